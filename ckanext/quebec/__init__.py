@@ -1,0 +1,1 @@
+"""ckanext-quebec: CKAN plugins for the Données Québec open data portal."""

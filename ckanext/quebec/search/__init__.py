@@ -1,0 +1,1 @@
+"""quebec_search: a PostgreSQL search backend for CKAN, in place of Solr."""

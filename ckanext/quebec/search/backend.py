@@ -1,0 +1,60 @@
+"""Switching CKAN's search layer between Solr and PostgreSQL.
+
+ckan.lib.search reaches Solr only through ``make_connection()``; with the
+plugin on, that name answers with a :class:`PostgresSolr` instead. The Solr
+schema check at start-up has nothing to check then, so it is switched too
+(it is what logs "Problems were found while connecting to the SOLR server").
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import ckan.lib.search as search
+import ckan.lib.search.common as search_common
+import ckan.lib.search.index as search_index
+import ckan.lib.search.query as search_query
+
+from .connection import PostgresSolr
+
+log = logging.getLogger(__name__)
+
+# (module, attribute) pairs that hold CKAN's Solr connection factory
+_FACTORY_HOLDERS = (search, search_common, search_index, search_query)
+_originals: dict[tuple[int, str], Any] = {}
+
+
+def make_connection(decode_dates: bool = True) -> PostgresSolr:
+    return PostgresSolr()
+
+
+def check_schema_version(schema_file: str | None = None) -> bool:
+    """The index schema is ours, created by the plugin's migrations."""
+    return True
+
+
+def _replace(module: Any, name: str, value: Any) -> None:
+    key = (id(module), name)
+    if key not in _originals:
+        _originals[key] = getattr(module, name)
+    setattr(module, name, value)
+
+
+def install() -> None:
+    """Route CKAN's search layer to PostgreSQL (idempotent)."""
+    for module in _FACTORY_HOLDERS:
+        _replace(module, "make_connection", make_connection)
+    _replace(search, "check_solr_schema_version", check_schema_version)
+    log.debug("quebec_search: search index is in PostgreSQL")
+
+
+def uninstall() -> None:
+    """Give CKAN its Solr connection back."""
+    modules = {id(module): module for module in _FACTORY_HOLDERS}
+    for (module_id, name), original in list(_originals.items()):
+        setattr(modules[module_id], name, original)
+    _originals.clear()
+
+
+def is_installed() -> bool:
+    return search_common.make_connection is make_connection

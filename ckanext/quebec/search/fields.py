@@ -1,0 +1,89 @@
+"""How CKAN's Solr schema treats each field, so PostgreSQL can treat it the same.
+
+The kinds and rules mirror ckan/config/solr/schema.xml: ``string`` fields match
+exactly, ``text`` fields are tokenized and stemmed, ``date`` and ``number`` fields
+take ranges. Fields the schema does not name fall under its catch-all dynamic
+rule (``*`` → string), as they would on Solr.
+"""
+from __future__ import annotations
+
+import re
+
+STRING = "string"
+TEXT = "text"
+DATE = "date"
+NUMBER = "number"
+
+_EXPLICIT_KINDS = {
+    "title": TEXT,
+    "notes": TEXT,
+    "text": TEXT,
+    "urls": TEXT,
+    "author": TEXT,
+    "author_email": TEXT,
+    "maintainer": TEXT,
+    "maintainer_email": TEXT,
+    "res_name": TEXT,
+    "res_description": TEXT,
+    "title_ngram": TEXT,
+    "name_ngram": TEXT,
+    "depends_on": TEXT,
+    "dependency_of": TEXT,
+    "derives_from": TEXT,
+    "has_derivation": TEXT,
+    "links_to": TEXT,
+    "linked_from": TEXT,
+    "child_of": TEXT,
+    "parent_of": TEXT,
+    "metadata_created": DATE,
+    "metadata_modified": DATE,
+    "indexed_ts": DATE,
+    "views_total": NUMBER,
+    "views_recent": NUMBER,
+    "resources_accessed_total": NUMBER,
+    "resources_accessed_recent": NUMBER,
+}
+
+# Solr's stored="false" fields: searchable, never returned in results.
+UNSTORED = frozenset({
+    "text", "urls", "permission_labels", "title_string",
+    "views_total", "views_recent",
+    "resources_accessed_total", "resources_accessed_recent",
+    "depends_on", "dependency_of", "derives_from", "has_derivation",
+    "links_to", "linked_from", "child_of", "parent_of",
+})
+
+# Fields whose words feed the catch-all ``text`` field, grouped by the weight
+# they carry in ranking (PostgreSQL's A > B > C > D), following CKAN's
+# default query fields "name^4 title^4 tags^2 groups^2 text".
+TEXT_WEIGHTS = {
+    "A": ("name", "title"),
+    "B": ("tags", "groups"),
+    "C": ("notes", "organization", "license", "author", "maintainer", "text"),
+    "D": ("res_name", "res_description", "urls", "url", "res_url",
+          "ckan_url", "download_url"),
+}
+# Dynamic fields that also feed ``text`` (copyField extras_* / res_extras_* / vocab_*).
+TEXT_DYNAMIC_PREFIXES = ("extras_", "res_extras_", "vocab_")
+
+FIELD_NAME_RE = re.compile(r"^[A-Za-z0-9_\-.]+$")
+
+
+def kind_of(field: str) -> str:
+    """The Solr field type family of ``field``."""
+    kind = _EXPLICIT_KINDS.get(field)
+    if kind:
+        return kind
+    if field.endswith("_date"):
+        return DATE
+    if field.startswith(("extras_", "res_extras_")):
+        return TEXT
+    return STRING
+
+
+def is_stored(field: str) -> bool:
+    return field not in UNSTORED
+
+
+def is_valid_name(field: str) -> bool:
+    return bool(FIELD_NAME_RE.match(field))

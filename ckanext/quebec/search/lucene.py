@@ -1,0 +1,293 @@
+"""Compile Solr/Lucene query syntax into a PostgreSQL condition on the index.
+
+Queries are parsed by luqum into a syntax tree; every value in it reaches SQL
+as a bound parameter through :class:`Params`. Field names never reach SQL text
+either: they are bound too (``fields -> :p3``).
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field as dataclass_field
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from luqum import tree
+from luqum.parser import parser
+
+from . import datemath
+from . import fields as solr_fields
+
+
+class QuerySyntaxError(ValueError):
+    """The query cannot be understood; Solr would answer with a SyntaxError."""
+
+
+# luqum's PLY parser keeps state in the parser object: one parse at a time.
+_PARSE_LOCK = threading.Lock()
+_LOCAL_PARAMS_RE = re.compile(r"^\s*\{![^}]*\}")
+_UNESCAPE_RE = re.compile(r"\\(.)")
+_WILDCARD_RE = re.compile(r"(?<!\\)[*?]")
+MAX_QUERY_LENGTH = 10_000
+
+
+def strip_local_params(text: str) -> str:
+    """Drop a leading ``{!tag=...}`` local-params block, accepted and ignored."""
+    return _LOCAL_PARAMS_RE.sub("", text, count=1)
+
+
+def parse(text: str) -> tree.Item:
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QuerySyntaxError(tk._("the query is longer than {limit} characters")
+                               .format(limit=MAX_QUERY_LENGTH))
+    with _PARSE_LOCK:
+        try:
+            return parser.parse(text)
+        except Exception as error:  # ParseError, RecursionError, and luqum's bare errors
+            raise QuerySyntaxError(tk._(
+                "unbalanced parentheses or quotes, or a misplaced operator"
+            )) from error
+
+
+@dataclass
+class Params:
+    """Bound parameters of one SQL statement, named p0, p1, ..."""
+
+    values: dict[str, Any] = dataclass_field(default_factory=dict)
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f":{name}"
+
+
+@dataclass
+class Compiler:
+    """Turns one parsed query into SQL over ``quebec_search_document d``."""
+
+    params: Params
+    default_field: str = "text"
+    default_operator: str = "AND"
+    # words and phrases that matched on text fields, for ranking
+    rank_terms: list[str] = dataclass_field(default_factory=list)
+
+    def compile_text(self, text: str) -> str:
+        text = strip_local_params(text).strip()
+        if not text:
+            return "TRUE"
+        return self.compile(parse(text))
+
+    def compile(self, node: tree.Item, field: str | None = None) -> str:
+        field = field or self.default_field
+        method = getattr(self, f"_{type(node).__name__}", None)
+        if method is None:
+            raise QuerySyntaxError(tk._("unsupported query syntax: {syntax}")
+                                   .format(syntax=node))
+        return method(node, field)
+
+    # -- structure --------------------------------------------------------
+    def _SearchField(self, node: tree.SearchField, field: str) -> str:
+        name = node.name
+        if name == "*" and isinstance(node.expr, tree.Word) and node.expr.value == "*":
+            return "TRUE"
+        if not solr_fields.is_valid_name(name):
+            raise QuerySyntaxError(unknown_field(name))
+        return self.compile(node.expr, name)
+
+    def _Group(self, node: tree.Group, field: str) -> str:
+        return self.compile(node.expr, field)
+
+    _FieldGroup = _Group
+
+    def _Boost(self, node: tree.Boost, field: str) -> str:
+        return self.compile(node.expr, field)
+
+    def _Fuzzy(self, node: tree.Fuzzy, field: str) -> str:
+        return self.compile(node.term, field)
+
+    def _Proximity(self, node: tree.Proximity, field: str) -> str:
+        return self.compile(node.term, field)
+
+    def _Plus(self, node: tree.Plus, field: str) -> str:
+        return self.compile(node.a, field)
+
+    def _Not(self, node: tree.Not, field: str) -> str:
+        return f"NOT ({self.compile(node.a, field)})"
+
+    _Prohibit = _Not
+
+    def _AndOperation(self, node: tree.AndOperation, field: str) -> str:
+        return "(" + " AND ".join(self.compile(child, field) for child in node.children) + ")"
+
+    def _OrOperation(self, node: tree.OrOperation, field: str) -> str:
+        return "(" + " OR ".join(self.compile(child, field) for child in node.children) + ")"
+
+    def _UnknownOperation(self, node: tree.UnknownOperation, field: str) -> str:
+        # Lucene's implicit operator: + clauses must match, - clauses must not,
+        # bare clauses follow q.op (all must match under AND; under OR at least
+        # one must, unless a + clause is there to carry the match).
+        must, must_not, should = [], [], []
+        for child in node.children:
+            if isinstance(child, tree.Plus):
+                must.append(self.compile(child.a, field))
+            elif isinstance(child, tree.Prohibit):
+                must_not.append(self.compile(child.a, field))
+            else:
+                should.append(self.compile(child, field))
+        if self.default_operator == "AND":
+            must, should = must + should, []
+        parts = list(must)
+        if should and not must:
+            parts.append("(" + " OR ".join(should) + ")")
+        parts.extend(f"NOT ({clause})" for clause in must_not)
+        return "(" + " AND ".join(parts or ["TRUE"]) + ")"
+
+    # -- terms --------------------------------------------------------------
+    def _Word(self, node: tree.Word, field: str) -> str:
+        raw = node.value
+        if raw == "*":
+            return self._exists(field)
+        kind = solr_fields.kind_of(field)
+        if _WILDCARD_RE.search(raw):
+            return self._wildcard(field, kind, raw)
+        value = _unescape(raw)
+        if kind == solr_fields.TEXT:
+            return self._text_match(field, value, phrase=False)
+        if kind in (solr_fields.DATE, solr_fields.NUMBER):
+            return self._range(field, kind, value, value, True, True)
+        return self._exact(field, value)
+
+    def _Phrase(self, node: tree.Phrase, field: str) -> str:
+        value = _unescape(node.value[1:-1])
+        kind = solr_fields.kind_of(field)
+        if kind == solr_fields.TEXT:
+            return self._text_match(field, value, phrase=True)
+        if kind in (solr_fields.DATE, solr_fields.NUMBER):
+            return self._range(field, kind, value, value, True, True)
+        return self._exact(field, value)
+
+    def _Range(self, node: tree.Range, field: str) -> str:
+        low, high = _bound_value(node.low), _bound_value(node.high)
+        return self._range(field, solr_fields.kind_of(field), low, high,
+                           node.include_low, node.include_high)
+
+    def _From(self, node: tree.From, field: str) -> str:
+        return self._range(field, solr_fields.kind_of(field), _bound_value(node.a), None,
+                           node.include, True)
+
+    def _To(self, node: tree.To, field: str) -> str:
+        return self._range(field, solr_fields.kind_of(field), None, _bound_value(node.a),
+                           True, node.include)
+
+    # -- SQL for one field ---------------------------------------------------
+    def _exists(self, field: str) -> str:
+        if field == "text":
+            return "TRUE"
+        return f"(d.fields ? {self.params.bind(field)})"
+
+    def _exact(self, field: str, value: str) -> str:
+        document = json.dumps({field: [value]})
+        return f"(d.fields @> CAST({self.params.bind(document)} AS jsonb))"
+
+    def _text_match(self, field: str, value: str, phrase: bool) -> str:
+        self.rank_terms.append(value)
+        function = "quebec_search_phrase" if phrase else "quebec_search_words"
+        query = f"{function}({self.params.bind(value)})"
+        vector = self._vector(field)
+        # A query of stop words only matches everything, as Solr drops them.
+        return f"(numnode({query}) = 0 OR {vector} @@ {query})"
+
+    def _vector(self, field: str) -> str:
+        if field == "text":
+            return "d.search_text"
+        return f"quebec_search_vector(quebec_search_field_text(d.fields, {self.params.bind(field)}))"
+
+    def _wildcard(self, field: str, kind: str, raw: str) -> str:
+        if kind == solr_fields.TEXT:
+            prefix = _unescape(raw.rstrip("*?"))
+            if not prefix or _WILDCARD_RE.search(raw.rstrip("*?")):
+                return self._exists(field)
+            return (f"({self._vector(field)} @@ to_tsquery('simple', "
+                    f"quote_literal(lower(unaccent({self.params.bind(prefix)}))) || ':*'))")
+        pattern = _like_pattern(raw)
+        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+                f"{self.params.bind(field)}) AS e(value) "
+                f"WHERE e.value LIKE {self.params.bind(pattern)})")
+
+    def _range(self, field: str, kind: str, low: str | None, high: str | None,
+               include_low: bool, include_high: bool) -> str:
+        element = "e.value"
+        if kind == solr_fields.DATE:
+            element = "quebec_search_try_timestamp(e.value)"
+            convert = _date_bound
+        elif kind == solr_fields.NUMBER:
+            element = "quebec_search_try_number(e.value)"
+            convert = _number_bound
+        else:
+            convert = str
+        conditions = []
+        if low is not None:
+            operator = ">=" if include_low else ">"
+            conditions.append(f"{element} {operator} {self.params.bind(convert(low))}")
+        if high is not None:
+            operator = "<=" if include_high else "<"
+            conditions.append(f"{element} {operator} {self.params.bind(convert(high))}")
+        if not conditions:
+            return self._exists(field)
+        if kind == solr_fields.STRING or kind == solr_fields.TEXT:
+            conditions = [f'{c} COLLATE "C"' for c in conditions]
+        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+                f"{self.params.bind(field)}) AS e(value) WHERE {' AND '.join(conditions)})")
+
+
+def unknown_field(name: str) -> str:
+    return tk._("unknown field name: {field}").format(field=name)
+
+
+def _unescape(text: str) -> str:
+    return _UNESCAPE_RE.sub(r"\1", text)
+
+
+def _bound_value(node: tree.Item) -> str | None:
+    value = node.value if isinstance(node, tree.Term) else str(node)
+    if isinstance(node, tree.Phrase):
+        value = value[1:-1]
+    if value == "*":
+        return None
+    return _unescape(value)
+
+
+def _date_bound(text: str):
+    try:
+        return datemath.parse(text)
+    except datemath.DateMathError as error:
+        raise QuerySyntaxError(tk._("not a valid date: {value}").format(value=text)) from error
+
+
+def _number_bound(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError as error:
+        raise QuerySyntaxError(tk._("not a valid number: {value}").format(value=text)) from error
+
+
+def _like_pattern(raw: str) -> str:
+    """A Lucene wildcard term as a LIKE pattern (* → %, ? → _)."""
+    out = []
+    escaped = False
+    for char in raw:
+        if escaped:
+            out.append("\\" + char if char in "%_\\" else char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "*":
+            out.append("%")
+        elif char == "?":
+            out.append("_")
+        elif char in "%_":
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)

@@ -1,0 +1,1 @@
+"""The suite's translation catalogues (fr, en), shipped as data."""

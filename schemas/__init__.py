@@ -1,0 +1,1 @@
+"""The suite's metadata schemas and presets (scheming YAML), shipped as data."""

@@ -1,0 +1,71 @@
+"""Packaging of ckanext-quebec.
+
+Every pinned dependency of the suite lives here and nowhere else. CKAN itself is
+chosen through an extra (``ckan-2.12`` or ``ckan-2.11``) so that one variable,
+``CKAN_VERSION`` in scripts/portal, selects the CKAN the suite runs on.
+"""
+from setuptools import find_namespace_packages, setup
+
+CKAN_PINS = {
+    "2.12": "ckan[requirements]==2.12.0",
+    "2.11": "ckan[requirements]==2.11.6",
+}
+
+# The top-level schemas/ and i18n/ folders are part of the product's layout;
+# they ship inside the package as ckanext.quebec.schemas and ckanext.quebec.i18n.
+DATA_PACKAGES = {
+    "ckanext.quebec.schemas": "schemas",
+    "ckanext.quebec.i18n": "i18n",
+}
+
+setup(
+    name="ckanext-quebec",
+    version="0.1.0",
+    description="CKAN plugins for the Données Québec open data portal",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    packages=find_namespace_packages(include=["ckanext.quebec", "ckanext.quebec.*"])
+    + list(DATA_PACKAGES),
+    package_dir=DATA_PACKAGES,
+    include_package_data=False,
+    package_data={
+        "ckanext.quebec": [
+            "*/config_declaration.yaml",
+            "*/templates/**/*.html",
+            "*/assets/**/*",
+            "migration/*/*.ini",
+            "migration/*/*.mako",
+            "migration/*/README",
+        ],
+        "ckanext.quebec.schemas": ["*.yaml", "*.json", "*.csv"],
+        "ckanext.quebec.i18n": [
+            "*.pot",
+            "*/LC_MESSAGES/*.po",
+            "*/LC_MESSAGES/*.mo",
+        ],
+    },
+    zip_safe=False,
+    install_requires=[
+        "ckanext-scheming==3.1.0",
+        "ckanext-dcat==2.4.4",
+        "ckanext-spatial==2.3.2",
+        "frictionless==5.21.0",
+        "luqum==1.0.0",
+    ],
+    extras_require={
+        "ckan-2.12": [CKAN_PINS["2.12"]],
+        "ckan-2.11": [CKAN_PINS["2.11"]],
+        # CKAN's own dev extra brings pytest and the factories its pytest
+        # plugin needs, at the versions that match the CKAN installed.
+        "dev": [
+            "ckan[dev]",
+        ],
+    },
+    entry_points={
+        "ckan.plugins": [
+            "quebec_search = ckanext.quebec.search.plugin:QuebecSearchPlugin",
+        ],
+    },
+)
