@@ -4,7 +4,10 @@ Every pinned dependency of the suite lives here and nowhere else. CKAN itself is
 chosen through an extra (``ckan-2.12`` or ``ckan-2.11``) so that one variable,
 ``CKAN_VERSION`` in scripts/portal, selects the CKAN the suite runs on.
 """
+import os
+
 from setuptools import find_namespace_packages, setup
+from setuptools.command.build_py import build_py
 
 CKAN_PINS = {
     "2.12": "ckan[requirements]==2.12.0",
@@ -18,8 +21,32 @@ DATA_PACKAGES = {
     "ckanext.quebec.i18n": "i18n",
 }
 
+
+
+class BuildWithCatalogues(build_py):
+    """Compile the .po catalogues into the build, so every wheel has its .mo files."""
+
+    def run(self):
+        super().run()
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        target = os.path.join(self.build_lib, *"ckanext.quebec.i18n".split("."))
+        for language in sorted(os.listdir("i18n")):
+            source = os.path.join("i18n", language, "LC_MESSAGES", "ckanext-quebec.po")
+            if not os.path.isfile(source):
+                continue
+            with open(source, "rb") as po_file:
+                catalogue = read_po(po_file, locale=language)
+            mo_path = os.path.join(target, language, "LC_MESSAGES", "ckanext-quebec.mo")
+            os.makedirs(os.path.dirname(mo_path), exist_ok=True)
+            with open(mo_path, "wb") as mo_file:
+                write_mo(mo_file, catalogue)
+
+
 setup(
     name="ckanext-quebec",
+    cmdclass={"build_py": BuildWithCatalogues},
     version="0.1.0",
     description="CKAN plugins for the Données Québec open data portal",
     long_description=open("README.md", encoding="utf-8").read(),
@@ -61,6 +88,7 @@ setup(
         # plugin needs, at the versions that match the CKAN installed.
         "dev": [
             "ckan[dev]",
+            "playwright==1.65.2",
         ],
     },
     entry_points={
