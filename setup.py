@@ -65,6 +65,8 @@ setup(
             "migration/*/*.ini",
             "migration/*/*.mako",
             "migration/*/README",
+            "demo/data/*.yaml",
+            "demo/data/files/*",
         ],
         "ckanext.quebec.schemas": ["*.yaml", "*.json", "*.csv"],
         "ckanext.quebec.i18n": [

@@ -34,7 +34,8 @@ def live_server(app, ckan_config, monkeypatch):
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     monkeypatch.setitem(ckan_config, "ckan.site_url", base_url)
-    server = make_server("127.0.0.1", port, app.flask_app, threaded=True)
+    # the whole WSGI stack, middleware included (CKAN 2.11 sets the locale there)
+    server = make_server("127.0.0.1", port, app.app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield base_url

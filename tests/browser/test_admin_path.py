@@ -40,7 +40,8 @@ def test_admin_creates_an_organization_and_a_dataset(live_server, page, tmp_path
     page.goto(f"{live_server}/dataset/new")
     page.fill("#field-title", "Patinoires extérieures")
     page.fill("#field-notes", "Emplacement et état des patinoires extérieures.")
-    page.select_option("#field-organizations", label="Ville de Trois-Rivières")
+    # CKAN 2.11 hides the select behind a select2 widget; the choice is the same.
+    page.select_option("#field-organizations", label="Ville de Trois-Rivières", force=True)
     page.click("button[name=save]")
     page.wait_for_url(lambda url: "/dataset/patinoires-exterieures/resource/new" in url)
 
@@ -48,7 +49,7 @@ def test_admin_creates_an_organization_and_a_dataset(live_server, page, tmp_path
         page.click("#resource-upload-button")
     chooser.value.set_files(str(data_file))
     page.fill("#field-name", "Patinoires (CSV)")
-    page.fill("#field-format", "CSV")
+    page.fill("#field-format", "CSV", force=True)  # an autocomplete widget on 2.11
     page.click("button[name=save][value=go-metadata]")
     page.wait_for_url(f"{live_server}/dataset/patinoires-exterieures")
     assert page.title().startswith("Patinoires extérieures")

@@ -14,23 +14,44 @@ import ckan.lib.search as search
 import ckan.lib.search.common as search_common
 import ckan.lib.search.index as search_index
 import ckan.lib.search.query as search_query
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
 
 from .connection import PostgresSolr
 
 log = logging.getLogger(__name__)
+
+PLUGIN_NAME = "quebec_search"
 
 # (module, attribute) pairs that hold CKAN's Solr connection factory
 _FACTORY_HOLDERS = (search, search_common, search_index, search_query)
 _originals: dict[tuple[int, str], Any] = {}
 
 
-def make_connection(decode_dates: bool = True) -> PostgresSolr:
+def make_connection(decode_dates: bool = True) -> Any:
+    if not p.plugin_loaded(PLUGIN_NAME):
+        # Unloaded without CKAN's schema check running since (see below).
+        uninstall()
+        return search_common.make_connection(decode_dates)
     return PostgresSolr()
 
 
 def check_schema_version(schema_file: str | None = None) -> bool:
-    """The index schema is ours, created by the plugin's migrations."""
-    return True
+    """The index schema is ours, created by the plugin's migrations.
+
+    CKAN runs this check after every plugin (un)load. It is the one place
+    that learns of the plugin's own unloading: CKAN looks its plugin
+    observers up after the unloaded plugin is gone, so ``after_unload``
+    never reaches it.
+    """
+    if p.plugin_loaded(PLUGIN_NAME):
+        return True
+    uninstall()
+    if PLUGIN_NAME in tk.aslist(tk.config.get("ckan.plugins")):
+        # plugins.load_all() unloads every plugin, then loads them again:
+        # the plugin is back at once, and Solr is never asked.
+        return False
+    return search.check_solr_schema_version(schema_file)
 
 
 def _replace(module: Any, name: str, value: Any) -> None:
@@ -49,7 +70,7 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """Give CKAN its Solr connection back."""
+    """Give CKAN its Solr connection back (idempotent)."""
     modules = {id(module): module for module in _FACTORY_HOLDERS}
     for (module_id, name), original in list(_originals.items()):
         setattr(modules[module_id], name, original)

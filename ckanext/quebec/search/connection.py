@@ -102,8 +102,13 @@ class PostgresSolr:
     # -- reading -------------------------------------------------------------
     def search(self, q: str | None = None, **kwargs: Any) -> Results:
         request = _SearchRequest(q, kwargs)
-        with self.engine.connect() as connection:
-            return request.run(connection)
+        try:
+            with self.engine.connect() as connection:
+                return request.run(connection)
+        except sa.exc.DataError as error:
+            # A value PostgreSQL refuses (a number beyond bigint, ...) is the
+            # searcher's mistake, as it would be for Solr: a search error.
+            raise _invalid(_database_message(error)) from error
 
 
 class _SearchRequest:
@@ -116,6 +121,8 @@ class _SearchRequest:
         operator = str(params.get("q.op", "OR")).upper()
         self.compiler = Compiler(self.params, default_field=params.get("df") or "text",
                                  default_operator="AND" if operator == "AND" else "OR")
+        # Words of q rank the results; fq filters only, as on Solr.
+        self.rank_terms: list[str] = []
 
     def run(self, connection: sa.engine.Connection) -> Results:
         where = self._where()
@@ -145,6 +152,7 @@ class _SearchRequest:
 
     def _where(self) -> str:
         conditions = [self._query_condition()]
+        self.rank_terms = list(self.compiler.rank_terms)
         for fq in _as_list(self.options.get("fq")):
             if fq and fq.strip():
                 conditions.append(_compile_or_raise(self.compiler, fq))
@@ -155,10 +163,20 @@ class _SearchRequest:
         if self.options.get("defType") in ("dismax", "edismax") and ":" not in q:
             # dismax: every word searches the query fields, fields are not syntax.
             self.compiler.default_field = "text"
+            return self._dismax_condition(q)
         return _compile_or_raise(self.compiler, q)
 
+    def _dismax_condition(self, q: str) -> str:
+        try:
+            return self.compiler.compile_text(q)
+        except QuerySyntaxError:
+            pass
+        # Solr's dismax takes an unbalanced quote or parenthesis in what
+        # people type as plain text, never as an error.
+        return _compile_or_raise(self.compiler, q, plain_words=True)
+
     def _rank(self) -> str:
-        terms = self.compiler.rank_terms
+        terms = self.rank_terms
         if not terms:
             return "0.0"
         query = " || ".join(
@@ -188,13 +206,17 @@ class _SearchRequest:
                 raise pysolr.SolrError(
                     f"Can't determine a Sort Order (asc or desc) in sort spec '{part}'")
             name, direction = pieces[0], _SORT_DIRECTIONS[pieces[1].lower()]
-            clauses.append(f"{self._sort_key(name, rank)} {direction} NULLS LAST")
+            key = self._sort_key(name, rank)
+            if key is not None:
+                clauses.append(f"{key} {direction} NULLS LAST")
         clauses.append("d.index_id ASC")
         return ", ".join(clauses)
 
-    def _sort_key(self, name: str, rank: str) -> str:
+    def _sort_key(self, name: str, rank: str) -> str | None:
         if name == "score":
-            return rank
+            # Without words to rank by every score is equal; PostgreSQL also
+            # refuses a bare constant in ORDER BY.
+            return rank if self.rank_terms else None
         if name == "index_id":
             return "d.index_id"
         if not solr_fields.is_valid_name(name):
@@ -242,8 +264,15 @@ def _invalid(detail: str) -> pysolr.SolrError:
     return pysolr.SolrError(tk._("Invalid search query: {detail}").format(detail=detail))
 
 
-def _compile_or_raise(compiler: Compiler, text: str) -> str:
+def _database_message(error: sa.exc.DBAPIError) -> str:
+    diagnostics = getattr(error.orig, "diag", None)
+    return getattr(diagnostics, "message_primary", None) or type(error.orig).__name__
+
+
+def _compile_or_raise(compiler: Compiler, text: str, plain_words: bool = False) -> str:
     try:
+        if plain_words:
+            return compiler.compile_words(text)
         return compiler.compile_text(text)
     except QuerySyntaxError as error:
         raise _invalid(str(error)) from error

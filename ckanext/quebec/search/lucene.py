@@ -29,6 +29,7 @@ _PARSE_LOCK = threading.Lock()
 _LOCAL_PARAMS_RE = re.compile(r"^\s*\{![^}]*\}")
 _UNESCAPE_RE = re.compile(r"\\(.)")
 _WILDCARD_RE = re.compile(r"(?<!\\)[*?]")
+_WORD_RE = re.compile(r"[^\W_]+")
 MAX_QUERY_LENGTH = 10_000
 
 
@@ -37,10 +38,18 @@ def strip_local_params(text: str) -> str:
     return _LOCAL_PARAMS_RE.sub("", text, count=1)
 
 
-def parse(text: str) -> tree.Item:
+def check_text(text: str) -> None:
+    """Refuse what no query may hold, whatever its syntax."""
     if len(text) > MAX_QUERY_LENGTH:
         raise QuerySyntaxError(tk._("the query is longer than {limit} characters")
                                .format(limit=MAX_QUERY_LENGTH))
+    if "\x00" in text:
+        # PostgreSQL text cannot hold it: the driver would fail, not the query.
+        raise QuerySyntaxError(tk._("the query contains a NUL character"))
+
+
+def parse(text: str) -> tree.Item:
+    check_text(text)
     with _PARSE_LOCK:
         try:
             return parser.parse(text)
@@ -77,6 +86,11 @@ class Compiler:
         if not text:
             return "TRUE"
         return self.compile(parse(text))
+
+    def compile_words(self, text: str) -> str:
+        """``text`` as plain words on the default field, its syntax ignored."""
+        check_text(text)
+        return self._text_match(self.default_field, text, phrase=False)
 
     def compile(self, node: tree.Item, field: str | None = None) -> str:
         field = field or self.default_field
@@ -205,15 +219,23 @@ class Compiler:
 
     def _wildcard(self, field: str, kind: str, raw: str) -> str:
         if kind == solr_fields.TEXT:
-            prefix = _unescape(raw.rstrip("*?"))
-            if not prefix or _WILDCARD_RE.search(raw.rstrip("*?")):
-                return self._exists(field)
-            return (f"({self._vector(field)} @@ to_tsquery('simple', "
-                    f"quote_literal(lower(unaccent({self.params.bind(prefix)}))) || ':*'))")
+            return self._prefix_match(field, raw)
         pattern = _like_pattern(raw)
         return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
                 f"{self.params.bind(field)}) AS e(value) "
                 f"WHERE e.value LIKE {self.params.bind(pattern)})")
+
+    def _prefix_match(self, field: str, raw: str) -> str:
+        """``word*`` on a text field: lexemes starting with the word's letters."""
+        head = raw.rstrip("*?")
+        # Only letters and digits go into the tsquery text: its own syntax
+        # (quotes, &, |, !, :) never comes from the user.
+        words = _WORD_RE.findall(_unescape(head).lower())
+        if not words or _WILDCARD_RE.search(head):
+            return self._exists(field)
+        tsquery = " & ".join(words) + ":*"
+        return (f"({self._vector(field)} @@ "
+                f"to_tsquery('simple', unaccent({self.params.bind(tsquery)})))")
 
     def _range(self, field: str, kind: str, low: str | None, high: str | None,
                include_low: bool, include_high: bool) -> str:
@@ -261,7 +283,7 @@ def _bound_value(node: tree.Item) -> str | None:
 def _date_bound(text: str):
     try:
         return datemath.parse(text)
-    except datemath.DateMathError as error:
+    except (ValueError, OverflowError) as error:  # DateMathError, and dates past year 9999
         raise QuerySyntaxError(tk._("not a valid date: {value}").format(value=text)) from error
 
 

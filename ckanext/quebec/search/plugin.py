@@ -3,32 +3,37 @@ from __future__ import annotations
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
 
 from ckanext.quebec import cli
 from ckanext.quebec.translation import SuiteTranslation
 
-from . import backend
+from . import backend, reindex
 
 
 class QuebecSearchPlugin(SuiteTranslation):
     p.implements(p.IConfigurer)
-    p.implements(p.IPluginObserver, inherit=True)
     p.implements(p.IClick)
+    p.implements(p.IOrganizationController, inherit=True)
+    p.implements(p.IGroupController, inherit=True)
 
     # IConfigurer
 
     def update_config(self, config: "tk.CKANConfig") -> None:
         # Runs before CKAN's start-up Solr check, and again whenever plugins
-        # are (re)loaded, as CKAN's test fixtures do.
+        # are (re)loaded, as CKAN's test fixtures do. Unloading is seen by
+        # the backend itself (IPluginObserver never hears of its own plugin).
         backend.install()
-
-    # IPluginObserver
-
-    def after_unload(self, service: p.SingletonPlugin) -> None:
-        if service is self:
-            backend.uninstall()
 
     # IClick
 
     def get_commands(self) -> list:
         return cli.get_commands()
+
+    # IOrganizationController, IGroupController
+
+    def edit(self, entity: model.Group) -> None:
+        reindex.datasets_of_group(entity)
+
+    def delete(self, entity: model.Group) -> None:
+        reindex.datasets_of_group(entity)

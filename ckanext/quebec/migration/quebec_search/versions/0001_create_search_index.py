@@ -63,9 +63,10 @@ UPGRADE = [
     """,
     # Typed views of indexed strings for ranges and sorts; a value that is not
     # a date or a number compares as NULL instead of failing the whole query.
+    # Reading a date depends on the session's TimeZone: STABLE, not IMMUTABLE.
     """
     CREATE OR REPLACE FUNCTION quebec_search_try_timestamp(value text)
-    RETURNS timestamptz LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+    RETURNS timestamptz LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
     BEGIN
       RETURN value::timestamptz;
     EXCEPTION WHEN others THEN
