@@ -68,7 +68,7 @@ setup(
             "demo/data/*.yaml",
             "demo/data/files/*",
         ],
-        "ckanext.quebec.schemas": ["*.yaml", "*.json", "*.csv"],
+        "ckanext.quebec.schemas": ["*.yaml", "*.json", "*.csv", "vocabularies/*.yaml"],
         "ckanext.quebec.i18n": [
             "*.pot",
             "*/LC_MESSAGES/*.po",
@@ -96,6 +96,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "quebec_search = ckanext.quebec.search.plugin:QuebecSearchPlugin",
+            "quebec_schema = ckanext.quebec.schema.plugin:QuebecSchemaPlugin",
         ],
     },
 )

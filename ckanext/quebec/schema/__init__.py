@@ -1,0 +1,1 @@
+"""The quebec_schema plugin: the portal's metadata schema and its vocabularies."""

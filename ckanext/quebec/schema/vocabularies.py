@@ -1,0 +1,133 @@
+"""The portal's vocabularies, read from the YAML files of ``schemas/vocabularies/``.
+
+Each file is a list of entries: a ``value``, a ``label`` in French and English
+and, where one exists, a URI (``uri``, ``uris`` or, for categories,
+``eu_theme``). A file that breaks these rules stops the loading with an error
+naming the file and the entry, so a typo fails at start-up or in the tests,
+not in front of a user.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+import yaml
+
+from ckanext.quebec import resources
+
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+_URI_KEYS = ("uri", "eu_theme")
+_URI_LIST_KEYS = ("uris",)
+
+
+class VocabularyError(ValueError):
+    """A vocabulary file that cannot be used as it is."""
+
+
+def directory() -> str:
+    """The folder of the packaged vocabulary files."""
+    return os.path.join(resources.schemas_directory(), "vocabularies")
+
+
+@functools.cache
+def load(folder: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every vocabulary of ``folder`` (the packaged one by default), by name.
+
+    A vocabulary's name is its file name without ``.yaml``. Loaded once per
+    folder; callers get the cached lists and must not change them.
+    """
+    folder = folder or directory()
+    return {
+        name[: -len(".yaml")]: _load_file(os.path.join(folder, name))
+        for name in sorted(os.listdir(folder))
+        if name.endswith(".yaml")
+    }
+
+
+def names() -> list[str]:
+    """The names of the vocabularies, sorted."""
+    return list(load())
+
+
+def get(name: str) -> list[dict[str, Any]]:
+    """The entries of vocabulary ``name``, in the file's order.
+
+    :raises KeyError: no vocabulary has that name.
+    """
+    return load()[name]
+
+
+def label(name: str, value: str, language: str = DEFAULT_LANGUAGE) -> str | None:
+    """The label of ``value`` in vocabulary ``name``, or None if it has no such value.
+
+    A language other than fr and en (or a locale such as ``en_CA``, read as
+    ``en``) falls back to French, the portal's language.
+
+    :raises KeyError: no vocabulary has that name.
+    """
+    language = language.split("_")[0].split("-")[0].lower()
+    if language not in LANGUAGES:
+        language = DEFAULT_LANGUAGE
+    for entry in get(name):
+        if entry["value"] == value:
+            return entry["label"][language]
+    return None
+
+
+def _load_file(path: str) -> list[dict[str, Any]]:
+    where = _shown_path(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            entries = yaml.safe_load(f)
+    except yaml.YAMLError as error:
+        raise VocabularyError(f"{where}: not valid YAML: {error}") from error
+    if not isinstance(entries, list) or not entries:
+        raise VocabularyError(f"{where}: must be a non-empty list of entries")
+    seen: set[str] = set()
+    for position, entry in enumerate(entries, start=1):
+        _check_entry(entry, f"{where}, entry {position}", seen)
+    return entries
+
+
+def _check_entry(entry: Any, where: str, seen: set[str]) -> None:
+    if not isinstance(entry, dict):
+        raise VocabularyError(f"{where}: must be a mapping with a value and a label")
+    value = entry.get("value")
+    if not isinstance(value, str) or not value.strip():
+        raise VocabularyError(f"{where}: has no value")
+    where = f"{where} ({value!r})"
+    if value in seen:
+        raise VocabularyError(f"{where}: repeats a value already in the file")
+    seen.add(value)
+    labels = entry.get("label")
+    if not isinstance(labels, dict):
+        raise VocabularyError(f"{where}: has no label (a mapping of fr and en)")
+    for language in LANGUAGES:
+        text = labels.get(language)
+        if not isinstance(text, str) or not text.strip():
+            raise VocabularyError(f"{where}: has no {language} label")
+    for key in _URI_KEYS:
+        if key in entry:
+            _check_uri(entry[key], f"{where}, {key}")
+    for key in _URI_LIST_KEYS:
+        if key in entry:
+            uris = entry[key]
+            if not isinstance(uris, list) or not uris:
+                raise VocabularyError(f"{where}, {key}: must be a non-empty list of URIs")
+            for uri in uris:
+                _check_uri(uri, f"{where}, {key}")
+
+
+def _check_uri(uri: Any, where: str) -> None:
+    if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
+        raise VocabularyError(f"{where}: {uri!r} is not an http(s) URI")
+
+
+def _shown_path(path: str) -> str:
+    """``schemas/vocabularies/x.yaml`` for a packaged file, the full path otherwise."""
+    schemas = resources.schemas_directory()
+    if os.path.commonpath([schemas, os.path.abspath(path)]) == schemas:
+        return os.path.join("schemas", os.path.relpath(path, schemas))
+    return path
