@@ -1,0 +1,286 @@
+"""Benchmark of quebec_search: package_search latency, rebuild throughput, index size.
+
+Builds synthetic but realistic catalogues (bilingual titles and descriptions,
+12 categories, ~150 organizations, 1-6 resources each, bounding boxes across
+Québec) straight into CKAN's tables, rebuilds the search index the way
+`ckan search-index rebuild` does, then times a fixed mix of package_search
+calls through the action layer and prints medians and 95th percentiles.
+
+    .venv-2.12/bin/python bench/search.py --ckan-ini test.ini \\
+        --database ckan_bench --sizes 1000 10000 100000
+
+The database is emptied and filled for each size: never point it at a
+portal's database. It is created if missing (the stack's PostgreSQL, as
+scripts/portal runs it). Needs CKAN 2.12 (dataset extras as a JSONB column).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any, Callable
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PG_PORT = os.environ.get("PG_PORT", "5499")
+CATEGORIES = [
+    "agriculture-alimentation", "economie-entreprises", "education-recherche",
+    "environnement-ressources-naturelles-energie", "gouvernement-finances",
+    "infrastructures", "loi-justice-securite-publique", "politiques-sociales", "sante",
+    "societe-culture", "tourisme-sports-loisirs", "transport",
+]
+SUBJECTS = [
+    ("pistes cyclables", "bike paths"), ("zones inondables", "flood zones"),
+    ("écoles primaires", "primary schools"), ("budget municipal", "municipal budget"),
+    ("qualité de l'air", "air quality"), ("arbres publics", "public trees"),
+    ("collisions routières", "road collisions"), ("bornes de recharge", "charging stations"),
+    ("stationnements", "parking lots"), ("parcs et espaces verts", "parks and green spaces"),
+    ("permis de construction", "building permits"), ("débits de circulation", "traffic counts"),
+    ("patinoires extérieures", "outdoor rinks"), ("bibliothèques", "libraries"),
+    ("ponts et viaducs", "bridges and overpasses"), ("données électorales", "election data"),
+    ("hydrométrie", "hydrometry"), ("feux de forêt", "forest fires"),
+    ("transport collectif", "public transit"), ("collecte des déchets", "waste collection"),
+]
+PLACES = ["Montréal", "Laval", "Québec", "Gatineau", "Sherbrooke", "Longueuil", "Lévis",
+          "Trois-Rivières", "Saguenay", "Rimouski", "Rouyn-Noranda", "Gaspé", "Sept-Îles",
+          "Repentigny", "Blainville", "Shawinigan", "Terrebonne", "Drummondville"]
+FORMATS = ["CSV", "GeoJSON", "SHP", "PDF", "XLSX", "JSON", "KML", "WMS", "HTML"]
+YEARS = list(range(2015, 2027))
+QUEBEC_BOX = (-79.5, 45.0, -57.2, 62.5)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ckan-ini", default=os.path.join(ROOT, "test.ini"))
+    parser.add_argument("--database", default="ckan_bench")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=30, help="calls per query and size")
+    parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--plugins", default="quebec_search",
+                        help="ckan.plugins for the run (add the spatial plugins for bbox)")
+    return parser.parse_args()
+
+
+# -- set-up ---------------------------------------------------------------------
+def ensure_database(name: str) -> str:
+    """The benchmark's own database, migrated; returns its URL."""
+    run_dir = os.path.join(ROOT, ".stack", "run", "pg")
+    psql = ["psql", "-h", run_dir, "-p", PG_PORT, "-U", "postgres", "-qtAX"]
+    if os.geteuid() == 0:
+        psql = ["runuser", "-u", "postgres", "--"] + psql
+    exists = subprocess.run(psql + ["-c", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    if exists != "1":
+        subprocess.run(psql + ["-c", f"CREATE DATABASE {name} OWNER ckan TEMPLATE template0"],
+                       check=True)
+    url = f"postgresql://ckan:ckan@127.0.0.1:{PG_PORT}/{name}"
+    env = dict(os.environ, CKAN_SQLALCHEMY_URL=url)
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    for args in (["db", "upgrade"], ["db", "upgrade", "-p", "quebec_search"]):
+        subprocess.run([ckan, "-c", ARGS.ckan_ini, *args], env=env, check=True,
+                       capture_output=True)
+    return url
+
+
+def load_ckan(url: str):
+    os.environ["CKAN_SQLALCHEMY_URL"] = url
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    config = load_config(ARGS.ckan_ini)
+    config["ckan.plugins"] = ARGS.plugins
+    return make_app(config)
+
+
+# -- synthetic catalogue ------------------------------------------------------------
+def fill_catalogue(size: int, rng: random.Random) -> None:
+    """Empty CKAN's tables and write ``size`` datasets straight into them."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    engine = model.ensure_engine()
+    now = dt.datetime(2026, 11, 1)
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "TRUNCATE package, resource, member, package_tag, tag, \"group\","
+            " quebec_search_document CASCADE"))
+        organizations = [_group_row(f"organisation-{n:03d}", f"Organisme {n:03d}", True, now)
+                         for n in range(150)]
+        categories = [_group_row(name, name.replace("-", " ").capitalize(), False, now)
+                      for name in CATEGORIES]
+        connection.execute(model.group_table.insert(), organizations + categories)
+        tags = [{"id": str(uuid.uuid4()), "name": name}
+                for pair in SUBJECTS for name in pair] + [
+               {"id": str(uuid.uuid4()), "name": place} for place in PLACES]
+        connection.execute(model.tag_table.insert(), tags)
+
+        batch = 2000
+        for start in range(0, size, batch):
+            packages, resources, members, package_tags = [], [], [], []
+            for n in range(start, min(size, start + batch)):
+                package = _package_row(n, rng, organizations, now)
+                packages.append(package)
+                resources.extend(_resource_rows(package, rng))
+                members.extend(_category_rows(package, rng, categories))
+                for tag in rng.sample(tags, 3):
+                    package_tags.append({"id": str(uuid.uuid4()), "package_id": package["id"],
+                                         "tag_id": tag["id"], "state": "active"})
+            connection.execute(model.package_table.insert(), packages)
+            connection.execute(model.resource_table.insert(), resources)
+            connection.execute(model.member_table.insert(), members)
+            connection.execute(model.package_tag_table.insert(), package_tags)
+
+
+def _group_row(name: str, title: str, is_organization: bool, now: dt.datetime) -> dict:
+    return {"id": str(uuid.uuid4()), "name": name, "title": title,
+            "type": "organization" if is_organization else "group",
+            "description": title, "is_organization": is_organization,
+            "approval_status": "approved", "state": "active", "created": now, "extras": {}}
+
+
+def _package_row(n: int, rng: random.Random, organizations: list[dict],
+                 now: dt.datetime) -> dict:
+    subject_fr, subject_en = rng.choice(SUBJECTS)
+    place = rng.choice(PLACES)
+    year = rng.choice(YEARS)
+    minx = rng.uniform(QUEBEC_BOX[0], QUEBEC_BOX[2] - 2)
+    miny = rng.uniform(QUEBEC_BOX[1], QUEBEC_BOX[3] - 2)
+    width, height = rng.uniform(0.05, 2), rng.uniform(0.05, 2)
+    polygon = {"type": "Polygon", "coordinates": [[
+        [minx, miny], [minx + width, miny], [minx + width, miny + height],
+        [minx, miny + height], [minx, miny]]]}
+    created = now - dt.timedelta(days=rng.randint(0, 3650), seconds=rng.randint(0, 86400))
+    title_fr = f"{subject_fr.capitalize()} – {place} {year}"
+    title_en = f"{subject_en.capitalize()} – {place} {year}"
+    notes = (f"Jeu de données sur les {subject_fr} de {place} pour l'année {year}, "
+             f"diffusé par la municipalité et mis à jour régulièrement.\n\n"
+             f"Dataset of {subject_en} in {place} for {year}, published by the city "
+             f"and updated regularly.")
+    return {
+        "id": str(uuid.uuid4()), "name": f"jeu-{n:06d}", "title": title_fr,
+        "notes": notes, "license_id": rng.choice(["cc-by", "cc-by", "ogl-canada-2.0"]),
+        "type": "dataset", "owner_org": rng.choice(organizations)["id"],
+        "metadata_created": created,
+        "metadata_modified": created + dt.timedelta(days=rng.randint(0, 300)),
+        "private": rng.random() < 0.05, "state": "active",
+        "author": f"Service des données de {place}",
+        "author_email": "donnees@example.qc.ca",
+        "extras": {"title_en": title_en, "spatial": json.dumps(polygon),
+                   "update_frequency": rng.choice(["annual", "monthly", "daily", "irregular"])},
+    }
+
+
+def _resource_rows(package: dict, rng: random.Random) -> list[dict]:
+    rows = []
+    for position in range(rng.randint(1, 6)):
+        fmt = rng.choice(FORMATS)
+        rows.append({
+            "id": str(uuid.uuid4()), "package_id": package["id"], "position": position,
+            "url": f"https://donnees.example.qc.ca/{package['name']}/{position}.{fmt.lower()}",
+            "format": fmt, "name": f"{package['title']} ({fmt})",
+            "description": f"Fichier {fmt} / {fmt} file", "state": "active",
+            "created": package["metadata_created"],
+            "metadata_modified": package["metadata_modified"], "extras": {},
+        })
+    return rows
+
+
+def _category_rows(package: dict, rng: random.Random, categories: list[dict]) -> list[dict]:
+    return [{"id": str(uuid.uuid4()), "table_name": "package", "table_id": package["id"],
+             "capacity": "public", "group_id": category["id"], "state": "active"}
+            for category in rng.sample(categories, rng.choice([1, 1, 2]))]
+
+
+# -- measurements ---------------------------------------------------------------------
+def rebuild_index() -> float:
+    """Seconds `ckan search-index rebuild` takes, done the same way in-process."""
+    from ckan.lib import search
+
+    started = time.perf_counter()
+    search.rebuild(defer_commit=True, quiet=True)
+    search.commit()
+    return time.perf_counter() - started
+
+
+def sizes_on_disk() -> tuple[int, int]:
+    """(bytes of the index table with its indexes, bytes of the datasets' JSON)."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    with model.ensure_engine().connect() as connection:
+        index = connection.execute(sa.text(
+            "SELECT pg_total_relation_size('quebec_search_document')")).scalar_one()
+        # The datasets as package_show gives them, which the index stores.
+        data = connection.execute(sa.text(
+            "SELECT coalesce(sum(octet_length(stored ->> 'validated_data_dict')), 0)"
+            " FROM quebec_search_document")).scalar_one()
+    return int(index), int(data)
+
+
+def query_mix(rng: random.Random) -> dict[str, Callable[[], dict[str, Any]]]:
+    facets = json.dumps(["organization", "groups", "tags", "res_format", "license_id",
+                         "extras_update_frequency"])
+    organization = f"organisation-{rng.randint(0, 149):03d}"
+    return {
+        "home: *:* with 6 facets": lambda: {"q": "", "facet.field": facets, "rows": 20},
+        "French, two words + facets": lambda: {"q": "pistes cyclables", "facet.field": facets,
+                                               "rows": 20},
+        "English, two words + facets": lambda: {"q": "bike paths", "facet.field": facets,
+                                                "rows": 20},
+        "fq organization + format": lambda: {
+            "fq": f'organization:"{organization}" res_format:"CSV"', "rows": 20},
+        "bbox (ext_bbox, Montréal area)": lambda: {
+            "q": "", "extras": {"ext_bbox": "-74.0,45.3,-73.3,45.8"}, "rows": 20},
+        "deep page (start=5000)": lambda: {"q": "", "rows": 20, "start": 5000},
+    }
+
+
+def time_queries(repeat: int, rng: random.Random) -> dict[str, tuple[float, float, int]]:
+    import ckan.plugins.toolkit as tk
+
+    search = tk.get_action("package_search")
+    results = {}
+    for label, make in query_mix(rng).items():
+        timings, count = [], 0
+        for _ in range(repeat + 2):
+            started = time.perf_counter()
+            try:
+                count = search({"ignore_auth": True}, make())["count"]
+            except tk.ValidationError as error:
+                count = -1
+                print(f"   {label}: {error.error_dict}", file=sys.stderr)
+            timings.append((time.perf_counter() - started) * 1000)
+        timings = sorted(timings[2:])  # the first two calls warm caches up
+        p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
+        results[label] = (statistics.median(timings), p95, count)
+    return results
+
+
+def main() -> None:
+    url = ensure_database(ARGS.database)
+    app = load_ckan(url)
+    with app._wsgi_app.test_request_context():
+        for size in ARGS.sizes:
+            rng = random.Random(ARGS.seed + size)
+            started = time.perf_counter()
+            fill_catalogue(size, rng)
+            print(f"\n== {size:,} datasets (written in {time.perf_counter() - started:.1f} s)")
+            seconds = rebuild_index()
+            print(f"search-index rebuild: {seconds:.1f} s, {size / seconds:,.0f} datasets/s")
+            index_bytes, data_bytes = sizes_on_disk()
+            print(f"index on disk: {index_bytes / 1e6:.1f} MB; datasets' JSON: "
+                  f"{data_bytes / 1e6:.1f} MB; ratio {index_bytes / max(data_bytes, 1):.2f}")
+            print(f"{'query':<34} {'median ms':>10} {'p95 ms':>8} {'hits':>8}")
+            for label, (median, p95, count) in time_queries(ARGS.repeat, rng).items():
+                print(f"{label:<34} {median:>10.1f} {p95:>8.1f} {count:>8}")
+
+
+if __name__ == "__main__":
+    ARGS = parse_args()
+    main()
