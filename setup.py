@@ -67,6 +67,7 @@ setup(
             "migration/*/README",
             "demo/data/*.yaml",
             "demo/data/files/*",
+            "dcat/vocabularies/*.yaml",
         ],
         "ckanext.quebec.schemas": ["*.yaml", "*.json", "*.csv", "vocabularies/*.yaml"],
         "ckanext.quebec.i18n": [
@@ -91,12 +92,17 @@ setup(
         "dev": [
             "ckan[dev]",
             "playwright==1.65.2",
+            "pyshacl==0.40.1",
         ],
     },
     entry_points={
         "ckan.plugins": [
             "quebec_search = ckanext.quebec.search.plugin:QuebecSearchPlugin",
             "quebec_schema = ckanext.quebec.schema.plugin:QuebecSchemaPlugin",
+            "quebec_dcat = ckanext.quebec.dcat.plugin:QuebecDcatPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "quebec_dcat_ap_3 = ckanext.quebec.dcat.profiles:QuebecDCATAP3Profile",
         ],
     },
 )

@@ -16,7 +16,8 @@ METHOD_MAP = [
     ("**/templates/**.html", "ckan"),
     ("**.js", "javascript"),
 ]
-OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.do"}}
+# CKAN's "ckan" extractor brings its own Jinja extensions (ckan_extends, ...).
+OPTIONS: dict = {}
 
 
 def _marked_strings() -> set[str]:

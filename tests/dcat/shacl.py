@@ -1,0 +1,59 @@
+"""SHACL validation of RDF graphs against the official DCAT-AP 3.0.0 shapes."""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+import pyshacl
+from rdflib import Graph, Namespace
+from rdflib.namespace import RDF
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+# CI keeps the shared folder beside the repository: <root>/../shared/standards.
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHAPES_DIRECTORY = os.path.join(ROOT, "..", "shared", "standards", "dcat-ap-3.0.0")
+
+
+@dataclass
+class Report:
+    conforms: bool
+    violations: list[str]
+    text: str
+
+
+@functools.cache
+def _shapes(*names: str) -> Graph:
+    graph = Graph()
+    for name in names:
+        graph.parse(os.path.join(SHAPES_DIRECTORY, name), format="turtle")
+    return graph
+
+
+def _validate(data: Graph, shapes: Graph) -> Report:
+    conforms, results, text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True
+    )
+    violations = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        message = results.value(result, SH.resultMessage)
+        severity = results.value(result, SH.resultSeverity)
+        violations.append(f"{severity.split('#')[-1]}: {focus} {path}: {message}")
+    return Report(conforms, sorted(violations), text)
+
+
+def validate(data: Graph) -> Report:
+    """The mandatory shapes (shapes.ttl and range.ttl)."""
+    return _validate(data, _shapes("shapes.ttl", "range.ttl"))
+
+
+def recommendations(data: Graph) -> Report:
+    """The recommended shapes (shapes_recommended.ttl), reported as warnings."""
+    return _validate(data, _shapes("shapes_recommended.ttl"))
+
+
+def graph_of(text: str, rdf_format: str = "turtle") -> Graph:
+    return Graph().parse(data=text, format=rdf_format)
