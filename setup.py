@@ -68,6 +68,7 @@ setup(
             "demo/data/*.yaml",
             "demo/data/files/*",
             "dcat/vocabularies/*.yaml",
+            "partners/data/*.csv",
         ],
         "ckanext.quebec.schemas": ["*.yaml", "*.json", "*.csv", "vocabularies/*.yaml"],
         "ckanext.quebec.i18n": [
@@ -93,12 +94,14 @@ setup(
             "ckan[dev]",
             "playwright==1.65.2",
             "pyshacl==0.40.1",
+            "hypothesis==6.170.15",
         ],
     },
     entry_points={
         "ckan.plugins": [
             "quebec_search = ckanext.quebec.search.plugin:QuebecSearchPlugin",
             "quebec_schema = ckanext.quebec.schema.plugin:QuebecSchemaPlugin",
+            "quebec_partners = ckanext.quebec.partners.plugin:QuebecPartnersPlugin",
             "quebec_dcat = ckanext.quebec.dcat.plugin:QuebecDcatPlugin",
         ],
         "ckan.rdf.profiles": [

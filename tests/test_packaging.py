@@ -50,7 +50,12 @@ def wheel(tmp_path_factory) -> pathlib.Path:
 
 def test_wheel_ships_schemas_and_compiled_catalogues(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    assert "ckanext/quebec/schemas/dataset.yaml" in names
+    for data_file in ("schemas/dataset.yaml", "schemas/presets.yaml",
+                      "schemas/organization.yaml", "schemas/vocabularies/categories.yaml",
+                      "dcat/vocabularies/file_types.yaml", "partners/data/partners-demo.csv",
+                      "demo/data/catalogue.yaml", "demo/data/files/reseau-cyclable.geojson"):
+        assert f"ckanext/quebec/{data_file}" in names, data_file
+    assert any(n.startswith("ckanext/quebec/schema/templates/") for n in names)
     for language in ("fr", "en"):
         assert f"ckanext/quebec/i18n/{language}/LC_MESSAGES/ckanext-quebec.po" in names
         assert f"ckanext/quebec/i18n/{language}/LC_MESSAGES/ckanext-quebec.mo" in names
@@ -72,7 +77,8 @@ def test_installed_wheel_loads_a_schema_and_the_french_catalogue(wheel, tmp_path
     probe = json.loads(result.stdout)
     assert probe["schema_path"].startswith(str(env_dir))
     assert probe["dataset_type"] == "dataset"
-    assert {"title", "notes", "owner_org", "update_frequency"} <= set(probe["fields"])
+    assert {"title_translated", "notes_translated", "owner_org",
+            "update_frequency"} <= set(probe["fields"])
     assert probe["french"] == "nom de champ inconnu : {field}"
 
 

@@ -46,7 +46,7 @@ def portal():
 def _demo_titles() -> list[str]:
     from ckanext.quebec.demo import loader
     with open(loader.default_catalogue_path(), encoding="utf-8") as f:
-        return [dataset["title"] for dataset in yaml.safe_load(f)["datasets"]]
+        return [dataset["title"]["fr"] for dataset in yaml.safe_load(f)["datasets"]]
 
 
 def _get(url: str, token: str | None = None):
@@ -92,17 +92,20 @@ def test_serving_again_keeps_what_the_portal_holds(portal):
          "-c", str(STACK / "ckan.ini"), "user", "token", "add", "admin", "test"],
         env=portal["env"], capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1].strip()
     datasets_before = _api(portal, "package_search", rows=0)["count"]
-    _api(portal, "package_patch", token, id="reseau-cyclable", title="Réseau cyclable (modifié)")
+    edited = {"fr": "Réseau cyclable (modifié)", "en": "Bike network (edited)"}
+    _api(portal, "package_patch", token, id="reseau-cyclable", title_translated=edited)
     org = _api(portal, "organization_create", token, name="ville-de-levis", title="Ville de Lévis")
 
     again = subprocess.run([str(SCRIPT), "serve"], env=portal["env"], capture_output=True,
                            text=True, timeout=600)
 
     assert again.returncode == 0, again.stdout + again.stderr
-    assert _api(portal, "package_show", id="reseau-cyclable")["title"] == "Réseau cyclable (modifié)"
+    kept = _api(portal, "package_show", id="reseau-cyclable")
+    assert kept["title_translated"] == edited
+    assert kept["title"] == "Réseau cyclable (modifié)"
     assert _api(portal, "organization_show", id="ville-de-levis")["id"] == org["id"]
     assert _api(portal, "package_search", rows=0)["count"] == datasets_before
     summaries = [line for line in (STACK / "log" / "setup.log").read_text().splitlines()
                  if line.startswith("Demo catalogue loaded")]
     assert len(summaries) == 2
-    assert "datasets 0 created / 12 kept" in summaries[-1]
+    assert f"datasets 0 created / {len(_demo_titles())} kept" in summaries[-1]

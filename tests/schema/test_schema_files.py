@@ -8,9 +8,11 @@ import yaml
 
 from ckanext.quebec import resources
 
-SCHEMA_FILES = sorted(
+YAML_FILES = sorted(
     name for name in os.listdir(resources.schemas_directory()) if name.endswith(".yaml")
 )
+PRESET_FILES = ["presets.yaml"]
+SCHEMA_FILES = [name for name in YAML_FILES if name not in PRESET_FILES]
 LANGUAGES = ("fr", "en")
 
 
@@ -21,7 +23,8 @@ def _load(name: str) -> dict:
 
 def _fields(schema: dict) -> list[dict]:
     return [field for key in ("dataset_fields", "resource_fields", "fields")
-            for field in schema.get(key) or []]
+            for field in schema.get(key) or []] + [
+        preset["values"] for preset in schema.get("presets") or []]
 
 
 def test_there_are_schema_files():
@@ -37,7 +40,16 @@ def test_schema_is_valid_scheming_yaml(name):
         assert len(names) == len(set(names)), f"duplicate field in {key}"
 
 
-@pytest.mark.parametrize("name", SCHEMA_FILES)
+@pytest.mark.parametrize("name", PRESET_FILES)
+def test_presets_file_is_valid(name):
+    presets = _load(name)
+    assert presets["scheming_presets_version"] == 1
+    names = [preset["preset_name"] for preset in presets["presets"]]
+    assert len(names) == len(set(names))
+    assert all(name.startswith("quebec_") for name in names)
+
+
+@pytest.mark.parametrize("name", YAML_FILES)
 def test_every_label_and_help_text_is_in_french_and_english(name):
     for field in _fields(_load(name)):
         for key in ("label", "help_text", "form_placeholder"):
@@ -48,12 +60,13 @@ def test_every_label_and_help_text_is_in_french_and_english(name):
                     assert text.get(language), f"{field['field_name']}.{key} lacks {language}"
 
 
-@pytest.mark.parametrize("name", SCHEMA_FILES)
+@pytest.mark.parametrize("name", YAML_FILES)
 def test_choices_have_unique_values_and_translated_labels(name):
     for field in _fields(_load(name)):
         values = [choice["value"] for choice in field.get("choices", [])]
-        assert len(values) == len(set(values)), f"{field['field_name']} repeats a choice"
+        assert len(values) == len(set(values)), f"{field.get('field_name')} repeats a choice"
         for choice in field.get("choices", []):
+            assert isinstance(choice["label"], dict), f"{field.get('field_name')}={choice['value']}"
             for language in LANGUAGES:
                 assert choice["label"].get(language), (
-                    f"{field['field_name']}={choice['value']} lacks a {language} label")
+                    f"{field.get('field_name')}={choice['value']} lacks a {language} label")

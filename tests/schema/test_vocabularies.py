@@ -11,6 +11,8 @@ EXPECTED = {
     "licences": 2,
     "data_languages": 3,
     "resource_types": 4,
+    "partner_types": 8,
+    "regions": 17,
 }
 
 

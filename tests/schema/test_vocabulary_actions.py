@@ -18,8 +18,8 @@ URL = "/api/3/action/quebec_vocabulary_list"
 class TestCallAction:
     def test_without_name_lists_the_vocabularies(self):
         result = helpers.call_action("quebec_vocabulary_list")
-        assert result == ["categories", "data_languages", "licences", "resource_types",
-                          "update_frequencies"]
+        assert result == ["categories", "data_languages", "licences", "partner_types",
+                          "regions", "resource_types", "update_frequencies"]
 
     def test_with_name_lists_the_entries(self):
         result = helpers.call_action("quebec_vocabulary_list", name="licences")
@@ -77,7 +77,7 @@ class TestApi:
         assert error["__type"] == "Validation Error"
         assert error["name"] == [
             "Unknown vocabulary. Known vocabularies: categories, data_languages, "
-            "licences, resource_types, update_frequencies"]
+            "licences, partner_types, regions, resource_types, update_frequencies"]
 
     def test_unknown_name_in_french(self, app):
         response = app.get("/fr" + URL, query_string={"name": "territories"})

@@ -8,17 +8,28 @@ FileStore, so the portal serves them itself.
 A dataset is created as a draft, given its resources, then made active. A
 draft demo dataset is thus one whose load was interrupted; the next load
 finishes it instead of keeping it half made.
+
+With the Québec schema (plugins ``scheming_datasets`` and ``quebec_schema``)
+datasets are created with its bilingual fields. Without it they are mapped onto
+core fields: title, notes and resource names from the French texts, tags from
+the French keywords, and the schema's other dataset fields as extras, stored as
+the schema stores them (bilingual values as JSON), so that enabling the schema
+later reads them back. Either way the categories also put the dataset in the
+CKAN groups of the same name, which the stock search page facets on.
 """
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
+import re
 from typing import Any
 
 import yaml
 from werkzeug.datastructures import FileStorage
 
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
@@ -28,6 +39,20 @@ log = logging.getLogger(__name__)
 
 CATALOGUE_FILE = "catalogue.yaml"
 FILES_FOLDER = "files"
+
+# The schema's bilingual dataset fields, by their key in the catalogue.
+TRANSLATED_FIELDS = {"title": "title_translated", "notes": "notes_translated",
+                     "methodologie": "methodologie_translated"}
+# The schema's other dataset fields, copied as they are.
+SCHEMA_FIELDS = ("organisation_principale", "update_frequency", "temporal_start",
+                 "temporal_end", "language")
+# Resource fields copied as they are (the compliance answers come from a profile).
+RESOURCE_FIELDS = ("resource_type", "data_dictionary")
+# The keys of a bilingual text: French, English, English machine-translated.
+LANGUAGE_KEYS = ("fr", "en", "en-t-fr")
+RESOURCE_TYPES = ("donnees", "cartes", "web", "documentation")
+# What CKAN accepts in a tag (ckan.logic.validators.tag_name_validator).
+_CORE_TAG = re.compile(r"^[\w \-.]+$", re.UNICODE)
 
 CREATED = "created"
 KEPT = "kept"
@@ -105,7 +130,7 @@ def load(path: str | None = None) -> Report:
     path = path or default_catalogue_path()
     catalogue = read_catalogue(path)
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    loader = _Loader(site_user["name"], catalogue["formats"], files_directory(path))
+    loader = _Loader(site_user["name"], catalogue, files_directory(path), uses_schema())
     for organization in catalogue["organizations"]:
         loader.ensure_group(organization, is_organization=True)
     for group in catalogue["groups"]:
@@ -115,11 +140,18 @@ def load(path: str | None = None) -> Report:
     return loader.report
 
 
+def uses_schema() -> bool:
+    """Whether datasets are created under the Québec schema (else with core fields)."""
+    return plugins.plugin_loaded("quebec_schema") and plugins.plugin_loaded("scheming_datasets")
+
+
 class _Loader:
-    def __init__(self, user: str, formats: dict[str, dict[str, str]], files_folder: str):
+    def __init__(self, user: str, catalogue: dict[str, Any], files_folder: str, schema: bool):
         self.user = user
-        self.formats = formats
+        self.formats = catalogue["formats"]
+        self.compliance = catalogue["conformite"]
         self.files_folder = files_folder
+        self.schema = schema
         self.report = Report()
 
     def _context(self) -> Context:
@@ -155,78 +187,145 @@ class _Loader:
             self.report.add("dataset", KEPT, name)
             present = {resource["name"] for resource in existing["resources"]}
             for resource in item["resources"]:
-                if resource["name"] in present:
+                if resource["name"]["fr"] in present:
                     self.report.add("resource", KEPT, _resource_label(name, resource))
             return
 
         if existing is None:
-            existing = tk.get_action("package_create")(self._context(), _dataset_dict(item))
+            data_dict = (_schema_dataset if self.schema else _core_dataset)(item)
+            existing = tk.get_action("package_create")(self._context(), data_dict)
         else:
             log.info("Finishing the demo dataset %s, left as a draft by an earlier load", name)
+        # Core resource names are the French ones, with or without the schema.
         present = {resource["name"] for resource in existing["resources"]}
         for resource in item["resources"]:
             label = _resource_label(name, resource)
-            if resource["name"] in present:
+            if resource["name"]["fr"] in present:
                 self.report.add("resource", KEPT, label)
             else:
-                self._upload_resource(existing["id"], resource)
+                self._create_resource(existing["id"], resource)
                 self.report.add("resource", CREATED, label)
         tk.get_action("package_patch")(self._context(), {"id": existing["id"], "state": "active"})
         self.report.add("dataset", CREATED, name)
 
-    def _upload_resource(self, dataset_id: str, resource: dict[str, Any]) -> None:
+    def _create_resource(self, dataset_id: str, resource: dict[str, Any]) -> None:
+        """Upload the resource's file, or link to its URL."""
+        data_dict = self._resource_dict(resource)
+        data_dict["package_id"] = dataset_id
+        if not resource.get("file"):
+            data_dict.update(url=resource["url"], format=resource["format"])
+            tk.get_action("resource_create")(self._context(), data_dict)
+            return
         filename = resource["file"]
         publication = self.formats[_extension(filename)]
-        data_dict = {
-            "package_id": dataset_id,
-            "name": resource["name"],
-            "description": resource.get("description", ""),
-            "format": publication["format"],
-            "mimetype": publication["mimetype"],
-            "url": filename,
-        }
-        if resource.get("resource_type"):
-            data_dict["resource_type"] = resource["resource_type"]
-        with open(os.path.join(self.files_folder, filename), "rb") as stream:
+        data_dict.update(format=publication["format"], mimetype=publication["mimetype"], url=filename)
+        path = os.path.join(self.files_folder, filename)
+        # The schema's size is in MB; at least 0.001 so that a small file does not show 0.
+        data_dict["taille_entier"] = f"{max(os.path.getsize(path) / 1_000_000, 0.001):.3f}"
+        with open(path, "rb") as stream:
             data_dict["upload"] = FileStorage(
                 stream=stream, filename=filename, content_type=publication["mimetype"])
             tk.get_action("resource_create")(self._context(), data_dict)
 
+    def _resource_dict(self, resource: dict[str, Any]) -> dict[str, Any]:
+        data_dict = {key: resource[key].strip() for key in RESOURCE_FIELDS if resource.get(key)}
+        for answer, value in self.compliance.get(resource.get("conformite"), {}).items():
+            data_dict[f"conformite_{answer}"] = value
+        description = _stripped(resource.get("description", {}))
+        if self.schema:
+            data_dict["name_translated"] = _stripped(resource["name"])
+            if description:
+                data_dict["description_translated"] = description
+        else:
+            data_dict["name"] = resource["name"]["fr"].strip()
+            data_dict["description"] = description.get("fr", "")
+        return data_dict
 
-def _dataset_dict(item: dict[str, Any]) -> dict[str, Any]:
+
+def _stripped(texts: dict[str, str]) -> dict[str, str]:
+    return {key: text.strip() for key, text in texts.items()}
+
+
+def _extent(item: dict[str, Any]) -> dict[str, Any] | None:
+    """The catalogue's [west, south, east, north] as a GeoJSON polygon."""
+    if not item.get("extent"):
+        return None
+    west, south, east, north = item["extent"]
+    return {"type": "Polygon", "coordinates": [[
+        [west, south], [east, south], [east, north], [west, north], [west, south]]]}
+
+
+def _common_fields(item: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": item["name"],
-        "title": item["title"],
-        "notes": item["notes"].strip(),
         "owner_org": item["organization"],
         "license_id": item.get("license_id", "cc-by"),
         "author": item.get("author", ""),
         "author_email": item.get("author_email", ""),
         "url": item.get("url", ""),
-        "tags": [{"name": tag} for tag in item.get("tags", [])],
-        "groups": [{"name": group} for group in item.get("groups", [])],
-        "extras": [
-            {"key": "organisation_principale", "value": item["organisation_principale"]},
-            {"key": "update_frequency", "value": item["update_frequency"]},
-        ],
+        "groups": [{"name": category} for category in item["categories"]],
         # Active once its resources are in; see the module docstring.
         "state": "draft",
     }
 
 
+def _schema_dataset(item: dict[str, Any]) -> dict[str, Any]:
+    """The dataset under the Québec schema."""
+    data_dict = _common_fields(item)
+    for key, field in TRANSLATED_FIELDS.items():
+        if item.get(key):
+            data_dict[field] = _stripped(item[key])
+    data_dict["keywords"] = item["keywords"]
+    data_dict["categories"] = list(item["categories"])
+    data_dict.update({field: item[field] for field in SCHEMA_FIELDS if item.get(field)})
+    if item.get("extent"):
+        data_dict["spatial"] = _extent(item)
+    return data_dict
+
+
+def _core_dataset(item: dict[str, Any]) -> dict[str, Any]:
+    """The dataset with core fields only, the rest as extras (see the module docstring)."""
+    data_dict = _common_fields(item)
+    data_dict["title"] = item["title"]["fr"].strip()
+    data_dict["notes"] = item["notes"]["fr"].strip()
+    data_dict["tags"] = [{"name": keyword} for keyword in item["keywords"]["fr"]]
+    extras = {field: json.dumps(_stripped(item[key]), ensure_ascii=False)
+              for key, field in TRANSLATED_FIELDS.items() if item.get(key)}
+    extras["keywords"] = json.dumps(item["keywords"], ensure_ascii=False)
+    extras["categories"] = json.dumps(item["categories"])
+    extras.update({field: item[field] for field in SCHEMA_FIELDS if item.get(field)})
+    if item.get("extent"):
+        extras["spatial"] = json.dumps(_extent(item))
+    data_dict["extras"] = [{"key": key, "value": value} for key, value in extras.items()]
+    return data_dict
+
+
 def _resource_label(dataset_name: str, resource: dict[str, Any]) -> str:
-    return f"{dataset_name}/{resource['file']}"
+    return f"{dataset_name}/{resource.get('file') or resource.get('url')}"
 
 
 def _extension(filename: str) -> str:
     return os.path.splitext(filename)[1].lstrip(".").lower()
 
 
+def _texts_problems(where: str, field: str, texts: Any, required: bool = True) -> list[str]:
+    if texts is None and not required:
+        return []
+    if not isinstance(texts, dict) or not texts.get("fr"):
+        return [f"{where} has no French {field}"]
+    unknown = set(texts) - set(LANGUAGE_KEYS)
+    if unknown:
+        return [f"{where}: {field} has unknown language keys {sorted(unknown)}"]
+    if "en" in texts and "en-t-fr" in texts:
+        return [f"{where}: {field} has both en and en-t-fr"]
+    return []
+
+
 def _problems(catalogue: Any, files_folder: str) -> list[str]:
     if not isinstance(catalogue, dict):
         return ["the catalogue is not a mapping"]
     problems = []
-    for section in ("formats", "organizations", "groups", "datasets"):
+    for section in ("formats", "conformite", "organizations", "groups", "datasets"):
         if not catalogue.get(section):
             problems.append(f"no {section}")
     if problems:
@@ -239,31 +338,62 @@ def _problems(catalogue: Any, files_folder: str) -> list[str]:
         for name in sorted({name for name in names if names.count(name) > 1}, key=str):
             problems.append(f"{section}: {name} appears more than once")
         for item in catalogue[section]:
-            for field in ("name", "title") + (("description",) if section != "datasets" else ()):
-                if not item.get(field):
-                    problems.append(f"{section}: {item.get('name')} has no {field}")
+            if not item.get("name"):
+                problems.append(f"{section}: an item has no name")
+            if section != "datasets":
+                for field in ("title", "description"):
+                    if not item.get(field):
+                        problems.append(f"{section}: {item.get('name')} has no {field}")
 
     for dataset in catalogue["datasets"]:
         name = dataset.get("name")
-        for field in ("notes", "organization", "organisation_principale", "update_frequency"):
+        where = f"dataset {name}"
+        problems += _texts_problems(where, "title", dataset.get("title"))
+        problems += _texts_problems(where, "notes", dataset.get("notes"))
+        problems += _texts_problems(where, "keywords", dataset.get("keywords"))
+        for keyword in (dataset.get("keywords") or {}).get("fr") or []:
+            # They are the dataset's tags without the schema.
+            if not _CORE_TAG.match(keyword):
+                problems.append(f"{where}: the keyword {keyword!r} is not a valid CKAN tag")
+        problems += _texts_problems(where, "methodologie", dataset.get("methodologie"), False)
+        for field in ("organization", "organisation_principale", "update_frequency", "categories"):
             if not dataset.get(field):
-                problems.append(f"dataset {name} has no {field}")
+                problems.append(f"{where} has no {field}")
         if dataset.get("organization") not in declared["organizations"]:
-            problems.append(f"dataset {name}: unknown organization {dataset.get('organization')}")
-        for group in dataset.get("groups", []):
-            if group not in declared["groups"]:
-                problems.append(f"dataset {name}: unknown group {group}")
-        if not dataset.get("resources"):
-            problems.append(f"dataset {name} has no resources")
-        resource_names = [resource.get("name") for resource in dataset.get("resources", [])]
+            problems.append(f"{where}: unknown organization {dataset.get('organization')}")
+        for category in dataset.get("categories") or []:
+            if category not in declared["groups"]:
+                problems.append(f"{where}: unknown category {category}")
+        extent = dataset.get("extent")
+        if extent is not None and not (
+                isinstance(extent, list) and len(extent) == 4
+                and extent[0] < extent[2] and extent[1] < extent[3]):
+            problems.append(f"{where}: the extent is not [west, south, east, north]")
+        resources = dataset.get("resources") or []
+        if not resources:
+            problems.append(f"{where} has no resources")
+        if not any(resource.get("resource_type") == "donnees" and resource.get("file")
+                   for resource in resources):
+            problems.append(f"{where} has no data file (a file resource of type donnees)")
+        resource_names = [(resource.get("name") or {}).get("fr") for resource in resources]
         if len(set(resource_names)) != len(resource_names):
-            problems.append(f"dataset {name}: two resources have the same name")
-        for resource in dataset.get("resources", []):
-            filename = resource.get("file") or ""
-            if not resource.get("name"):
-                problems.append(f"dataset {name}: resource {filename} has no name")
-            if not os.path.isfile(os.path.join(files_folder, filename)):
-                problems.append(f"dataset {name}: no file {filename} in {files_folder}")
-            if _extension(filename) not in catalogue["formats"]:
-                problems.append(f"dataset {name}: no format declared for {filename}")
+            problems.append(f"{where}: two resources have the same name")
+        for resource in resources:
+            label = resource.get("file") or resource.get("url")
+            problems += _texts_problems(f"{where}: resource {label}", "name", resource.get("name"))
+            problems += _texts_problems(f"{where}: resource {label}", "description",
+                                        resource.get("description"), False)
+            if resource.get("resource_type") not in RESOURCE_TYPES:
+                problems.append(f"{where}: resource {label} has no known resource_type")
+            profile = resource.get("conformite")
+            if profile is not None and profile not in catalogue["conformite"]:
+                problems.append(f"{where}: resource {label}: unknown conformite {profile}")
+            if resource.get("file"):
+                filename = resource["file"]
+                if not os.path.isfile(os.path.join(files_folder, filename)):
+                    problems.append(f"{where}: no file {filename} in {files_folder}")
+                if _extension(filename) not in catalogue["formats"]:
+                    problems.append(f"{where}: no format declared for {filename}")
+            elif not (str(resource.get("url", "")).startswith("https://") and resource.get("format")):
+                problems.append(f"{where}: resource {label} has neither a file nor an https url and format")
     return problems

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import unicodedata
 from typing import Any, Iterable
 
 import ckan.plugins.toolkit as tk
+import flask
 import pysolr
 import sqlalchemy as sa
 
 from ckan.model import ensure_engine
 
 from . import fields as solr_fields
-from .lucene import Compiler, Params, QuerySyntaxError, strip_local_params, unknown_field
+from . import spatial
+from .lucene import (Compiler, Params, QuerySyntaxError, min_should_match,
+                     parse_query_fields, strip_local_params, unknown_field)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,13 @@ _OPAQUE_FIELDS = ("data_dict", "validated_data_dict")
 _DEFAULT_ROWS = 10
 _MAX_ROWS = 100_000
 _SORT_DIRECTIONS = {"asc": "ASC", "desc": "DESC"}
+_WORD_RE = re.compile(r"[^\W_]+")
+# Added to a match's rank (ts_rank_cd, about 0.1 for a title word): the words
+# as a phrase count half again, a match in the reader's language half again,
+# and a dataset named or titled exactly as q comes before any other.
+_PHRASE_BOOST = 0.5
+_LANGUAGE_BOOST = 0.5
+_EXACT_NAME_BOOST = 100
 
 
 class Results:
@@ -60,20 +72,27 @@ class PostgresSolr:
         rows = [_row_for(doc) for doc in docs]
         if not rows:
             return
-        statement = sa.text("""
+        statement = sa.text(f"""
             INSERT INTO quebec_search_document
-                (index_id, id, name, site_id, fields, stored, search_text, indexed_at)
-            VALUES (:index_id, :id, :name, :site_id, CAST(:fields AS jsonb),
-                    CAST(:stored AS jsonb),
-                    setweight(quebec_search_vector(:text_a), 'A')
-                    || setweight(quebec_search_vector(:text_b), 'B')
-                    || setweight(quebec_search_vector(:text_c), 'C')
-                    || setweight(quebec_search_vector(:text_d), 'D'),
-                    now())
+                (index_id, id, name, site_id, fields, stored, search_text,
+                 search_text_fr, search_text_en, indexed_at)
+            SELECT :index_id, :id, :name, :site_id, CAST(:fields AS jsonb),
+                   CAST(:stored AS jsonb),
+                   setweight(quebec_search_vector(:text_a), 'A')
+                   || setweight(quebec_search_vector(:text_b), 'B')
+                   || setweight(quebec_search_vector(:text_c), 'C')
+                   || setweight(quebec_search_vector(:text_d), 'D')
+                   || language.fr || language.en,
+                   language.fr, language.en, now()
+            FROM (SELECT {_language_vector("fr")} AS fr,
+                         {_language_vector("en")} AS en) AS language
             ON CONFLICT (index_id) DO UPDATE SET
                 id = EXCLUDED.id, name = EXCLUDED.name, site_id = EXCLUDED.site_id,
                 fields = EXCLUDED.fields, stored = EXCLUDED.stored,
-                search_text = EXCLUDED.search_text, indexed_at = EXCLUDED.indexed_at
+                search_text = EXCLUDED.search_text,
+                search_text_fr = EXCLUDED.search_text_fr,
+                search_text_en = EXCLUDED.search_text_en,
+                indexed_at = EXCLUDED.indexed_at
         """)
         with self.engine.begin() as connection:
             connection.execute(statement, rows)
@@ -123,13 +142,22 @@ class _SearchRequest:
                                  default_operator="AND" if operator == "AND" else "OR")
         # Words of q rank the results; fq filters only, as on Solr.
         self.rank_terms: list[str] = []
+        # q as the words someone typed (no field names), for the name boost
+        self.plain_query: str | None = None
+        self.boosted = False  # bf functions add to the score (spatial hook)
 
     def run(self, connection: sa.engine.Connection) -> Results:
         where = self._where()
         rank = self._rank()
-        count = connection.execute(
-            sa.text(f"SELECT count(*) FROM quebec_search_document d WHERE {where}"),
-            self.params.values).scalar_one()
+        facet_fields: dict[str, list[Any]] = {}
+        if str(self.options.get("facet", "false")).lower() == "true":
+            names = [strip_local_params(name).strip()
+                     for name in _as_list(self.options.get("facet.field"))]
+            count, facet_fields = self._count_and_facets(connection, where, names)
+        else:
+            count = connection.execute(
+                sa.text(f"SELECT count(*) FROM quebec_search_document d WHERE {where}"),
+                self.params.values).scalar_one()
 
         rows, start = self._page()
         fl = _field_list(self.options.get("fl"))
@@ -142,12 +170,6 @@ class _SearchRequest:
                 f"WHERE {where} ORDER BY {order_by} "
                 f"LIMIT :_rows OFFSET :_start"), page_params)
             docs = [_select_fields(stored, score, fl) for stored, score in result]
-
-        facet_fields = {}
-        if str(self.options.get("facet", "false")).lower() == "true":
-            for name in _as_list(self.options.get("facet.field")):
-                field = strip_local_params(name).strip()
-                facet_fields[field] = self._facet(connection, where, field)
         return Results(docs, count, facet_fields)
 
     def _where(self) -> str:
@@ -155,20 +177,30 @@ class _SearchRequest:
         self.rank_terms = list(self.compiler.rank_terms)
         for fq in _as_list(self.options.get("fq")):
             if fq and fq.strip():
-                conditions.append(_compile_or_raise(self.compiler, fq))
+                conditions.append(self._filter_condition(fq))
         return " AND ".join(conditions)
 
     def _query_condition(self) -> str:
         q = strip_local_params(self.q).strip()
-        if self.options.get("defType") in ("dismax", "edismax") and ":" not in q:
-            # dismax: every word searches the query fields, fields are not syntax.
+        def_type = self.options.get("defType")
+        if def_type == "edismax" or (def_type == "dismax" and ":" not in q):
+            # dismax: every word searches the query fields (qf), and at least
+            # mm of them must match; edismax reads field names too.
             self.compiler.default_field = "text"
+            self.plain_query = q if ":" not in q else None
             return self._dismax_condition(q)
         return _compile_or_raise(self.compiler, q)
 
     def _dismax_condition(self, q: str) -> str:
+        mm = self.options.get("mm")
         try:
-            return self.compiler.compile_text(q)
+            # Solr refuses a bad qf or mm, whatever q says.
+            query_fields = parse_query_fields(self.options.get("qf"))
+            min_should_match(mm, 1)
+        except QuerySyntaxError as error:
+            raise _invalid(str(error)) from error
+        try:
+            return self.compiler.compile_dismax(q, mm, query_fields)
         except QuerySyntaxError:
             pass
         # Solr's dismax takes an unbalanced quote or parenthesis in what
@@ -177,11 +209,58 @@ class _SearchRequest:
 
     def _rank(self) -> str:
         terms = self.rank_terms
-        if not terms:
-            return "0.0"
-        query = " || ".join(
-            f"quebec_search_words({self.params.bind(term)})" for term in terms)
-        return f"ts_rank_cd(d.search_text, {query})"
+        rank = self._text_rank(terms) if terms else "0.0"
+        boost = self._boost()
+        return f"({rank} + {boost})" if boost else rank
+
+    def _text_rank(self, terms: list[str]) -> str:
+        """How well a document matches the words of q.
+
+        Field weights (title A > tags B > notes C > resources and extras D),
+        a bonus when the words appear as a phrase, a bonus for matches in the
+        reader's language, and the dataset whose name or title is q first.
+        """
+        words = "(" + " || ".join(
+            f"quebec_search_words({self.params.bind(term)})" for term in terms) + ")"
+        parts = [f"ts_rank_cd(d.search_text, {words})"]
+        phrase = " ".join(terms)
+        if len(_WORD_RE.findall(phrase)) > 1:
+            parts.append(f"{_PHRASE_BOOST} * ts_rank_cd(d.search_text, "
+                         f"quebec_search_phrase({self.params.bind(phrase)}))")
+        language = interface_language()
+        if language in solr_fields.LANGUAGES:
+            parts.append(f"{_LANGUAGE_BOOST} * ts_rank_cd(d.search_text_{language}, {words})")
+        if self.plain_query:
+            query = self.params.bind(self.plain_query)
+            titles = " OR ".join(
+                f"lower(unaccent(d.fields -> {self.params.bind(name)} ->> 0))"
+                f" = lower(unaccent({query}))"
+                for name in ("title", "title_translated_fr", "title_translated_en"))
+            parts.append(f"(CASE WHEN d.name = {self.params.bind(_slug(self.plain_query))}"
+                         f" OR {titles} THEN {_EXACT_NAME_BOOST} ELSE 0 END)")
+        return "(" + " + ".join(parts) + ")"
+
+    # -- spatial hook: Solr function queries (ckanext-spatial solr-bbox) ---------
+    def _filter_condition(self, fq: str) -> str:
+        if not spatial.is_function_range(fq):
+            return _compile_or_raise(self.compiler, fq)
+        try:
+            return spatial.function_range_condition(fq, self.params)
+        except QuerySyntaxError as error:
+            raise _invalid(str(error)) from error
+
+    def _boost(self) -> str | None:
+        """edismax's additive boost functions (``bf``), as SQL."""
+        self.boosted = False
+        if self.options.get("defType") not in ("dismax", "edismax"):
+            return None
+        try:
+            boost = spatial.boost_expression(self.options.get("bf"), self.params)
+        except QuerySyntaxError as error:
+            raise _invalid(str(error)) from error
+        self.boosted = boost is not None
+        return boost
+    # -- end of spatial hook -----------------------------------------------------
 
     def _page(self) -> tuple[int, int]:
         try:
@@ -216,7 +295,7 @@ class _SearchRequest:
         if name == "score":
             # Without words to rank by every score is equal; PostgreSQL also
             # refuses a bare constant in ORDER BY.
-            return rank if self.rank_terms else None
+            return rank if self.rank_terms or self.boosted else None
         if name == "index_id":
             return "d.index_id"
         if not solr_fields.is_valid_name(name):
@@ -229,10 +308,49 @@ class _SearchRequest:
             return f"quebec_search_try_number{value}"
         return f'{value} COLLATE "C"'
 
-    def _facet(self, connection: sa.engine.Connection, where: str,
-               field: str) -> list[Any]:
-        if not solr_fields.is_valid_name(field):
-            raise _invalid(unknown_field(field))
+    def _count_and_facets(self, connection: sa.engine.Connection, where: str,
+                          names: list[str]) -> tuple[int, dict[str, list[Any]]]:
+        """The number of matches and every facet's counts, in one pass.
+
+        The matching rows are found once and only the faceted values kept;
+        each facet then counts its values over them (a value a dataset holds
+        twice was stored once, so it counts once per dataset, as on Solr).
+        """
+        fields = [name for name in dict.fromkeys(names) if solr_fields.is_valid_name(name)]
+        params = dict(self.params.values)
+        columns = ["1 AS one"]
+        branches = ["(SELECT -1 AS facet, NULL AS value, count(*) AS n FROM matched)"]
+        for number, field in enumerate(fields):
+            limit, mincount, order_by = self._facet_options(field)
+            params[f"_facet{number}"] = field
+            params[f"_mincount{number}"] = max(mincount, 1)
+            columns.append(f"d.fields -> :_facet{number} AS v{number}")
+            limit_sql = ""
+            if limit >= 0:
+                params[f"_limit{number}"] = limit
+                limit_sql = f"LIMIT :_limit{number}"
+            branches.append(
+                f"(SELECT {number} AS facet, e.value, count(*) AS n FROM matched "
+                f"CROSS JOIN LATERAL jsonb_array_elements_text(matched.v{number}) AS e(value) "
+                f"GROUP BY e.value HAVING count(*) >= :_mincount{number} "
+                f"ORDER BY {order_by} {limit_sql})")
+        result = connection.execute(sa.text(
+            f"WITH matched AS MATERIALIZED (SELECT {', '.join(columns)} "
+            f"FROM quebec_search_document d WHERE {where}) "
+            + " UNION ALL ".join(branches)), params)
+        for name in names:
+            if not solr_fields.is_valid_name(name):
+                raise _invalid(unknown_field(name))
+        count = 0
+        counts: dict[str, list[Any]] = {field: [] for field in fields}
+        for facet, value, number in result:
+            if facet < 0:
+                count = number
+            else:
+                counts[fields[facet]].extend((value, number))
+        return count, {name: counts[name] for name in names}
+
+    def _facet_options(self, field: str) -> tuple[int, int, str]:
         limit = _int_option(self.options, f"f.{field}.facet.limit",
                             self.options.get("facet.limit", 100))
         mincount = _int_option(self.options, f"f.{field}.facet.mincount",
@@ -240,22 +358,25 @@ class _SearchRequest:
         order = self.options.get(f"f.{field}.facet.sort", self.options.get("facet.sort"))
         order_by = ('e.value COLLATE "C"' if str(order) in ("index", "false")
                     else 'count(*) DESC, e.value COLLATE "C"')
-        facet_params = dict(self.params.values, _facet_field=field,
-                            _mincount=max(mincount, 1))
-        limit_sql = ""
-        if limit >= 0:
-            limit_sql = "LIMIT :_limit"
-            facet_params["_limit"] = limit
-        result = connection.execute(sa.text(
-            f"SELECT e.value, count(*) FROM quebec_search_document d "
-            f"CROSS JOIN LATERAL jsonb_array_elements_text(d.fields -> :_facet_field) "
-            f"AS e(value) WHERE {where} GROUP BY e.value "
-            f"HAVING count(*) >= :_mincount ORDER BY {order_by} {limit_sql}"),
-            facet_params)
-        flat: list[Any] = []
-        for value, count in result:
-            flat.extend((value, count))
-        return flat
+        return limit, mincount, order_by
+
+
+def interface_language() -> str:
+    """The reader's language: the request's, else the site's default, else French."""
+    language = None
+    if flask.has_request_context():
+        try:
+            language = tk.h.lang()
+        except (AttributeError, RuntimeError, KeyError):
+            language = None
+    language = language or tk.config.get("ckan.locale_default") or "fr"
+    return str(language).replace("-", "_").split("_")[0].lower()
+
+
+def _slug(text: str) -> str:
+    """``text`` as CKAN would spell it in a dataset name."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9_]+", "-", folded.lower()).strip("-")
 
 
 def _invalid(detail: str) -> pysolr.SolrError:
@@ -346,8 +467,13 @@ def _row_for(doc: dict[str, Any]) -> dict[str, Any]:
     for weight, names in solr_fields.TEXT_WEIGHTS.items():
         for name in names:
             texts[weight].extend(indexed.get(name, []))
+    languages = {(language, weight): [] for language in solr_fields.LANGUAGES
+                 for weight in solr_fields.TEXT_WEIGHTS}
     for key, values in indexed.items():
-        if key.startswith(solr_fields.TEXT_DYNAMIC_PREFIXES):
+        language = solr_fields.language_of(key)
+        if language:
+            languages[language, solr_fields.language_weight(key)].extend(values)
+        elif key.startswith(solr_fields.TEXT_DYNAMIC_PREFIXES):
             texts["D"].extend(values)
     return {
         "index_id": doc.get("index_id") or doc["id"],
@@ -360,4 +486,14 @@ def _row_for(doc: dict[str, Any]) -> dict[str, Any]:
         "text_b": " ".join(texts["B"]),
         "text_c": " ".join(texts["C"]),
         "text_d": " ".join(texts["D"]),
+        **{f"text_{language}_{weight.lower()}": " ".join(values)
+           for (language, weight), values in languages.items()},
     }
+
+
+def _language_vector(language: str) -> str:
+    """SQL for the weighted vector of one language's translated fields."""
+    return "(" + " || ".join(
+        f"setweight(quebec_search_language_vector('{language}', "
+        f":text_{language}_{weight.lower()}), '{weight}')"
+        for weight in solr_fields.TEXT_WEIGHTS) + ")"

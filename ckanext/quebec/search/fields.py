@@ -69,11 +69,35 @@ TEXT_DYNAMIC_PREFIXES = ("extras_", "res_extras_", "vocab_")
 FIELD_NAME_RE = re.compile(r"^[A-Za-z0-9_\-.]+$")
 
 
+# Translated fields arrive as one key per language (``title_translated_fr``,
+# ``keywords_en``): each is stemmed in its own language only, and weighs in
+# ranking as its base field does.
+LANGUAGES = ("fr", "en")
+_LANGUAGE_WEIGHTS = {"title_translated": "A", "keywords": "B", "tags_translated": "B",
+                     "notes_translated": "C", "description_translated": "C"}
+_LANGUAGE_SUFFIX_RE = re.compile(r"^(?P<base>.+)_(?P<language>fr|en)$")
+
+
+def language_of(field: str) -> str | None:
+    """``fr`` or ``en`` for a field that holds one language of a translated field."""
+    match = _LANGUAGE_SUFFIX_RE.match(field)
+    return match.group("language") if match else None
+
+
+def language_weight(field: str) -> str:
+    """The ranking weight (A–D) of one language of a translated field."""
+    match = _LANGUAGE_SUFFIX_RE.match(field)
+    base = match.group("base") if match else field
+    return _LANGUAGE_WEIGHTS.get(base, "D")
+
+
 def kind_of(field: str) -> str:
     """The Solr field type family of ``field``."""
     kind = _EXPLICIT_KINDS.get(field)
     if kind:
         return kind
+    if language_of(field):
+        return TEXT
     if field.endswith("_date"):
         return DATE
     if field.startswith(("extras_", "res_extras_")):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass, field as dataclass_field
 from typing import Any
 
@@ -48,8 +49,91 @@ def check_text(text: str) -> None:
         raise QuerySyntaxError(tk._("the query contains a NUL character"))
 
 
+def normalize_operators(text: str) -> str:
+    """Lucene's symbolic operators ``&&``, ``||`` and ``!`` as the words luqum reads.
+
+    luqum takes them for words; outside quoted phrases and escapes they become
+    AND, OR and NOT, as Lucene's classic parser reads them.
+    """
+    out: list[str] = []
+    position, length = 0, len(text)
+    in_phrase = False
+    while position < length:
+        char = text[position]
+        if char == "\\":
+            out.append(text[position:position + 2])
+            position += 2
+            continue
+        if char == '"':
+            in_phrase = not in_phrase
+        elif not in_phrase:
+            pair = text[position:position + 2]
+            if pair in ("&&", "||"):
+                out.append(" AND " if pair == "&&" else " OR ")
+                position += 2
+                continue
+            if char == "!" and (position == 0 or text[position - 1] in " \t\r\n("):
+                out.append("NOT ")
+                position += 1
+                continue
+        out.append(char)
+        position += 1
+    return "".join(out)
+
+
+def min_should_match(spec: str | None, optional: int) -> int:
+    """How many of ``optional`` clauses must match under Solr's ``mm`` ``spec``.
+
+    Solr's syntax: ``3``, ``-1``, ``75%``, ``-25%``, and conditions such as
+    CKAN's ``2<-1 5<80%`` (up to 2 clauses all must match; 3 to 5, all but
+    one; more, 80% of them).
+    """
+    if optional <= 0:
+        return 0
+    spec = (spec or "").strip()
+    if not spec:
+        return optional
+    try:
+        if "<" in spec:
+            result = optional
+            conditions = sorted(
+                (int(limit), rule) for limit, rule in
+                (part.split("<", 1) for part in spec.split()))
+            for limit, rule in conditions:
+                value = _mm_value(rule, optional)  # checked even when unused
+                if optional > limit:
+                    result = value
+            return max(0, min(result, optional))
+        return max(0, min(_mm_value(spec, optional), optional))
+    except ValueError as error:
+        raise QuerySyntaxError(tk._("not a valid mm (minimum match): {value}")
+                               .format(value=spec)) from error
+
+
+def _mm_value(rule: str, optional: int) -> int:
+    rule = rule.strip()
+    if rule.endswith("%"):
+        percent = int(rule[:-1])
+        amount = optional * abs(percent) // 100
+        return optional - amount if percent < 0 else amount
+    number = int(rule)
+    return optional + number if number < 0 else number
+
+
+def parse_query_fields(qf: str | None) -> list[str]:
+    """The field names of a dismax ``qf`` (``"name^4 title^4 text"``)."""
+    names = []
+    for part in (qf or "").split():
+        name = part.split("^", 1)[0]
+        if not solr_fields.is_valid_name(name):
+            raise QuerySyntaxError(unknown_field(name))
+        names.append(name)
+    return names
+
+
 def parse(text: str) -> tree.Item:
     check_text(text)
+    text = normalize_operators(text)
     with _PARSE_LOCK:
         try:
             return parser.parse(text)
@@ -80,12 +164,33 @@ class Compiler:
     default_operator: str = "AND"
     # words and phrases that matched on text fields, for ranking
     rank_terms: list[str] = dataclass_field(default_factory=list)
+    # dismax: the fields a word without a field name searches (None: default_field)
+    query_fields: list[str] | None = None
 
     def compile_text(self, text: str) -> str:
         text = strip_local_params(text).strip()
         if not text:
             return "TRUE"
         return self.compile(parse(text))
+
+    def compile_dismax(self, text: str, mm: str | None = None,
+                       query_fields: list[str] | None = None) -> str:
+        """A dismax/edismax ``q``: each word searches ``query_fields``, and of
+        the optional words at least ``mm`` must match."""
+        text = strip_local_params(text).strip()
+        if not text or text in ("*:*", "*"):
+            return "TRUE"
+        previous = self.query_fields
+        if query_fields and "text" not in query_fields:
+            # ``text`` holds every other field's words: with it, one index lookup does.
+            self.query_fields = query_fields
+        try:
+            node = parse(text)
+            if isinstance(node, tree.UnknownOperation):
+                return self._clauses(node, self.default_field, mm)
+            return self.compile(node)
+        finally:
+            self.query_fields = previous
 
     def compile_words(self, text: str) -> str:
         """``text`` as plain words on the default field, its syntax ignored."""
@@ -138,9 +243,14 @@ class Compiler:
         return "(" + " OR ".join(self.compile(child, field) for child in node.children) + ")"
 
     def _UnknownOperation(self, node: tree.UnknownOperation, field: str) -> str:
+        return self._clauses(node, field)
+
+    def _clauses(self, node: tree.UnknownOperation, field: str,
+                 mm: str | None = None) -> str:
         # Lucene's implicit operator: + clauses must match, - clauses must not,
         # bare clauses follow q.op (all must match under AND; under OR at least
-        # one must, unless a + clause is there to carry the match).
+        # one must, unless a + clause is there to carry the match), or, for
+        # dismax, the minimum match ``mm``.
         must, must_not, should = [], [], []
         for child in node.children:
             if isinstance(child, tree.Plus):
@@ -149,7 +259,16 @@ class Compiler:
                 must_not.append(self.compile(child.a, field))
             else:
                 should.append(self.compile(child, field))
-        if self.default_operator == "AND":
+        if mm is not None:
+            required = min_should_match(mm, len(should))
+            if not must:
+                required = max(required, 1)
+            if required >= len(should):
+                must, should = must + should, []
+            elif required > 1:
+                must.append(_at_least(required, should))
+                should = []
+        elif self.default_operator == "AND":
             must, should = must + should, []
         parts = list(must)
         if should and not must:
@@ -159,6 +278,8 @@ class Compiler:
 
     # -- terms --------------------------------------------------------------
     def _Word(self, node: tree.Word, field: str) -> str:
+        if self.query_fields and field == self.default_field:
+            return self._in_query_fields(node)
         raw = node.value
         if raw == "*":
             return self._exists(field)
@@ -173,6 +294,8 @@ class Compiler:
         return self._exact(field, value)
 
     def _Phrase(self, node: tree.Phrase, field: str) -> str:
+        if self.query_fields and field == self.default_field:
+            return self._in_query_fields(node)
         value = _unescape(node.value[1:-1])
         kind = solr_fields.kind_of(field)
         if kind == solr_fields.TEXT:
@@ -193,6 +316,13 @@ class Compiler:
     def _To(self, node: tree.To, field: str) -> str:
         return self._range(field, solr_fields.kind_of(field), None, _bound_value(node.a),
                            True, node.include)
+
+    def _in_query_fields(self, node: tree.Term) -> str:
+        query_fields, self.query_fields = self.query_fields, None
+        try:
+            return "(" + " OR ".join(self.compile(node, name) for name in query_fields) + ")"
+        finally:
+            self.query_fields = query_fields
 
     # -- SQL for one field ---------------------------------------------------
     def _exists(self, field: str) -> str:
@@ -215,7 +345,11 @@ class Compiler:
     def _vector(self, field: str) -> str:
         if field == "text":
             return "d.search_text"
-        return f"quebec_search_vector(quebec_search_field_text(d.fields, {self.params.bind(field)}))"
+        text = f"quebec_search_field_text(d.fields, {self.params.bind(field)})"
+        language = solr_fields.language_of(field)
+        if language:
+            return f"quebec_search_language_vector({self.params.bind(language)}, {text})"
+        return f"quebec_search_vector({text})"
 
     def _wildcard(self, field: str, kind: str, raw: str) -> str:
         if kind == solr_fields.TEXT:
@@ -231,11 +365,29 @@ class Compiler:
         # Only letters and digits go into the tsquery text: its own syntax
         # (quotes, &, |, !, :) never comes from the user.
         words = _WORD_RE.findall(_unescape(head).lower())
-        if not words or _WILDCARD_RE.search(head):
+        if _WILDCARD_RE.search(head):
+            return self._wildcard_words(field, raw)
+        if not words:
             return self._exists(field)
         tsquery = " & ".join(words) + ":*"
         return (f"({self._vector(field)} @@ "
                 f"to_tsquery('simple', unaccent({self.params.bind(tsquery)})))")
+
+    def _wildcard_words(self, field: str, raw: str) -> str:
+        """``*word`` or ``w?rd*`` on a text field: a word of its text fits the pattern.
+
+        No index serves a leading wildcard (Solr scans its terms too); this
+        reads the field's values, or all of a dataset's values for ``text``.
+        """
+        pattern = _word_regex(raw)
+        if pattern is None:
+            return self._exists(field)
+        regex = self.params.bind(pattern)
+        if field == "text":
+            return f"(lower(unaccent(d.fields::text)) ~ {regex})"
+        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+                f"{self.params.bind(field)}) AS e(value) "
+                f"WHERE lower(unaccent(e.value)) ~ {regex})")
 
     def _range(self, field: str, kind: str, low: str | None, high: str | None,
                include_low: bool, include_high: bool) -> str:
@@ -261,6 +413,16 @@ class Compiler:
             conditions = [f'{c} COLLATE "C"' for c in conditions]
         return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
                 f"{self.params.bind(field)}) AS e(value) WHERE {' AND '.join(conditions)})")
+
+
+def _at_least(count: int, clauses: list[str]) -> str:
+    """SQL true when ``count`` or more of ``clauses`` hold.
+
+    The OR in front lets the planner narrow the rows with the indexes before
+    counting.
+    """
+    tally = " + ".join(f"(CASE WHEN {clause} THEN 1 ELSE 0 END)" for clause in clauses)
+    return f"(({' OR '.join(clauses)}) AND ({tally}) >= {int(count)})"
 
 
 def unknown_field(name: str) -> str:
@@ -292,6 +454,36 @@ def _number_bound(text: str) -> float:
         return float(text)
     except ValueError as error:
         raise QuerySyntaxError(tk._("not a valid number: {value}").format(value=text)) from error
+
+
+def _word_regex(raw: str) -> str | None:
+    """A Lucene wildcard term as a PostgreSQL regular expression over whole words.
+
+    Letters and digits are kept (lower-cased, accents folded by the caller's
+    unaccent on the text side and NFKD here); * and ? become word characters;
+    anything else is dropped, so no regex syntax comes from the user.
+    None when the term holds no letter or digit.
+    """
+    out: list[str] = []
+    escaped = False
+    for char in raw:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+            continue
+        elif char == "*":
+            if not out or out[-1] != "\\w*":
+                out.append("\\w*")
+            continue
+        elif char == "?":
+            out.append("\\w")
+            continue
+        folded = unicodedata.normalize("NFKD", char.lower()).encode("ascii", "ignore").decode()
+        out.extend(c for c in folded if c.isalnum())
+    if not any(part.isalnum() for part in out):
+        return None
+    return "\\m" + "".join(out) + "\\M"
 
 
 def _like_pattern(raw: str) -> str:

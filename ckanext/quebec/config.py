@@ -1,0 +1,40 @@
+"""Typed readers of the suite's configuration options (declared in each plugin's config_declaration.yaml)."""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+
+SCHEMA_REQUIRED_LANGUAGES = "ckanext.quebec.schema.required_languages"
+
+
+class ConfigError(ValueError):
+    """An option whose value the suite cannot use."""
+
+
+def schema_required_languages() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """The language policy of bilingual fields: default languages, and per field.
+
+    The option is a space-separated list of tokens. A token without a colon
+    lists the default required languages (``fr`` or ``fr,en``); a token
+    ``field:languages`` sets them for one field (``title_translated:fr,en``);
+    ``field:`` (nothing after the colon) requires no language for that field.
+
+    :returns: (default languages, {field name: languages})
+    :raises ConfigError: a token names a language other than fr or en.
+    """
+    tokens = tk.config.get(SCHEMA_REQUIRED_LANGUAGES)
+    if isinstance(tokens, str):
+        tokens = tokens.split()
+    default: tuple[str, ...] = ()
+    by_field: dict[str, tuple[str, ...]] = {}
+    for token in tokens or ():
+        field, _colon, languages = token.rpartition(":")
+        parsed = tuple(language for language in languages.split(",") if language)
+        for language in parsed:
+            if language not in ("fr", "en"):
+                raise ConfigError(
+                    f"{SCHEMA_REQUIRED_LANGUAGES}: {token!r}: {language!r} is not fr or en")
+        if field:
+            by_field[field] = parsed
+        else:
+            default = parsed
+    return default, by_field

@@ -1,0 +1,196 @@
+"""API actions of the quebec_partners plugin: partnership statistics, and the sysadmin-only partner fields."""
+from __future__ import annotations
+
+import datetime
+from typing import Any, Optional
+
+import ckan.authz as authz
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import Action, ActionResult, Context, DataDict, Schema
+
+from ckanext.quebec.schema import vocabularies
+
+from .validators import SYSADMIN_FIELDS, quebec_partner_boolean
+
+__all__ = ["quebec_partnership_stats", "organization_create", "organization_update"]
+
+
+@tk.side_effect_free
+def quebec_partnership_stats(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Statistics of the Partenariat Données Québec.
+
+    Partners are the active organizations; datasets are those the caller may
+    see (public ones, plus the private ones of the caller's organizations
+    unless ``include_private`` is false), counted through ``package_search``
+    so the figures match the search page.
+
+    :param include_private: count the private datasets the caller may see
+        (optional, default true)
+    :type include_private: bool
+
+    :returns: ``partners``: ``total``, ``by_group`` (gouvernement, municipal,
+        societe-civile), ``by_type`` (every partner type, zero included) and
+        ``without_type``; ``datasets``: ``total``, ``by_group``, ``by_type``,
+        ``without_type`` and ``by_category`` (CKAN group name → count);
+        ``partners_joined_per_year`` (year of ``date_joined``, else of the
+        organization's creation → count) and ``datasets_published_per_year``
+        (year of ``metadata_created`` → count), years as strings, in order
+    :rtype: dictionary
+    """
+    tk.check_access("quebec_partnership_stats", context, data_dict)
+    data, errors = tk.navl_validate(data_dict, _stats_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    include_private = data.get("include_private", True)
+    user = context.get("user")
+
+    types = vocabularies.get("partner_types")
+    group_of_type = {entry["value"]: entry["group"] for entry in types}
+    groups = list(dict.fromkeys(entry["group"] for entry in types))
+
+    partners = _organizations()
+    partner_types = [_field(partner, "partner_type") for partner in partners]
+    joined: dict[str, int] = {}
+    for partner in partners:
+        year = (_field(partner, "date_joined") or partner.get("created") or "")[:4]
+        if year.isdigit():
+            joined[year] = joined.get(year, 0) + 1
+
+    search = _search(user, include_private, {
+        "facet.field": ["partner_type", "groups"], "facet.limit": -1})
+    type_facet = search["facets"].get("partner_type", {})
+    typed_datasets = sum(type_facet.values())
+
+    return {
+        "partners": {
+            "total": len(partners),
+            "by_group": {group: sum(1 for value in partner_types
+                                    if group_of_type.get(value) == group)
+                         for group in groups},
+            "by_type": {value: partner_types.count(value) for value in group_of_type},
+            "without_type": sum(1 for value in partner_types if value not in group_of_type),
+        },
+        "datasets": {
+            "total": search["count"],
+            "by_group": {group: sum(count for value, count in type_facet.items()
+                                    if group_of_type.get(value) == group)
+                         for group in groups},
+            "by_type": {value: type_facet.get(value, 0) for value in group_of_type},
+            "without_type": search["count"] - typed_datasets,
+            "by_category": dict(sorted(search["facets"].get("groups", {}).items())),
+        },
+        "partners_joined_per_year": dict(sorted(joined.items())),
+        "datasets_published_per_year": _datasets_per_year(user, include_private),
+    }
+
+
+@tk.chained_action
+def organization_create(next_action: Action, context: Context,
+                        data_dict: DataDict) -> ActionResult.OrganizationCreate:
+    """Core's organization_create; only a sysadmin may set partner_type, organisation_principale and certified."""
+    tk.check_access("organization_create", context, data_dict)
+    _check_sysadmin_fields(context, data_dict, None)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def organization_update(next_action: Action, context: Context,
+                        data_dict: DataDict) -> ActionResult.OrganizationUpdate:
+    """Core's organization_update; only a sysadmin may change partner_type, organisation_principale and certified.
+
+    A non-sysadmin's update that leaves these fields out keeps their values
+    (core would drop them, as it drops every extra not sent).
+    """
+    group = model.Group.get(data_dict.get("id") or data_dict.get("name") or "")
+    if group is not None:
+        tk.check_access("organization_update", context, data_dict)
+        _check_sysadmin_fields(context, data_dict, group)
+    return next_action(context, data_dict)
+
+
+def get_actions() -> dict:
+    return {
+        "quebec_partnership_stats": quebec_partnership_stats,
+        "organization_create": organization_create,
+        "organization_update": organization_update,
+    }
+
+
+def _stats_schema() -> Schema:
+    return {
+        "include_private": [tk.get_validator("ignore_missing"), _boolean],
+    }
+
+
+def _boolean(value: Any) -> bool:
+    return value if isinstance(value, bool) else quebec_partner_boolean(value) == "true"
+
+
+def _check_sysadmin_fields(context: Context, data_dict: DataDict,
+                           group: Optional[model.Group]) -> None:
+    if context.get("ignore_auth") or authz.is_sysadmin(context.get("user")):
+        return
+    errors = {}
+    for field in SYSADMIN_FIELDS:
+        stored = _normalized(field, group.extras.get(field)) if group is not None else None
+        if field not in data_dict:
+            if stored is not None:
+                data_dict[field] = stored
+            continue
+        if _normalized(field, data_dict[field]) != stored:
+            errors[field] = [tk._("Only a system administrator may set or change this field")]
+    if errors:
+        raise tk.ValidationError(errors)
+
+
+def _normalized(field: str, value: Any) -> Optional[str]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if field == "certified":
+        try:
+            return "true" if tk.asbool(value) else "false"
+        except ValueError:
+            return str(value)
+    return str(value).strip()
+
+
+def _field(organization: dict, name: str) -> Optional[str]:
+    """A schema field of an organization dict: top level (scheming) or an extra."""
+    if organization.get(name):
+        return organization[name]
+    for extra in organization.get("extras") or []:
+        if extra.get("key") == name:
+            return extra.get("value") or None
+    return None
+
+
+def _organizations() -> list[dict]:
+    page = tk.config.get("ckan.group_and_organization_list_all_fields_max") or 25
+    list_organizations = tk.get_action("organization_list")
+    organizations: list[dict] = []
+    while True:
+        batch = list_organizations({"ignore_auth": True}, {
+            "all_fields": True, "include_extras": True, "limit": page,
+            "offset": len(organizations), "sort": "name asc"})
+        organizations.extend(batch)
+        if len(batch) < page:
+            return organizations
+
+
+def _search(user: Optional[str], include_private: bool, params: dict) -> dict:
+    params = dict({"q": "*:*", "rows": 0, "include_private": include_private}, **params)
+    return tk.get_action("package_search")({"user": user}, params)
+
+
+def _datasets_per_year(user: Optional[str], include_private: bool) -> dict[str, int]:
+    first = _search(user, include_private, {"rows": 1, "sort": "metadata_created asc"})
+    if not first["results"]:
+        return {}
+    start = int(first["results"][0]["metadata_created"][:4])
+    counts = {}
+    for year in range(start, datetime.datetime.now(datetime.timezone.utc).year + 1):
+        found = _search(user, include_private, {
+            "fq": f"metadata_created:[{year}-01-01T00:00:00Z TO {year}-12-31T23:59:59.999Z]"})
+        counts[str(year)] = found["count"]
+    return counts

@@ -1,0 +1,61 @@
+"""What the quebec_partners plugin adds to the search index and to search results.
+
+Each dataset's index document carries its organization's ``partner_type``
+and ``organisation_principale`` (the organization's umbrella, else the
+dataset's own value, else the organization itself: a city or a civil-society
+partner is its own umbrella), so both can be faceted on Solr as on
+quebec_search. Editing an organization reindexes its datasets (quebec_search
+does it; on Solr, ``ckan search-index rebuild``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.quebec.schema import vocabularies
+
+FACETS = ("partner_type", "organisation_principale")
+
+
+def add_partner_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    organization = model.Group.get(pkg_dict.get("owner_org") or "")
+    if organization is None:
+        return pkg_dict
+    extras = organization.extras or {}
+    if extras.get("partner_type"):
+        pkg_dict["partner_type"] = extras["partner_type"]
+    pkg_dict["organisation_principale"] = (
+        extras.get("organisation_principale")
+        or pkg_dict.get("organisation_principale")
+        or organization.name)
+    return pkg_dict
+
+
+def facet_titles() -> dict[str, str]:
+    return {
+        "partner_type": tk._("Publisher type"),
+        "organisation_principale": tk._("Umbrella partner"),
+    }
+
+
+def label_facet_items(search_results: dict[str, Any]) -> dict[str, Any]:
+    """Show partner types by their label and umbrellas by their organization's title."""
+    facets = search_results.get("search_facets") or {}
+    for item in (facets.get("partner_type") or {}).get("items", []):
+        item["display_name"] = vocabularies.label(
+            "partner_types", item["name"], _language()) or item["name"]
+    for item in (facets.get("organisation_principale") or {}).get("items", []):
+        umbrella = model.Group.get(item["name"])
+        if umbrella is not None:
+            item["display_name"] = umbrella.display_name
+    return search_results
+
+
+def _language() -> str:
+    try:
+        return tk.h.lang() or vocabularies.DEFAULT_LANGUAGE
+    except (RuntimeError, AttributeError, TypeError):
+        # No request (CLI, background job): the portal's language.
+        return vocabularies.DEFAULT_LANGUAGE

@@ -1,0 +1,60 @@
+"""The quebec_partners plugin: the Partenariat Données Québec organization model, facets and statistics."""
+from __future__ import annotations
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.quebec import cli
+from ckanext.quebec.translation import SuiteTranslation
+
+from . import actions, auth, helpers, indexing, validators
+
+
+@tk.blanket.config_declarations
+class QuebecPartnersPlugin(SuiteTranslation):
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IValidators)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IClick)
+
+    # IActions
+
+    def get_actions(self) -> dict:
+        return actions.get_actions()
+
+    # IAuthFunctions
+
+    def get_auth_functions(self) -> dict:
+        return auth.get_auth_functions()
+
+    # IValidators
+
+    def get_validators(self) -> dict:
+        return validators.get_validators()
+
+    # ITemplateHelpers
+
+    def get_helpers(self) -> dict:
+        return helpers.get_helpers()
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict: dict) -> dict:
+        return indexing.add_partner_fields(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict, search_params: dict) -> dict:
+        return indexing.label_facet_items(search_results)
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict: dict, package_type: str) -> dict:
+        facets_dict.update(indexing.facet_titles())
+        return facets_dict
+
+    # IClick
+
+    def get_commands(self) -> list:
+        return cli.get_commands()

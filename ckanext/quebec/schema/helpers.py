@@ -1,0 +1,115 @@
+"""Template helpers of the quebec_schema plugin: bilingual values in the visitor's language, vocabulary choices."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from . import validators, vocabularies
+
+
+def quebec_vocabulary_choices(field: dict) -> list[dict[str, Any]]:
+    """Scheming ``choices_helper``: the choices of the vocabulary named by ``field['vocabulary']``."""
+    return [{"value": entry["value"], "label": entry["label"]}
+            for entry in vocabularies.get(field["vocabulary"])]
+
+
+def _interface_language() -> str:
+    try:
+        language = tk.h.lang() or vocabularies.DEFAULT_LANGUAGE
+    except (RuntimeError, AttributeError, TypeError):
+        language = vocabularies.DEFAULT_LANGUAGE
+    language = language.split("_")[0].split("-")[0].lower()
+    return language if language in validators.LANGUAGES else vocabularies.DEFAULT_LANGUAGE
+
+
+def _as_dict(value: Any) -> dict | None:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, dict) else None
+
+
+def quebec_translation(value: Any, field_name: str | None = None,
+                       language: str | None = None) -> dict[str, Any] | None:
+    """Which text of a bilingual value to show, and how.
+
+    :param value: a bilingual value (dict or JSON string), or a dataset or
+        resource dict when ``field_name`` is given
+    :param field_name: the bilingual field of ``value`` to read
+    :param language: the language wanted; the interface's by default
+    :returns: ``{"text", "language", "fallback", "machine"}``: the text (a
+        string, or a list for keywords), its language, whether it is not in
+        the wanted language, whether it is machine translated; None when there
+        is no text at all. The order of preference: the wanted language (human,
+        then machine translated), then the other one (idem).
+    """
+    if field_name is not None:
+        value = (value or {}).get(field_name)
+    texts = _as_dict(value)
+    if not texts:
+        return None
+    wanted = language or _interface_language()
+    others = [other for other in validators.LANGUAGES if other != wanted]
+    for candidate in [wanted, *others]:
+        for key in (candidate, validators.MACHINE_TAGS.get(candidate)):
+            if key and texts.get(key):
+                return {
+                    "text": texts[key],
+                    "language": candidate,
+                    "fallback": candidate != wanted,
+                    "machine": validators.is_machine_translated(key),
+                }
+    return None
+
+
+def quebec_translated(value: Any, field_name: str | None = None, language: str | None = None) -> Any:
+    """The text of a bilingual value in the visitor's language, else in the other one; '' if none.
+
+    ``quebec_translated(pkg, 'title_translated')`` or
+    ``quebec_translated(pkg.title_translated)``.
+    """
+    shown = quebec_translation(value, field_name, language)
+    return shown["text"] if shown else ""
+
+
+def quebec_translated_form_value(data: dict, field_name: str, language: str) -> dict[str, Any]:
+    """What a form shows in the ``language`` input of a bilingual field.
+
+    ``data`` is either a stored dataset (the field holds a dict) or a form
+    posted back with errors (it holds ``<field>-<language>`` inputs).
+
+    :returns: ``{"text": ..., "machine": bool}``; keyword lists are joined by commas
+    """
+    data = data or {}
+    machine_tag = validators.MACHINE_TAGS[language]
+    texts = _as_dict(data.get(field_name))
+    if texts is not None:
+        text, machine = (texts.get(language), False) if texts.get(language) else (texts.get(machine_tag), True)
+    else:
+        text = data.get(f"{field_name}-{language}") or data.get(f"{field_name}-{machine_tag}")
+        machine = bool(data.get(f"{field_name}-{machine_tag}")) or tk.asbool(
+            data.get(f"{field_name}-{language}-machine"))
+    if isinstance(text, list):
+        text = ", ".join(text)
+    return {"text": text or "", "machine": bool(text) and machine}
+
+
+def quebec_required_languages(field: dict) -> tuple[str, ...]:
+    """The languages a form must mark as required for a bilingual field."""
+    if not field.get("required"):
+        return ()
+    return validators.required_languages(field["field_name"], field)
+
+
+def get_helpers() -> dict:
+    return {
+        "quebec_required_languages": quebec_required_languages,
+        "quebec_vocabulary_choices": quebec_vocabulary_choices,
+        "quebec_translation": quebec_translation,
+        "quebec_translated": quebec_translated,
+        "quebec_translated_form_value": quebec_translated_form_value,
+    }

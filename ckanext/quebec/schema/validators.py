@@ -1,0 +1,550 @@
+"""Validators of the Québec metadata schema: bilingual text, language policy, vocabularies, dates, contacts, GeoJSON.
+
+Bilingual values
+----------------
+A bilingual field holds one text per language, in ckanext-fluent's shape::
+
+    "title_translated": {"fr": "Pistes cyclables", "en": "Bike paths"}
+
+A text produced by machine translation carries a BCP 47 transformed-content
+tag (RFC 6497) instead of the bare language: ``en-t-fr`` is English
+machine-translated from French, ``fr-t-en`` French machine-translated from
+English::
+
+    "title_translated": {"fr": "Pistes cyclables", "en-t-fr": "Cycle tracks"}
+
+So the keys allowed are ``fr``, ``en``, ``fr-t-en`` and ``en-t-fr``, with at
+most one text per language (a human and a machine English together are
+refused). A machine translation counts for its language in the language
+policy and is shown with a "machine translation" marker. Keywords have the
+same shape with a list of words per key: ``{"fr": ["vélo"], "en": ["bike"]}``.
+
+The API takes such a dict or its JSON string; web forms post one input per
+language, ``<field>-fr`` and ``<field>-en``, plus a checkbox
+``<field>-<language>-machine`` that marks that language's text as machine
+translated (keywords: comma-separated words). Stored values are JSON strings
+(dataset and resource extras); ``quebec_translated_output`` gives the dict back.
+
+Language policy
+---------------
+A bilingual field that is required, or filled, must have every language its
+policy requires: French by default, configurable per field through
+``ckanext.quebec.schema.required_languages`` (see config_declaration.yaml),
+or a ``required_languages`` list in the field's schema entry (the
+configuration wins).
+
+Core fields
+-----------
+``quebec_core_fields_from_translated`` (the dataset schema's after-validator)
+copies the French text (else the English one) of each field naming a
+``core_field`` into it: ``title``, ``notes``, and the resources' ``name`` and
+``description``, so every CKAN feature that reads them keeps working.
+
+Text fields refuse HTML (Markdown fields refuse scripts and active HTML); the
+templates escape what they show and Markdown goes through h.render_markdown.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from typing import Any, Callable
+
+import ckan.plugins.toolkit as tk
+from ckanext.scheming.validation import scheming_validator
+
+from ckanext.quebec import config
+
+from . import vocabularies
+
+missing = tk.missing
+Invalid = tk.Invalid
+
+LANGUAGES = ("fr", "en")
+MACHINE_TAGS = {"fr": "fr-t-en", "en": "en-t-fr"}
+TRANSLATION_KEYS = LANGUAGES + tuple(MACHINE_TAGS.values())
+
+# Roughly Québec's extent: west, south, east, north (EPSG:4326).
+QUEBEC_BBOX = (-80.0, 44.9, -57.0, 62.6)
+
+KEYWORD_MAX_LENGTH = 100
+
+_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+_ACTIVE_HTML = re.compile(
+    r"<\s*/?\s*(script|iframe|object|embed|style|form|svg)\b|<[^>]*\son[a-z]+\s*=|javascript\s*:",
+    re.IGNORECASE)
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
+_GEOMETRY_DEPTH = {
+    "Point": 0, "MultiPoint": 1, "LineString": 1,
+    "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3,
+}
+
+
+def language_of(key: str) -> str:
+    """``fr`` for ``fr`` and ``fr-t-en``; ``en`` for ``en`` and ``en-t-fr``."""
+    return key.split("-")[0]
+
+
+def is_machine_translated(key: str) -> bool:
+    return "-t-" in key
+
+
+def required_languages(field_name: str, field: dict | None = None) -> tuple[str, ...]:
+    """The languages ``field_name`` must have, from the configuration or the schema."""
+    default, by_field = config.schema_required_languages()
+    if field_name in by_field:
+        return by_field[field_name]
+    if field and "required_languages" in field:
+        return tuple(field["required_languages"])
+    return default
+
+
+# Bilingual text
+
+def _empty(value: Any) -> bool:
+    return value is missing or value is None or value == "" or value == {}
+
+
+def _load_json_object(value: Any) -> Any:
+    if isinstance(value, (bytes, str)):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise Invalid(tk._("Not valid JSON"))
+    return value
+
+
+def check_text(text: str, markdown: bool = False) -> None:
+    """Refuse HTML in a text (Markdown: refuse scripts and active HTML only)."""
+    if markdown:
+        if _ACTIVE_HTML.search(text):
+            raise Invalid(tk._("Scripts and active HTML are not allowed in this field"))
+    elif _HTML.search(text):
+        raise Invalid(tk._("HTML is not allowed in this field"))
+
+
+def parse_translated_text(value: Any, markdown: bool = False) -> dict[str, str]:
+    """The dict of texts by language key in ``value`` (a dict or its JSON string).
+
+    Empty texts are dropped and the others stripped.
+
+    :raises Invalid: not such a dict, an unknown key, a text that is not a
+        string or holds HTML, or two texts for one language.
+    """
+    value = _load_json_object(value)
+    if not isinstance(value, dict):
+        raise Invalid(tk._("Expecting an object of texts by language, e.g. {\"fr\": \"...\", \"en\": \"...\"}"))
+    texts: dict[str, str] = {}
+    for key, text in value.items():
+        if key not in TRANSLATION_KEYS:
+            raise Invalid(tk._("Unknown language key {key}: use fr, en, fr-t-en or en-t-fr").format(key=key))
+        if text is None or text is missing:
+            continue
+        if not isinstance(text, str):
+            raise Invalid(tk._("The text in {key} must be a string").format(key=key))
+        text = text.strip()
+        if not text:
+            continue
+        check_text(text, markdown)
+        texts[key] = text
+    _check_one_per_language(texts)
+    return texts
+
+
+def _check_one_per_language(value: dict) -> None:
+    for language, machine in MACHINE_TAGS.items():
+        if value.get(language) and value.get(machine):
+            raise Invalid(tk._("Give either a human or a machine translation in {language}, not both")
+                          .format(language=language))
+
+
+def check_languages(value: dict, languages: tuple[str, ...]) -> None:
+    """Raise Invalid naming the first language of ``languages`` that ``value`` lacks."""
+    present = {language_of(key) for key, text in value.items() if text}
+    for language in languages:
+        if language not in present:
+            if language == "fr":
+                raise Invalid(tk._("The French version is required"))
+            raise Invalid(tk._("The English version is required"))
+
+
+def _form_inputs(key: tuple, data: dict, parse: Callable[[str], Any]) -> dict | None:
+    """The value posted by a web form as ``<field>-<lang>`` inputs, or None.
+
+    The inputs are taken out of ``__extras`` so they are not stored as such.
+    """
+    extras = data.get(key[:-1] + ("__extras",))
+    if not isinstance(extras, dict):
+        return None
+    prefix = key[-1] + "-"
+    inputs = {name[len(prefix):]: extras.pop(name) for name in list(extras) if name.startswith(prefix)}
+    if not inputs:
+        return None
+    value: dict[str, Any] = {}
+    for language in LANGUAGES:
+        for tag in (language, MACHINE_TAGS[language]):
+            if tag in inputs and inputs[tag] not in (None, ""):
+                text = inputs[tag]
+                if tk.asbool(inputs.get(language + "-machine")):
+                    tag = MACHINE_TAGS[language]
+                value[tag] = parse(text) if isinstance(text, str) else text
+    return value
+
+
+def _drop(key: tuple, data: dict) -> None:
+    """Leave an empty field out, and stop its validators (no empty extra stored)."""
+    data.pop(key, None)
+    raise tk.StopOnError
+
+
+def _fail(key: tuple, errors: dict, error: Invalid) -> None:
+    errors[key].append(error.error)
+
+
+@scheming_validator
+def quebec_translated_text(field: dict, schema: dict) -> Callable:
+    """A bilingual text field; the field's ``markdown: true`` lets Markdown in."""
+    field_name = field["field_name"]
+    markdown = bool(field.get("markdown"))
+
+    def validator(key, data, errors, context):
+        if errors[key]:
+            return
+        value = data.get(key, missing)
+        if _empty(value):
+            value = _form_inputs(key, data, lambda text: text) or missing
+        try:
+            texts = {} if _empty(value) else parse_translated_text(value, markdown)
+            if texts or field.get("required"):
+                check_languages(texts, required_languages(field_name, field))
+        except Invalid as error:
+            return _fail(key, errors, error)
+        if texts:
+            data[key] = json.dumps(texts, ensure_ascii=False)
+        else:
+            _drop(key, data)
+
+    return validator
+
+
+def quebec_translated_output(value: Any) -> Any:
+    """The stored JSON string of a bilingual field, as a dict."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+# Keywords
+
+def _split_keywords(text: str) -> list[str]:
+    return [word.strip() for word in text.split(",") if word.strip()]
+
+
+def parse_keywords(value: Any) -> dict[str, list[str]]:
+    """The keyword lists by language key in ``value`` (a dict or its JSON string).
+
+    :raises Invalid: not such a dict, a list that is not a list of short
+        words, an unknown key, two lists for one language.
+    """
+    value = _load_json_object(value)
+    if not isinstance(value, dict):
+        raise Invalid(tk._("Keywords must be given by language, e.g. {\"fr\": [\"...\"], \"en\": [\"...\"]}"))
+    keywords: dict[str, list[str]] = {}
+    for key, words in value.items():
+        if key not in TRANSLATION_KEYS:
+            raise Invalid(tk._("Unknown language key {key}: use fr, en, fr-t-en or en-t-fr").format(key=key))
+        if words is None or words is missing:
+            continue
+        if not isinstance(words, list):
+            raise Invalid(tk._("Keywords in {key} must be a list").format(key=key))
+        cleaned = []
+        for word in words:
+            if not isinstance(word, str) or not word.strip() or len(word.strip()) > KEYWORD_MAX_LENGTH:
+                raise Invalid(tk._("A keyword must be a text of 1 to {max} characters")
+                              .format(max=KEYWORD_MAX_LENGTH))
+            check_text(word)
+            if word.strip() not in cleaned:
+                cleaned.append(word.strip())
+        if cleaned:
+            keywords[key] = cleaned
+    _check_one_per_language(keywords)
+    return keywords
+
+
+@scheming_validator
+def quebec_keywords(field: dict, schema: dict) -> Callable:
+    """Keyword lists by language: a dict, its JSON string or comma-separated form inputs."""
+    field_name = field["field_name"]
+
+    def validator(key, data, errors, context):
+        if errors[key]:
+            return
+        value = data.get(key, missing)
+        if _empty(value):
+            value = _form_inputs(key, data, _split_keywords) or missing
+        try:
+            keywords = {} if _empty(value) else parse_keywords(value)
+            if keywords or field.get("required"):
+                check_languages(keywords, required_languages(field_name, field))
+        except Invalid as error:
+            return _fail(key, errors, error)
+        if keywords:
+            data[key] = json.dumps(keywords, ensure_ascii=False)
+        else:
+            _drop(key, data)
+
+    return validator
+
+
+# Core fields
+
+@scheming_validator
+def quebec_core_fields_from_translated(field: Any, schema: dict) -> Callable:
+    """Fill each ``core_field`` (title, notes, resource name...) from its bilingual field.
+
+    Used as the dataset schema's ``after_validators``: it sees the whole
+    dataset, resources included, once the bilingual fields are validated.
+    """
+    dataset_fields = [f for f in schema.get("dataset_fields", []) if f.get("core_field")]
+    resource_fields = [f for f in schema.get("resource_fields", []) if f.get("core_field")]
+
+    def fill(prefix: tuple, fields: list, data: dict, errors: dict) -> None:
+        for f in fields:
+            source = prefix + (f["field_name"],)
+            if errors.get(source):
+                continue
+            texts = quebec_translated_output(data.get(source))
+            if isinstance(texts, dict) and texts:
+                data[prefix + (f["core_field"],)] = default_text(texts)
+
+    def validator(key, data, errors, context):
+        fill((), dataset_fields, data, errors)
+        positions = sorted({k[1] for k in data if len(k) == 3 and k[0] == "resources"})
+        for position in positions:
+            fill(("resources", position), resource_fields, data, errors)
+
+    return validator
+
+
+def default_text(texts: dict[str, Any]) -> Any:
+    """The text of the portal's language: French, else English (human first)."""
+    for key in ("fr", "fr-t-en", "en", "en-t-fr"):
+        if texts.get(key):
+            return texts[key]
+    return ""
+
+
+# Vocabularies
+
+@scheming_validator
+def quebec_vocabulary_choice(field: dict, schema: dict) -> Callable:
+    """One value of the vocabulary named by the field's ``vocabulary``."""
+    name = field["vocabulary"]
+
+    def validator(value):
+        if _empty(value):
+            return value
+        allowed = [entry["value"] for entry in vocabularies.get(name)]
+        if value not in allowed:
+            raise Invalid(tk._("Unknown value {value}. Allowed values: {values}")
+                          .format(value=value, values=", ".join(allowed)))
+        return value
+
+    return validator
+
+
+@scheming_validator
+def quebec_vocabulary_choices(field: dict, schema: dict) -> Callable:
+    """Values of the vocabulary named by the field's ``vocabulary``, stored as a JSON list.
+
+    Takes a list, a JSON list or a single value (a form's one ticked box).
+    """
+    name = field["vocabulary"]
+
+    def validator(key, data, errors, context):
+        if errors[key]:
+            return
+        value = data.get(key, missing)
+        if _empty(value) or value == []:
+            if field.get("required"):
+                errors[key].append(tk._("Missing value"))
+                return
+            _drop(key, data)
+        if isinstance(value, str):
+            value = json.loads(value) if value.startswith("[") else [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors[key].append(tk._("Expecting a list of values"))
+            return
+        allowed = [entry["value"] for entry in vocabularies.get(name)]
+        for item in value:
+            if item not in allowed:
+                errors[key].append(tk._("Unknown value {value}. Allowed values: {values}")
+                                   .format(value=item, values=", ".join(allowed)))
+                return
+        data[key] = json.dumps([v for v in allowed if v in value])
+
+    return validator
+
+
+# Dates, contacts, links, numbers
+
+def parse_date(value: Any) -> datetime.date:
+    """An ISO 8601 calendar date (YYYY-MM-DD).
+
+    :raises Invalid: anything else.
+    """
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise Invalid(tk._("Not a valid date (expected YYYY-MM-DD)"))
+
+
+def quebec_iso_date(value: Any) -> Any:
+    """An ISO 8601 date, stored as YYYY-MM-DD."""
+    if _empty(value):
+        return value
+    return parse_date(value).isoformat()
+
+
+@scheming_validator
+def quebec_date_not_before(field: dict, schema: dict) -> Callable:
+    """A date not before the one of the field named by ``not_before`` (the start date)."""
+    other = field["not_before"]
+
+    def validator(key, data, errors, context):
+        if errors[key] or _empty(data.get(key, missing)):
+            return
+        start = data.get(key[:-1] + (other,), missing)
+        if _empty(start):
+            return
+        try:
+            end, start = parse_date(data[key]), parse_date(start)
+        except Invalid:
+            return  # each field reports its own bad date
+        if end < start:
+            errors[key].append(tk._("The end date must not be before the start date"))
+
+    return validator
+
+
+def quebec_email(value: Any) -> Any:
+    if _empty(value):
+        return value
+    value = str(value).strip()
+    if not _EMAIL.match(value):
+        raise Invalid(tk._("Not a valid e-mail address"))
+    return value
+
+
+def quebec_url(value: Any) -> Any:
+    """An absolute http or https URL."""
+    if _empty(value):
+        return value
+    from urllib.parse import urlsplit
+
+    value = str(value).strip()
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if not parts or parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+        raise Invalid(tk._("Not a valid http or https URL"))
+    return value
+
+
+def quebec_plain_text(value: Any) -> Any:
+    """A one-language text without HTML."""
+    if _empty(value):
+        return value
+    if not isinstance(value, str):
+        raise Invalid(tk._("Expecting a text"))
+    check_text(value)
+    return value.strip()
+
+
+def quebec_positive_number(value: Any) -> Any:
+    if _empty(value):
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise Invalid(tk._("Must be a positive number"))
+    if number < 0 or number != number:
+        raise Invalid(tk._("Must be a positive number"))
+    return value if isinstance(value, (int, float)) else str(value).strip()
+
+
+# Geographic coverage
+
+def parse_geojson(value: Any) -> dict:
+    """A GeoJSON geometry (or Feature) lying within Québec's bounding box.
+
+    :raises Invalid: not JSON, not a geometry, or a position outside Québec.
+    """
+    value = _load_json_object(value)
+    if isinstance(value, dict) and value.get("type") == "Feature":
+        value = value.get("geometry")
+    _check_geometry(value)
+    return value
+
+
+def _check_geometry(geometry: Any) -> None:
+    if not isinstance(geometry, dict) or geometry.get("type") not in (*_GEOMETRY_DEPTH, "GeometryCollection"):
+        raise Invalid(tk._("Not a GeoJSON geometry"))
+    if geometry["type"] == "GeometryCollection":
+        members = geometry.get("geometries")
+        if not isinstance(members, list) or not members:
+            raise Invalid(tk._("Not a GeoJSON geometry"))
+        for member in members:
+            _check_geometry(member)
+        return
+    for position in _positions(geometry.get("coordinates"), _GEOMETRY_DEPTH[geometry["type"]]):
+        longitude, latitude = position[0], position[1]
+        west, south, east, north = QUEBEC_BBOX
+        if not (west <= longitude <= east and south <= latitude <= north):
+            raise Invalid(tk._("The geographic coverage must lie within Québec"))
+
+
+def _positions(coordinates: Any, depth: int):
+    if depth == 0:
+        if (not isinstance(coordinates, list) or len(coordinates) not in (2, 3)
+                or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coordinates)):
+            raise Invalid(tk._("Not a GeoJSON geometry"))
+        yield coordinates
+        return
+    if not isinstance(coordinates, list) or not coordinates:
+        raise Invalid(tk._("Not a GeoJSON geometry"))
+    for member in coordinates:
+        yield from _positions(member, depth - 1)
+
+
+def quebec_geojson(value: Any) -> Any:
+    """A GeoJSON extent within Québec, stored as a JSON string (as ckanext-spatial reads ``spatial``)."""
+    if _empty(value):
+        return value
+    return json.dumps(parse_geojson(value))
+
+
+def get_validators() -> dict[str, Callable]:
+    return {
+        "quebec_translated_text": quebec_translated_text,
+        "quebec_translated_output": quebec_translated_output,
+        "quebec_keywords": quebec_keywords,
+        "quebec_core_fields_from_translated": quebec_core_fields_from_translated,
+        "quebec_vocabulary_choice": quebec_vocabulary_choice,
+        "quebec_vocabulary_choices": quebec_vocabulary_choices,
+        "quebec_iso_date": quebec_iso_date,
+        "quebec_date_not_before": quebec_date_not_before,
+        "quebec_email": quebec_email,
+        "quebec_url": quebec_url,
+        "quebec_plain_text": quebec_plain_text,
+        "quebec_positive_number": quebec_positive_number,
+        "quebec_geojson": quebec_geojson,
+    }
