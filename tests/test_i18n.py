@@ -13,10 +13,10 @@ from ckanext.quebec import resources
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 METHOD_MAP = [
     ("**.py", "python"),
-    ("**/templates/**.html", "ckan"),
+    ("**/templates/**.html", "ckan.lib.extract:extract_ckan"),
     ("**.js", "javascript"),
 ]
-# CKAN's "ckan" extractor brings its own Jinja extensions (ckan_extends, ...).
+# CKAN's template extractor brings its own Jinja extensions (ckan_extends, ...).
 OPTIONS: dict = {}
 
 
