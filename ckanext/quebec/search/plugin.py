@@ -8,12 +8,13 @@ from ckan import model
 from ckanext.quebec import cli
 from ckanext.quebec.translation import SuiteTranslation
 
-from . import backend, reindex
+from . import actions, backend, reindex
 
 
 class QuebecSearchPlugin(SuiteTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IClick)
+    p.implements(p.IActions)
     p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IGroupController, inherit=True)
 
@@ -24,6 +25,11 @@ class QuebecSearchPlugin(SuiteTranslation):
         # are (re)loaded, as CKAN's test fixtures do. Unloading is seen by
         # the backend itself (IPluginObserver never hears of its own plugin).
         backend.install()
+
+    # IActions
+
+    def get_actions(self) -> dict:
+        return actions.get_actions()
 
     # IClick
 
