@@ -263,6 +263,7 @@ def time_queries(repeat: int, rng: random.Random) -> dict[str, tuple[float, floa
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # figures show as they come
     url = ensure_database(ARGS.database)
     app = load_ckan(url)
     with app._wsgi_app.test_request_context():
