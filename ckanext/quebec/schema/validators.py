@@ -204,23 +204,32 @@ def _fail(key: tuple, errors: dict, error: Invalid) -> None:
 @scheming_validator
 def quebec_translated_text(field: dict, schema: dict) -> Callable:
     """A bilingual text field; the field's ``markdown: true`` lets Markdown in."""
-    field_name = field["field_name"]
     markdown = bool(field.get("markdown"))
+    return _by_language_validator(
+        field, parse_form_text=lambda text: text,
+        parse_value=lambda value: parse_translated_text(value, markdown))
+
+
+def _by_language_validator(field: dict, parse_form_text: Callable[[str], Any],
+                           parse_value: Callable[[Any], dict]) -> Callable:
+    """A validator of a value given by language (dict, JSON or one form input
+    per language), checked against the field's language policy and stored as JSON."""
+    field_name = field["field_name"]
 
     def validator(key, data, errors, context):
         if errors[key]:
             return
         value = data.get(key, missing)
         if _empty(value):
-            value = _form_inputs(key, data, lambda text: text) or missing
+            value = _form_inputs(key, data, parse_form_text) or missing
         try:
-            texts = {} if _empty(value) else parse_translated_text(value, markdown)
-            if texts or field.get("required"):
-                check_languages(texts, required_languages(field_name, field))
+            by_language = {} if _empty(value) else parse_value(value)
+            if by_language or field.get("required"):
+                check_languages(by_language, required_languages(field_name, field))
         except Invalid as error:
             return _fail(key, errors, error)
-        if texts:
-            data[key] = json.dumps(texts, ensure_ascii=False)
+        if by_language:
+            data[key] = json.dumps(by_language, ensure_ascii=False)
         else:
             _drop(key, data)
 
@@ -277,26 +286,8 @@ def parse_keywords(value: Any) -> dict[str, list[str]]:
 @scheming_validator
 def quebec_keywords(field: dict, schema: dict) -> Callable:
     """Keyword lists by language: a dict, its JSON string or comma-separated form inputs."""
-    field_name = field["field_name"]
-
-    def validator(key, data, errors, context):
-        if errors[key]:
-            return
-        value = data.get(key, missing)
-        if _empty(value):
-            value = _form_inputs(key, data, _split_keywords) or missing
-        try:
-            keywords = {} if _empty(value) else parse_keywords(value)
-            if keywords or field.get("required"):
-                check_languages(keywords, required_languages(field_name, field))
-        except Invalid as error:
-            return _fail(key, errors, error)
-        if keywords:
-            data[key] = json.dumps(keywords, ensure_ascii=False)
-        else:
-            _drop(key, data)
-
-    return validator
+    return _by_language_validator(field, parse_form_text=_split_keywords,
+                                  parse_value=parse_keywords)
 
 
 # Core fields
