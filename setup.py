@@ -69,6 +69,7 @@ setup(
             "demo/data/files/*",
             "dcat/vocabularies/*.yaml",
             "partners/data/*.csv",
+            "quality/data/*.yaml",
         ],
         "ckanext.quebec.schemas": ["*.yaml", "*.json", "*.csv", "vocabularies/*.yaml"],
         "ckanext.quebec.i18n": [
@@ -84,6 +85,15 @@ setup(
         "ckanext-spatial==2.3.2",
         "frictionless==5.21.0",
         "luqum==1.0.0",
+        # quebec_quality and quebec_viz: DuckDB scans and types large CSV files
+        # in bounded memory; openpyxl streams XLSX; shapely/pyproj check and
+        # reproject geometries (EPSG:32198 -> EPSG:4326).
+        "duckdb==1.5.6",
+        "openpyxl==3.1.5",
+        "shapely==2.1.2",
+        "pyproj==3.7.2",
+        # quebec_viz reads zipped Shapefiles (pure Python, no GDAL)
+        "pyshp==2.3.1",
     ],
     extras_require={
         "ckan-2.12": [CKAN_PINS["2.12"]],
@@ -103,9 +113,15 @@ setup(
             "quebec_schema = ckanext.quebec.schema.plugin:QuebecSchemaPlugin",
             "quebec_partners = ckanext.quebec.partners.plugin:QuebecPartnersPlugin",
             "quebec_dcat = ckanext.quebec.dcat.plugin:QuebecDcatPlugin",
+            "quebec_quality = ckanext.quebec.quality.plugin:QuebecQualityPlugin",
+            "quebec_viz = ckanext.quebec.viz.plugin:QuebecVizPlugin",
+            "quebec_table_view = ckanext.quebec.viz.plugin:QuebecTableViewPlugin",
+            "quebec_chart_view = ckanext.quebec.viz.plugin:QuebecChartViewPlugin",
+            "quebec_map_view = ckanext.quebec.viz.plugin:QuebecMapViewPlugin",
         ],
         "ckan.rdf.profiles": [
             "quebec_dcat_ap_3 = ckanext.quebec.dcat.profiles:QuebecDCATAP3Profile",
+            "quebec_schemaorg = ckanext.quebec.dcat.profiles:QuebecSchemaOrgProfile",
         ],
     },
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -39,10 +40,17 @@ PROBE = textwrap.dedent("""
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> pathlib.Path:
+    # Built from a copy of the checkout: setuptools writes build/ and
+    # *.egg-info into the source folder, and the suite may run on two CKAN
+    # versions at once.
+    source = tmp_path_factory.mktemp("source") / "ckanext-quebec"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".stack", ".venv*", "node_modules", "build", "dist", "*.egg-info",
+        "__pycache__", ".hypothesis", ".pytest_cache"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "--disable-pip-version-check", "-q", "-w", str(out), str(ROOT)],
+         "--disable-pip-version-check", "-q", "-w", str(out), str(source)],
         check=True, cwd=out)
     (path,) = out.glob("ckanext_quebec-*.whl")
     return path

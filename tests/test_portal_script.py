@@ -15,8 +15,9 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "portal"
-# Under the project, not /tmp: the postgres user must be able to reach it.
-STACKS = ROOT / ".stack" / "script-tests"
+# Under the project, not /tmp: the postgres user must be able to reach it;
+# one folder per CKAN version, as the test command runs the versions side by side.
+STACKS = ROOT / ".stack" / "script-tests" / os.environ.get("CKAN_VERSION", "2.12")
 
 
 def _free_port() -> int:

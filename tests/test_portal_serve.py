@@ -19,7 +19,8 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "portal"
-STACK = ROOT / ".stack" / "script-tests" / "serve"
+# One stack per CKAN version: the test command runs the versions side by side.
+STACK = ROOT / ".stack" / "script-tests" / f"serve-{os.environ.get('CKAN_VERSION', '2.12')}"
 
 
 def _free_port() -> int:

@@ -46,5 +46,11 @@ def partners_load(path: str, dry_run: bool) -> None:
         raise click.exceptions.Exit(1)
 
 
+# The DCAT commands live with their plugin.
+from ckanext.quebec.dcat.cli import dcat as _dcat  # noqa: E402
+
+quebec.add_command(_dcat)
+
+
 def get_commands() -> list[click.Command]:
     return [quebec]

@@ -92,6 +92,11 @@ def test_catalogue_datasets_follow_the_portal_guidelines():
         if dataset.get("extent"):
             west, south, east, north = dataset["extent"]
             assert _in_quebec(west, south) and _in_quebec(east, north), name
+        # every dataset has a geographic coverage; a city's data covers the city
+        assert dataset.get("territories") or dataset.get("extent"), name
+        if dataset["organization"].startswith("ville-de-") and dataset.get("territories"):
+            city = dataset["organization"][len("ville-de-"):]
+            assert dataset["territories"] == [f"municipalite-{city}"], name
         assert 1 <= len(dataset["resources"]) <= 3, name
         assert any(r["resource_type"] == "donnees" and r.get("file") for r in dataset["resources"])
         for resource in dataset["resources"]:
@@ -122,6 +127,7 @@ def test_catalogue_problems_are_all_reported(tmp_path):
         keywords={"fr": ["vélo"], "de": ["Fahrrad"]},
         organization="ville-inconnue",
         categories=["transport", "categorie-inconnue"],
+        territories=["municipalite-montreal", "atlantide"],
         extent=[-71.0, 46.0, -72.0, 47.0],
         resources=[
             {"file": "absent.csv", "name": {"fr": "Absent"}, "resource_type": "donnees"},
@@ -140,6 +146,7 @@ def test_catalogue_problems_are_all_reported(tmp_path):
     assert "keywords has unknown language keys ['de']" in message
     assert "unknown organization ville-inconnue" in message
     assert "unknown category categorie-inconnue" in message
+    assert "unknown territory atlantide" in message
     assert "the extent is not [west, south, east, north]" in message
     assert "no file absent.csv" in message
     assert "no format declared for carte.kmz" in message

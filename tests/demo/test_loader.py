@@ -14,6 +14,7 @@ from ckan import model
 from ckan.tests import helpers
 
 from ckanext.quebec.demo import loader
+from ckanext.quebec.schema import vocabularies
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db", "uploads_removed"),
@@ -78,8 +79,14 @@ def _check_schema_fields():
         assert dataset["author_email"] == expected["author_email"]
         assert set(dataset["categories"]) == set(expected["categories"])
         assert {group["name"] for group in dataset["groups"]} == set(expected["categories"])
-        if expected.get("extent"):
-            west, south, east, north = expected["extent"]
+        assert dataset.get("territories", []) == [
+            entry["value"] for entry in vocabularies.get("territories")
+            if entry["value"] in expected.get("territories", [])]
+        # the extent given, else the territories' box
+        box = expected.get("extent") or vocabularies.envelope(
+            "territories", expected.get("territories", []))
+        if box:
+            west, south, east, north = box
             assert json.loads(dataset["spatial"])["coordinates"][0][2] == [east, north]
         else:
             assert not dataset.get("spatial")

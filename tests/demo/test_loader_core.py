@@ -62,7 +62,8 @@ class TestLoadWithCoreFields:
             # Stored as the schema stores them, for a later switch to the schema.
             assert json.loads(extras["title_translated"]) == expected["title"]
             assert json.loads(extras["keywords"]) == expected["keywords"]
-            assert ("spatial" in extras) == bool(expected.get("extent"))
+            assert ("spatial" in extras) == bool(expected.get("extent") or expected.get("territories"))
+            assert json.loads(extras.get("territories", "[]")) == expected.get("territories", [])
             assert [resource["name"] for resource in dataset["resources"]] == [
                 resource["name"]["fr"] for resource in expected["resources"]]
             for resource, wanted in zip(dataset["resources"], expected["resources"]):

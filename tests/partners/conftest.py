@@ -23,12 +23,11 @@ def create_partner(name: str, user: dict | None = None, **fields) -> dict:
 
 
 def french(msgid: str) -> str:
-    """The French of ``msgid`` in the suite's catalogue; skips the test until the catalogue has it."""
+    """The French of ``msgid`` in the suite's catalogue (the test fails if it has none)."""
     path = os.path.join(resources.i18n_directory(), "fr", "LC_MESSAGES", "ckanext-quebec.po")
     with open(path, "rb") as f:
         message = read_po(f, locale="fr").get(msgid)
-    if message is None or not message.string:
-        pytest.skip(f"no French translation yet for {msgid!r}")
+    assert message is not None and message.string, f"no French translation for {msgid!r}"
     return message.string
 
 
@@ -50,24 +49,3 @@ def partners():
         "ulaval": create_partner("universite-laval", partner_type="universite",
                                  region="03", date_joined="2018-06-01"),
     }
-
-
-@pytest.fixture
-def cli(cli, monkeypatch, ckan_config):
-    """CKAN's cli, running with the test's plugins.
-
-    The ``ckan`` command builds its app from the ini file, whose plugin list
-    is not the one the test marks; CKAN's own CLI tests patch load_config too.
-    """
-    from ckan import cli as ckan_cli
-
-    load_config = ckan_cli.load_config
-    plugins = ckan_config["ckan.plugins"]
-
-    def load_with_test_plugins(path=None):
-        config = load_config(path)
-        config["ckan.plugins"] = plugins
-        return config
-
-    monkeypatch.setattr(ckan_cli, "load_config", load_with_test_plugins)
-    return cli

@@ -7,7 +7,7 @@ from ckan.tests import factories, helpers
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
-    pytest.mark.ckan_config("ckan.plugins", "quebec_search scheming_organizations quebec_partners"),
+    pytest.mark.ckan_config("ckan.plugins", "quebec_search scheming_organizations quebec_schema quebec_partners"),
 ]
 
 

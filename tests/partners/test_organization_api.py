@@ -10,7 +10,7 @@ from .conftest import create_partner, french
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
-    pytest.mark.ckan_config("ckan.plugins", "quebec_search scheming_organizations quebec_partners"),
+    pytest.mark.ckan_config("ckan.plugins", "quebec_search scheming_organizations quebec_schema quebec_partners"),
 ]
 
 
@@ -55,12 +55,13 @@ class TestCreate:
                 "certified"} <= set(names)
 
     @pytest.mark.parametrize("field, value, message", [
-        ("title_translated", {"en": "City"}, "The French text is required"),
+        ("title_translated", {"en": "City"}, "The French version is required"),
         ("partner_type", "ville", "Unknown value ville"),
         ("region", "18", "Unknown value 18"),
         ("date_joined", "05/04/2016", "YYYY-MM-DD"),
-        ("website", "montreal.ca", "http://"),
-        ("sponsor_email", "nobody", "e-mail"),
+        ("website", "montreal.ca", "Not a valid http or https URL"),
+        ("sponsor_email", "nobody", "Not a valid e-mail address"),
+        ("sponsor_name", "<b>A</b>", "HTML is not allowed"),
         ("organisation_principale", "nowhere", "No organization named nowhere"),
         ("certified", "maybe", "true or false"),
     ])

@@ -9,11 +9,13 @@ import yaml
 from ckan.tests import helpers
 
 from ckanext.quebec import resources
-from ckanext.quebec.partners import helpers as partner_helpers
 from ckanext.quebec.partners import validators
+from ckanext.quebec.partners.plugin import MissingPlugin
+from ckanext.quebec.schema import helpers as schema_helpers
+from ckanext.quebec.schema import validators as schema_validators
 from ckanext.quebec.schema import vocabularies
 
-PLUGINS = "quebec_search scheming_organizations quebec_partners"
+PLUGINS = "quebec_search scheming_organizations quebec_schema quebec_partners"
 
 
 def _schema() -> dict:
@@ -34,17 +36,24 @@ def test_fields_of_the_partnership_model():
     assert _schema()["organization_type"] == "organization"
 
 
-@pytest.mark.parametrize("name, helper", [("partner_type", "quebec_partner_type_choices"),
-                                          ("region", "quebec_region_choices")])
-def test_vocabulary_fields_take_their_choices_from_the_vocabulary_file(name, helper):
+@pytest.mark.parametrize("name", ["partner_type", "region"])
+def test_vocabulary_fields_take_their_choices_from_the_vocabulary_file(name):
     field = _field(name)
-    assert field["choices_helper"] == helper
+    assert field["choices_helper"] == "quebec_vocabulary_choices"
     assert field["vocabulary"] in vocabularies.names()
-    assert helper in partner_helpers.get_helpers()
+    assert "quebec_vocabulary_choices" in schema_helpers.get_helpers()
+    choices = schema_helpers.quebec_vocabulary_choices(field)
+    assert all(choice["label"]["fr"] and choice["label"]["en"] for choice in choices)
 
 
-def test_every_quebec_validator_named_exists():
-    registered = validators.get_validators()
+def test_every_label_is_bilingual():
+    for field in _schema()["fields"]:
+        assert field["label"]["fr"] and field["label"]["en"], field["field_name"]
+
+
+def test_every_quebec_validator_named_exists_in_the_schema_plugin_or_ours():
+    registered = dict(schema_validators.get_validators(), **validators.get_validators())
+    assert not set(validators.get_validators()) & set(schema_validators.get_validators())
     for field in _schema()["fields"]:
         for key in ("validators", "output_validators"):
             for name in field.get(key, "").split():
@@ -72,3 +81,23 @@ def test_the_plugin_gives_scheming_the_partner_schema():
                          "ckanext.scheming:custom_org_with_address.json")
 def test_an_administrators_schema_is_kept():
     assert helpers.call_action("scheming_organization_schema_list") == ["publisher"]
+
+
+@pytest.mark.parametrize("name", ["title_translated", "description_translated"])
+def test_bilingual_fields_use_the_schema_plugins_form_snippets(name):
+    field = _field(name)
+    snippet = field["form_snippet"]
+    assert snippet.startswith("quebec/form_snippets/")
+    path = os.path.join(os.path.dirname(schema_validators.__file__), "templates", snippet)
+    assert os.path.exists(path)
+
+
+@pytest.mark.ckan_config("ckan.plugins", "quebec_search scheming_organizations quebec_partners")
+def test_without_quebec_schema_the_plugin_refuses_to_start(ckan_config):
+    from ckan import plugins
+
+    try:
+        with pytest.raises(MissingPlugin, match="quebec_partners needs quebec_schema"):
+            plugins.load_all()
+    finally:
+        plugins.unload_all()

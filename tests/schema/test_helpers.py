@@ -48,6 +48,13 @@ def test_form_value_from_a_dataset_and_from_posted_inputs():
     assert helpers.quebec_translated_form_value({"k": {"fr": ["a", "b"]}}, "k", "fr")["text"] == "a, b"
 
 
+def test_form_value_of_an_edit_posted_back_is_what_was_typed():
+    # the stored dataset updated with the posted form: the inputs win, even emptied
+    edited = {"t": BOTH, "t-fr": "Vélos", "t-en": ""}
+    assert helpers.quebec_translated_form_value(edited, "t", "fr") == {"text": "Vélos", "machine": False}
+    assert helpers.quebec_translated_form_value(edited, "t", "en") == {"text": "", "machine": False}
+
+
 def test_vocabulary_choices():
     choices = helpers.quebec_vocabulary_choices({"vocabulary": "data_languages"})
     assert [c["value"] for c in choices] == ["FR", "EN", "FR_EN"]

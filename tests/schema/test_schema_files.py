@@ -52,7 +52,7 @@ def test_presets_file_is_valid(name):
 @pytest.mark.parametrize("name", YAML_FILES)
 def test_every_label_and_help_text_is_in_french_and_english(name):
     for field in _fields(_load(name)):
-        for key in ("label", "help_text", "form_placeholder"):
+        for key in ("label", "help_text", "form_placeholder", "facet_label"):
             if key in field:
                 text = field[key]
                 assert isinstance(text, dict), f"{field['field_name']}.{key} is not translated"

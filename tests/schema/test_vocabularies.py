@@ -13,6 +13,7 @@ EXPECTED = {
     "resource_types": 4,
     "partner_types": 8,
     "regions": 17,
+    "territories": 27,
 }
 
 
@@ -74,13 +75,66 @@ def test_label(language, expected):
     assert vocabularies.label("update_frequencies", "fortnightly", language) == expected
 
 
+def test_territories_are_the_regions_communities_and_demo_municipalities():
+    territories = vocabularies.get("territories")
+    kinds = [entry["kind"] for entry in territories]
+    assert kinds.count("province") == 1
+    assert kinds.count("region") == 17
+    assert kinds.count("communaute-metropolitaine") == 2
+    region_codes = sorted(e["code"] for e in territories if e["kind"] == "region")
+    assert region_codes == [entry["value"] for entry in vocabularies.get("regions")]
+    municipalities = {e["value"] for e in territories if e["kind"] == "municipalite"}
+    assert {"municipalite-montreal", "municipalite-laval", "municipalite-quebec",
+            "municipalite-sherbrooke", "municipalite-gatineau"} <= municipalities
+
+
+def test_every_territory_has_a_code_and_a_box_within_quebec():
+    west, south, east, north = vocabularies.get("territories")[0]["bbox"]
+    for entry in vocabularies.get("territories"):
+        assert entry["code"].strip(), entry
+        w, s, e, n = entry["bbox"]
+        assert west <= w < e <= east and south <= s < n <= north, entry
+        # every territory lies, through its parents, in the province
+        assert vocabularies.with_ancestors("territories", [entry["value"]])[-1] == "quebec"
+
+
+def test_a_municipality_box_lies_in_its_parents_boxes():
+    for entry in vocabularies.get("territories"):
+        w, s, e, n = entry["bbox"]
+        for parent in entry.get("parents", []):
+            pw, ps, pe, pn = vocabularies.entry("territories", parent)["bbox"]
+            assert pw <= w and ps <= s and e <= pe and n <= pn, (entry["value"], parent)
+
+
+def test_territory_ancestors_and_envelope():
+    assert vocabularies.with_ancestors("territories", ["municipalite-laval"]) == [
+        "municipalite-laval", "region-laval", "cm-montreal", "quebec"]
+    assert vocabularies.envelope("territories", ["municipalite-montreal", "municipalite-laval"]) == (
+        -73.98, 45.41, -73.47, 45.70)
+    assert vocabularies.envelope("territories", ["nowhere"]) is None
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"value": "a", "label": {"fr": "A", "en": "A"}, "bbox": [1, 2, 3]}, "bbox"),
+    ({"value": "a", "label": {"fr": "A", "en": "A"}, "bbox": [3, 2, 1, 4]}, "bbox"),
+    ({"value": "a", "label": {"fr": "A", "en": "A"}, "parents": ["b"]}, "unknown parent 'b'"),
+    ({"value": "a", "label": {"fr": "A", "en": "A"}, "code": ""}, "code"),
+])
+def test_a_broken_territory_says_what_is_wrong(tmp_path, entry, message):
+    import yaml
+
+    (tmp_path / "territories.yaml").write_text(yaml.safe_dump([entry]), encoding="utf-8")
+    with pytest.raises(vocabularies.VocabularyError, match=message):
+        vocabularies.load(str(tmp_path))
+
+
 def test_label_of_an_unknown_value_is_none():
     assert vocabularies.label("update_frequencies", "yearly", "fr") is None
 
 
 def test_unknown_vocabulary_is_a_key_error():
     with pytest.raises(KeyError):
-        vocabularies.get("territories")
+        vocabularies.get("districts")
 
 
 def test_a_folder_is_loaded_once():

@@ -19,7 +19,7 @@ class TestCallAction:
     def test_without_name_lists_the_vocabularies(self):
         result = helpers.call_action("quebec_vocabulary_list")
         assert result == ["categories", "data_languages", "licences", "partner_types",
-                          "regions", "resource_types", "update_frequencies"]
+                          "regions", "resource_types", "territories", "update_frequencies"]
 
     def test_with_name_lists_the_entries(self):
         result = helpers.call_action("quebec_vocabulary_list", name="licences")
@@ -41,7 +41,7 @@ class TestCallAction:
 
     def test_unknown_name_is_a_validation_error(self):
         with pytest.raises(tk.ValidationError) as raised:
-            helpers.call_action("quebec_vocabulary_list", name="territories")
+            helpers.call_action("quebec_vocabulary_list", name="districts")
         assert list(raised.value.error_dict) == ["name"]
         assert "Unknown vocabulary" in raised.value.error_dict["name"][0]
 
@@ -71,16 +71,16 @@ class TestApi:
             "donnees", "cartes", "web", "documentation"]
 
     def test_unknown_name_is_a_409_with_a_message(self, app):
-        response = app.get(URL, query_string={"name": "territories"})
+        response = app.get(URL, query_string={"name": "districts"})
         assert response.status_code == 409
         error = response.json["error"]
         assert error["__type"] == "Validation Error"
         assert error["name"] == [
             "Unknown vocabulary. Known vocabularies: categories, data_languages, "
-            "licences, partner_types, regions, resource_types, update_frequencies"]
+            "licences, partner_types, regions, resource_types, territories, update_frequencies"]
 
     def test_unknown_name_in_french(self, app):
-        response = app.get("/fr" + URL, query_string={"name": "territories"})
+        response = app.get("/fr" + URL, query_string={"name": "districts"})
         assert response.status_code == 409
         assert response.json["error"]["name"][0].startswith(
             "Vocabulaire inconnu. Vocabulaires connus : categories")

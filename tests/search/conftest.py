@@ -30,3 +30,5 @@ def shared_db(request, reset_db, migrate_db_for):
             connection.execute(sa.text("DELETE FROM quebec_search_document"))
         yield
     model.Session.remove()
+
+

@@ -45,3 +45,27 @@ def api_endpoint() -> str:
 
 def api_title() -> dict[str, str]:
     return _bilingual("api_title")
+
+
+def content_negotiation() -> bool:
+    return tk.asbool(tk.config.get(f"{_PREFIX}content_negotiation"))
+
+
+def structured_data_profiles() -> list[str]:
+    return tk.aslist(tk.config.get(f"{_PREFIX}structured_data_profiles"))
+
+
+def import_max_bytes() -> int:
+    return tk.config.get(f"{_PREFIX}import_max_bytes")
+
+
+def import_timeout() -> int:
+    return tk.config.get(f"{_PREFIX}import_timeout")
+
+
+def import_max_pages() -> int:
+    return tk.config.get(f"{_PREFIX}import_max_pages")
+
+
+def import_allow_private_addresses() -> bool:
+    return tk.asbool(tk.config.get(f"{_PREFIX}import_allow_private_addresses"))

@@ -8,6 +8,8 @@ from ckan.common import CKANConfig
 from ckanext.quebec import cli
 from ckanext.quebec.translation import SuiteTranslation
 
+from . import actions, auth, helpers, views
+
 PROFILES_OPTION = "ckanext.dcat.rdf.profiles"
 PROFILES = "euro_dcat_ap_3 quebec_dcat_ap_3"
 
@@ -16,10 +18,15 @@ PROFILES = "euro_dcat_ap_3 quebec_dcat_ap_3"
 class QuebecDcatPlugin(SuiteTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IClick)
+    p.implements(p.IBlueprint)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.ITemplateHelpers)
 
     # IConfigurer
 
     def update_config(self, config: CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
         # CKAN has already filled in ckanext-dcat's declared default by now, so
         # "not set by the admin" reads as "still ckanext-dcat's default".
         from ckanext.dcat.processors import _get_default_rdf_profiles
@@ -31,3 +38,23 @@ class QuebecDcatPlugin(SuiteTranslation):
 
     def get_commands(self) -> list:
         return cli.get_commands()
+
+    # IBlueprint
+
+    def get_blueprint(self) -> list:
+        return views.get_blueprints()
+
+    # ITemplateHelpers
+
+    def get_helpers(self) -> dict:
+        return helpers.get_helpers()
+
+    # IActions
+
+    def get_actions(self) -> dict:
+        return actions.get_actions()
+
+    # IAuthFunctions
+
+    def get_auth_functions(self) -> dict:
+        return auth.get_auth_functions()

@@ -11,21 +11,29 @@ otherwise. Parsing reads back what serializing writes.
 """
 from __future__ import annotations
 
+import contextlib
+import copy
+import contextvars
+import decimal
 import functools
 import json
 import os
-from typing import Any
+from typing import Any, Iterator
 
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import ORG
 from rdflib.term import Node
 
-from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF, RDFS, SKOS, VCARD, XSD
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.dcat.profiles import DCAT, DCT, FOAF, LOCN, RDF, RDFS, SCHEMA, SKOS, VCARD, XSD
 from ckanext.dcat.profiles.base import RDFProfile
 from ckanext.dcat.utils import resource_uri
 
 from ckanext.quebec.schema import vocabularies
 
-from . import config
+from . import config, quality
 
 LANGUAGES = ("fr", "en")
 # The languages of the catalogue itself: the portal is bilingual.
@@ -75,6 +83,18 @@ def file_type(fmt: str | None) -> dict[str, Any] | None:
     return _file_type_index().get(fmt.strip().lower())
 
 
+def _vocabulary_index(name: str) -> dict[str, dict[str, Any]]:
+    """A vocabulary of schemas/vocabularies by value (the loaded lists are cached, so is this)."""
+    entries = vocabularies.get(name)
+    cached = _INDEXES.get(name)
+    if cached is None or cached[0] is not entries:
+        cached = _INDEXES[name] = (entries, {e["value"]: e for e in entries})
+    return cached[1]
+
+
+_INDEXES: dict[str, tuple[list, dict[str, dict[str, Any]]]] = {}
+
+
 def _entry_uris(entry: dict[str, Any]) -> list[str]:
     return entry.get("uris") or ([entry["uri"]] if entry.get("uri") else [])
 
@@ -115,7 +135,28 @@ def _extra(dataset_dict: dict[str, Any], key: str) -> Any:
     return None
 
 
-class QuebecDCATAP3Profile(RDFProfile):
+class _TranslatedLiterals(RDFProfile):
+    """Language-tagged literals in and out of the graph."""
+
+    def _add_translated(self, subject: Node, predicate: URIRef, texts: dict[str, str]) -> None:
+        for lang, text in texts.items():
+            self.g.add((subject, predicate, Literal(text, lang=lang)))
+
+    def _replace_translated(self, subject: Node, predicate: URIRef, value: Any) -> None:
+        texts = _translated(value)
+        if texts:
+            self.g.remove((subject, predicate, None))
+            self._add_translated(subject, predicate, texts)
+
+    def _literals_by_language(self, subject: Node, predicate: URIRef) -> dict[str, str]:
+        return {
+            literal.language: str(literal)
+            for literal in self.g.objects(subject, predicate)
+            if isinstance(literal, Literal) and literal.language in LANGUAGES
+        }
+
+
+class QuebecDCATAP3Profile(_TranslatedLiterals):
     """Fixes and completes ``euro_dcat_ap_3`` for the portal; see the module docstring."""
 
     # Serializing
@@ -129,13 +170,17 @@ class QuebecDCATAP3Profile(RDFProfile):
         self._add_themes(dataset_dict, dataset_ref)
         self._add_frequency(dataset_dict, dataset_ref)
         self._add_temporal(dataset_dict, dataset_ref)
-        self._add_publisher_names(dataset_dict, dataset_ref)
+        self._add_publisher(dataset_dict, dataset_ref)
         self._fix_contact_points(dataset_dict, dataset_ref)
+        self._add_spatial(dataset_dict, dataset_ref)
+        self._add_territories(dataset_dict, dataset_ref)
+        quality.add_to_graph(self.g, dataset_ref, dataset_dict.get(quality.KEY))
         licence = _uri_of("licences", dataset_dict.get("license_id")) or dataset_dict.get(
             "license_url"
         )
         for resource_dict in dataset_dict.get("resources") or []:
             self._complete_distribution(resource_dict, licence)
+        self._fix_byte_sizes()
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: Node) -> None:
         g = self.g
@@ -193,8 +238,23 @@ class QuebecDCATAP3Profile(RDFProfile):
             dataset_dict["language"] = language
 
         groups = self._groups(dataset_ref)
-        if groups:
+        if groups and p.plugin_loaded("quebec_schema"):
+            dataset_dict["categories"] = groups
+        elif groups:
             dataset_dict["groups"] = [{"name": name} for name in groups]
+
+        territories = self._territories(dataset_ref)
+        if territories:
+            dataset_dict["territories"] = territories
+        self._parse_extent(dataset_dict, dataset_ref)
+
+        umbrella = self._umbrella(dataset_ref)
+        if umbrella:
+            dataset_dict["organisation_principale"] = umbrella
+
+        measured = quality.from_graph(self.g, dataset_ref)
+        if measured:
+            dataset_dict[quality.KEY] = measured
 
         frequency = self._object(dataset_ref, DCT.accrualPeriodicity)
         if frequency is not None:
@@ -219,6 +279,12 @@ class QuebecDCATAP3Profile(RDFProfile):
         for resource_dict in dataset_dict.get("resources") or []:
             self._parse_distribution(resource_dict, dataset_dict)
 
+        if p.plugin_loaded("quebec_schema"):
+            # ckanext-dcat's scheming fields: the portal's schema has author
+            # and author_email, and the organization, instead.
+            for key in ("contact", "publisher", "creator"):
+                dataset_dict.pop(key, None)
+
         # What was moved to the top level no longer needs its extra.
         dataset_dict["extras"] = [
             extra for extra in dataset_dict.get("extras") or []
@@ -226,25 +292,6 @@ class QuebecDCATAP3Profile(RDFProfile):
             and extra["key"] not in ("language", "theme", "frequency", "provenance")
         ]
         return dataset_dict
-
-    # Helpers: literals
-
-    def _add_translated(self, subject: Node, predicate: URIRef, texts: dict[str, str]) -> None:
-        for lang, text in texts.items():
-            self.g.add((subject, predicate, Literal(text, lang=lang)))
-
-    def _replace_translated(self, subject: Node, predicate: URIRef, value: Any) -> None:
-        texts = _translated(value)
-        if texts:
-            self.g.remove((subject, predicate, None))
-            self._add_translated(subject, predicate, texts)
-
-    def _literals_by_language(self, subject: Node, predicate: URIRef) -> dict[str, str]:
-        return {
-            literal.language: str(literal)
-            for literal in self.g.objects(subject, predicate)
-            if isinstance(literal, Literal) and literal.language in LANGUAGES
-        }
 
     # Helpers: dataset
 
@@ -296,20 +343,27 @@ class QuebecDCATAP3Profile(RDFProfile):
         return None
 
     def _add_themes(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
-        """Each category as two themes: the portal's own concept and the EU data theme."""
+        """Each category as two themes: the portal's own concept and the EU data theme.
+
+        The categories are the schema's ``categories`` field, or the dataset's
+        groups without the schema.
+        """
+        names = _list(_extra(dataset_dict, "categories"))
         for group in dataset_dict.get("groups") or []:
             name = group.get("name") if isinstance(group, dict) else group
-            labels = {
-                lang: vocabularies.label("categories", name, lang) for lang in LANGUAGES
-            }
-            if not labels["fr"]:
+            if name not in names:
+                names.append(name)
+        categories = _vocabulary_index("categories")
+        for name in names:
+            if name not in categories:
                 continue
+            labels = categories[name]["label"]
             concept = URIRef(f"{config.site_url()}/group/{name}")
             self.g.add((dataset_ref, DCAT.theme, concept))
             self.g.add((concept, RDF.type, SKOS.Concept))
             self.g.add((concept, SKOS.notation, Literal(name)))
             self._add_translated(concept, SKOS.prefLabel, labels)
-            eu_theme = _uri_of("categories", name, "eu_theme")
+            eu_theme = categories[name].get("eu_theme")
             if eu_theme:
                 self.g.add((dataset_ref, DCAT.theme, URIRef(eu_theme)))
                 self.g.add((URIRef(eu_theme), RDF.type, SKOS.Concept))
@@ -348,15 +402,114 @@ class QuebecDCATAP3Profile(RDFProfile):
         if end:
             self._add_date_triple(period, DCAT.endDate, end)
 
-    def _add_publisher_names(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
-        """The organization's name in both languages, when the organization has it translated."""
+    def _organization(self, name_or_id: str | None) -> dict[str, Any] | None:
+        return partner(name_or_id)
+
+    def _add_publisher(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        """The partner as publisher: translated name, ADMS type, web site, logo, umbrella partner."""
         organization = dataset_dict.get("organization") or {}
-        texts = _translated(organization.get("title_translated"))
-        if not texts:
+        partner = self._organization(organization.get("id")) or organization
+        umbrella = _extra(dataset_dict, "organisation_principale") or partner.get(
+            "organisation_principale"
+        )
+        for publisher in list(self.g.objects(dataset_ref, DCT.publisher)):
+            texts = _translated(partner.get("title_translated"))
+            if texts:
+                self.g.remove((publisher, FOAF.name, None))
+                self._add_translated(publisher, FOAF.name, texts)
+            self.g.add((publisher, RDF.type, FOAF.Organization))
+            self._add_publisher_type(publisher, partner.get("partner_type"))
+            for key, predicate in (("website", FOAF.homepage), ("image_display_url", FOAF.depiction)):
+                if partner.get(key) and str(partner[key]).startswith(("http://", "https://")):
+                    self.g.set((publisher, predicate, URIRef(partner[key])))
+            if umbrella and umbrella != partner.get("name"):
+                self._add_umbrella(publisher, umbrella)
+
+    def _add_publisher_type(self, publisher: Node, partner_type: str | None) -> None:
+        entry = next(
+            (e for e in _own_vocabulary("publisher_types") if e["value"] == partner_type), None
+        )
+        if not entry:
             return
+        uri = URIRef(entry["uri"])
+        self.g.remove((publisher, DCT.type, None))
+        self.g.add((publisher, DCT.type, uri))
+        self.g.add((uri, RDF.type, SKOS.Concept))
+        self.g.add((uri, SKOS.inScheme, URIRef("http://purl.org/adms/publishertype/1.0")))
+        self._add_translated(uri, SKOS.prefLabel, entry["label"])
+
+    def _add_umbrella(self, publisher: Node, name: str) -> None:
+        """org:subOrganizationOf the umbrella partner (gouvernement-du-quebec, a city...)."""
+        umbrella = URIRef(f"{config.site_url()}/organization/{name}")
+        self.g.add((publisher, ORG.subOrganizationOf, umbrella))
+        self.g.add((umbrella, RDF.type, FOAF.Agent))
+        self.g.add((umbrella, RDF.type, FOAF.Organization))
+        self.g.add((umbrella, DCT.identifier, Literal(name)))
+        if (umbrella, FOAF.name, None) in self.g:
+            return
+        texts = _translated((self._organization(name) or {}).get("title_translated"))
+        self._add_translated(umbrella, FOAF.name, texts or {"fr": name})
+
+    def _umbrella(self, dataset_ref: Node) -> str | None:
         for publisher in self.g.objects(dataset_ref, DCT.publisher):
-            self.g.remove((publisher, FOAF.name, None))
-            self._add_translated(publisher, FOAF.name, texts)
+            for umbrella in self.g.objects(publisher, ORG.subOrganizationOf):
+                identifier = self._object(umbrella, DCT.identifier)
+                if identifier is not None:
+                    return str(identifier)
+        return None
+
+    def _add_territories(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        """Each territory as a dct:Location: its URI, its names and its bounding box."""
+        entries = {e["value"]: e for e in _vocabulary_or_empty("territories")}
+        for value in _list(_extra(dataset_dict, "territories")):
+            entry = entries.get(value)
+            if not entry:
+                continue
+            location = URIRef(_territory_uri(entry))
+            self.g.add((dataset_ref, DCT.spatial, location))
+            self.g.add((location, RDF.type, DCT.Location))
+            self._add_translated(location, SKOS.prefLabel, entry["label"])
+            if entry.get("code"):
+                self.g.add((location, DCT.identifier, Literal(str(entry["code"]))))
+            if entry.get("bbox"):
+                self.g.add((location, DCAT.bbox,
+                            Literal(_wkt_polygon(*entry["bbox"]), datatype=GSP_WKT)))
+
+    def _territories(self, dataset_ref: Node) -> list[str]:
+        by_uri = {_territory_uri(e): e["value"] for e in _vocabulary_or_empty("territories")}
+        return sorted(
+            by_uri[str(location)] for location in self.g.objects(dataset_ref, DCT.spatial)
+            if str(location) in by_uri
+        )
+
+    def _parse_extent(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        """``spatial`` from the one location with a geometry, not from the territories'.
+
+        The base profile merges every dct:spatial into spatial_* extras; the
+        territories are read back on their own, so only the extent remains.
+        """
+        spatial_keys = ("spatial", "spatial_uri", "spatial_text", "spatial_bbox",
+                        "spatial_centroid")
+        dataset_dict["extras"] = [
+            e for e in dataset_dict.get("extras") or [] if e["key"] not in spatial_keys
+        ]
+        for location in self.g.objects(dataset_ref, DCT.spatial):
+            geometry = self._parse_geodata(location, LOCN.geometry, None)
+            if geometry:
+                if p.plugin_loaded("quebec_schema"):
+                    dataset_dict["spatial"] = geometry
+                else:
+                    dataset_dict["extras"].append({"key": "spatial", "value": geometry})
+                return
+
+    def _add_spatial(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        """dcat:bbox (WKT) of the extent the base profile wrote as locn:geometry."""
+        box = _geojson_bbox(_extra(dataset_dict, "spatial"))
+        if not box:
+            return
+        for location in self.g.objects(dataset_ref, DCT.spatial):
+            if (location, LOCN.geometry, None) in self.g and (location, DCAT.bbox, None) not in self.g:
+                self.g.add((location, DCAT.bbox, Literal(box, datatype=GSP_WKT)))
 
     def _fix_contact_points(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
         """The portal's contact is the author ("Responsable"); the base profile prefers the maintainer."""
@@ -390,15 +543,29 @@ class QuebecDCATAP3Profile(RDFProfile):
                 g.add((distribution, DCAT.mediaType, URIRef(entry["media_type"])))
                 g.add((URIRef(entry["media_type"]), RDF.type, DCT.MediaType))
 
-        # euro_dcat_ap_3 writes xsd:nonNegativeInteger; the 3.0.0 shapes want xsd:decimal.
-        for size in list(g.objects(distribution, DCAT.byteSize)):
-            if isinstance(size, Literal) and size.datatype != XSD.decimal:
-                g.remove((distribution, DCAT.byteSize, size))
-                g.add((distribution, DCAT.byteSize, Literal(str(size), datatype=XSD.decimal)))
+
+        self._add_resource_type(distribution, resource_dict.get("resource_type"))
+        if resource_dict.get("taille_entier") and (distribution, DCAT.byteSize, None) not in g:
+            size = _megabytes_to_bytes(resource_dict["taille_entier"])
+            if size is not None:
+                g.add((distribution, DCAT.byteSize, Literal(size, datatype=XSD.decimal)))
 
         if licence and (distribution, DCT.license, None) not in g:
             g.add((distribution, DCT.license, URIRef(licence)))
             g.add((URIRef(licence), RDF.type, DCT.LicenseDocument))
+
+    def _fix_byte_sizes(self) -> None:
+        """dcat:byteSize as xsd:decimal, as the 3.0.0 shapes want.
+
+        euro_dcat_ap_3 turns every byteSize of the graph, those of the
+        datasets serialized before too, into xsd:nonNegativeInteger each time
+        it serializes a dataset: undo it for the whole graph each time.
+        """
+        g = self.g
+        for distribution, _predicate, size in list(g.triples((None, DCAT.byteSize, None))):
+            if isinstance(size, Literal) and size.datatype != XSD.decimal:
+                g.remove((distribution, DCAT.byteSize, size))
+                g.add((distribution, DCAT.byteSize, Literal(str(size), datatype=XSD.decimal)))
 
     def _parse_distribution(self, resource_dict: dict[str, Any], dataset_dict: dict[str, Any]) -> None:
         distribution = URIRef(resource_dict.get("uri") or "")
@@ -409,6 +576,12 @@ class QuebecDCATAP3Profile(RDFProfile):
             if texts:
                 resource_dict[translated] = texts
                 resource_dict[core] = texts.get("fr") or next(iter(texts.values()))
+        for concept in self.g.objects(distribution, DCT.type):
+            notation = self._object(concept, SKOS.notation)
+            if (concept, SKOS.inScheme, _resource_types_scheme()) in self.g and notation is not None:
+                resource_dict["resource_type"] = str(notation)
+        if p.plugin_loaded("quebec_schema") and resource_dict.get("size"):
+            resource_dict["taille_entier"] = _bytes_to_megabytes(resource_dict["size"])
         fmt = self._object(distribution, DCT["format"])
         entry = file_type(str(fmt)) if fmt is not None else None
         if entry:
@@ -418,3 +591,273 @@ class QuebecDCATAP3Profile(RDFProfile):
             value = _value_of("licences", str(licence))
             if value:
                 dataset_dict["license_id"] = value
+
+    def _add_resource_type(self, distribution: Node, value: str | None) -> None:
+        """dct:type: the portal's resource type, matched to the EU distribution type."""
+        labels = {lang: vocabularies.label("resource_types", value, lang) for lang in LANGUAGES} \
+            if value else {}
+        if not labels.get("fr"):
+            return
+        concept = URIRef(f"{_resource_types_scheme()}#{value}")
+        self.g.add((distribution, DCT.type, concept))
+        self.g.add((concept, RDF.type, SKOS.Concept))
+        self.g.add((concept, SKOS.inScheme, _resource_types_scheme()))
+        self.g.add((concept, SKOS.notation, Literal(value)))
+        self._add_translated(concept, SKOS.prefLabel, labels)
+        eu_type = next(
+            (e["uri"] for e in _own_vocabulary("distribution_types") if e["value"] == value), None
+        )
+        if eu_type:
+            self.g.add((concept, SKOS.exactMatch, URIRef(eu_type)))
+
+
+def _vocabulary_or_empty(name: str) -> list[dict[str, Any]]:
+    try:
+        return vocabularies.get(name)
+    except KeyError:
+        return []
+
+
+def _territory_uri(entry: dict[str, Any]) -> str:
+    """A territory's Wikidata entity, or its entry in the portal's vocabulary."""
+    return entry.get("uri") or (
+        f"{config.site_url()}/api/3/action/quebec_vocabulary_list?name=territories"
+        f"#{entry['value']}"
+    )
+
+
+# The partners (organizations) of the datasets being serialized, by id and by
+# name. Profiles are created anew for each dataset; a catalogue page repeats
+# the same few partners, read once for the page by partners_of().
+_page_partners: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "quebec_dcat_page_partners", default=None
+)
+
+
+@contextlib.contextmanager
+def partners_of(datasets: list[dict[str, Any]],
+                cache: dict[str, Any] | None = None) -> Iterator[None]:
+    """Within the block, the partners of ``datasets`` (and their umbrellas) are read in a few queries.
+
+    ``cache`` (the partners already read, by id and name) is shared by the
+    pages of one export, so that each partner is read once for all of them.
+    """
+    cache = {} if cache is None else cache
+    names = {d["organization"]["name"] for d in datasets if d.get("organization")} - set(cache)
+    while names:
+        _fetch_partners(sorted(names), cache)
+        names = {
+            p["organisation_principale"] for p in cache.values()
+            if p and p.get("organisation_principale")
+        } - set(cache)
+    # ckanext-dcat's profiles keep organizations in a class-wide cache that
+    # never expires: give them this page's dicts.
+    RDFProfile._org_cache.update({p["id"]: p for p in cache.values() if p})
+    token = _page_partners.set(cache)
+    try:
+        yield
+    finally:
+        _page_partners.reset(token)
+
+
+def _fetch_partners(names: list[str], cache: dict[str, Any]) -> None:
+    fingerprints = _fingerprints(names)
+    missing = []
+    for name in names:
+        known = _KNOWN_PARTNERS.get(fingerprints.get(name))
+        if known is None:
+            missing.append(name)
+        else:
+            organization = copy.deepcopy(known)
+            cache[organization["id"]] = cache[organization["name"]] = organization
+    for start in range(0, len(missing), 25):  # organization_list's all_fields limit
+        chunk = missing[start:start + 25]
+        found = tk.get_action("organization_list")(
+            {"ignore_auth": True},
+            {"organizations": chunk, "all_fields": True, "include_extras": True,
+             "include_dataset_count": False, "include_member_count": False,
+             "limit": len(chunk)},
+        )
+        for organization in found:
+            organization = _flattened(organization)
+            cache[organization["id"]] = cache[organization["name"]] = organization
+            if organization["name"] in fingerprints:
+                if len(_KNOWN_PARTNERS) >= _KNOWN_PARTNERS_MAX:
+                    _KNOWN_PARTNERS.clear()
+                _KNOWN_PARTNERS[fingerprints[organization["name"]]] = copy.deepcopy(organization)
+        for name in set(chunk) - {o["name"] for o in found}:
+            cache[name] = None
+
+
+# The partners' dicts already read by this process, by fingerprint: the
+# organization's row (its extras with it) as it is now, the site and the plugins.
+# organization_show validates each one (a few ms each, some seventy a page);
+# a partner that has not changed since is not read again.
+_KNOWN_PARTNERS: dict[str, dict[str, Any]] = {}
+_KNOWN_PARTNERS_MAX = 5000
+
+# The organization's row; before CKAN 2.12, its extras were in group_extra.
+_FINGERPRINTS = """
+    SELECT g.name, md5(row_to_json(g)::text)
+    FROM "group" g WHERE g.name = ANY(:names) AND g.is_organization
+"""
+_FINGERPRINTS_GROUP_EXTRA = """
+    SELECT g.name, md5(row_to_json(g)::text || coalesce((
+        SELECT string_agg(row_to_json(e)::text, ',' ORDER BY e.key, e.id)
+        FROM group_extra e WHERE e.group_id = g.id), ''))
+    FROM "group" g WHERE g.name = ANY(:names) AND g.is_organization
+"""
+
+
+def _fingerprints(names: list[str]) -> dict[str, str]:
+    """Each organization's fingerprint, by name (organizations not found have none)."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    query = _FINGERPRINTS_GROUP_EXTRA if hasattr(model, "group_extra_table") else _FINGERPRINTS
+    rows = model.Session.execute(sa.text(query), {"names": list(names)}).fetchall()
+    setting = "|".join(str(value) for value in (
+        config.site_url(), tk.config.get("ckan.plugins"), tk.config.get("ckan.locale_default")))
+    return {name: f"{setting}|{digest}" for name, digest in rows}
+
+
+def partner(name_or_id: str | None) -> dict[str, Any] | None:
+    """A partner's organization dict with its schema fields at the top level, or None."""
+    if not name_or_id:
+        return None
+    cache = _page_partners.get()
+    if cache is not None and name_or_id in cache:
+        return cache[name_or_id]
+    try:
+        organization = tk.get_action("organization_show")(
+            {"ignore_auth": True},
+            {"id": name_or_id, "include_datasets": False, "include_users": False,
+             "include_groups": False, "include_tags": False, "include_followers": False},
+        )
+    except (tk.ObjectNotFound, tk.ValidationError):
+        organization = None
+    if cache is not None:
+        cache[name_or_id] = organization
+    return organization
+
+
+def _flattened(organization: dict[str, Any]) -> dict[str, Any]:
+    """organization_list's dict with its extras at the top level, as organization_show gives them."""
+    organization = dict(organization)
+    for extra in organization.pop("extras", None) or []:
+        if isinstance(extra, dict) and extra.get("state", "active") == "active":
+            organization.setdefault(extra["key"], extra["value"])
+    return organization
+
+
+def _resource_types_scheme() -> URIRef:
+    """The portal's resource types, as the vocabulary action serves them."""
+    return URIRef(f"{config.site_url()}/api/3/action/quebec_vocabulary_list?name=resource_types")
+
+
+def _list(value: Any) -> list[str]:
+    """A list field (maybe as JSON text, maybe one value) as a list of strings."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = [value]
+    if isinstance(value, str):
+        value = [value]
+    return [str(v) for v in value or [] if v]
+
+
+def _megabytes_to_bytes(value: Any) -> str | None:
+    try:
+        size = decimal.Decimal(str(value)) * 1_000_000
+    except decimal.InvalidOperation:
+        return None
+    return str(size.quantize(decimal.Decimal(1)))
+
+
+def _bytes_to_megabytes(value: Any) -> str | None:
+    try:
+        size = decimal.Decimal(str(value)) / 1_000_000
+    except decimal.InvalidOperation:
+        return None
+    return format(size.normalize(), "f")
+
+
+GSP_WKT = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
+
+
+def _wkt_polygon(west: float, south: float, east: float, north: float) -> str:
+    """A bounding box as a WKT polygon, in shapely's order (so the same box reads the same)."""
+    def number(value: float) -> str:
+        return repr(float(value)).removesuffix(".0") if float(value).is_integer() else repr(float(value))
+
+    w, s, e, n = (number(v) for v in (west, south, east, north))
+    return f"POLYGON (({e} {s}, {e} {n}, {w} {n}, {w} {s}, {e} {s}))"
+
+
+def _geojson_bbox(value: Any) -> str | None:
+    """The bounding box of a GeoJSON geometry (dict or text), as a WKT polygon."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if not isinstance(value, dict):
+        return None
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, (list, tuple)) and node and isinstance(node[0], (int, float)):
+            xs.append(float(node[0]))
+            ys.append(float(node[1]))
+        elif isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+
+    if value.get("type") == "GeometryCollection":
+        for geometry in value.get("geometries") or []:
+            walk(geometry.get("coordinates") if isinstance(geometry, dict) else None)
+    else:
+        walk(value.get("coordinates"))
+    if not xs:
+        return None
+    return _wkt_polygon(min(xs), min(ys), max(xs), max(ys))
+
+
+class QuebecSchemaOrgProfile(_TranslatedLiterals):
+    """On top of ckanext-dcat's ``schemaorg``: names, descriptions and keywords in French and English.
+
+    Search engines read the schema.org JSON-LD of dataset pages; the base
+    profile only knows the core (French) title and description.
+    """
+
+    def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        for key, predicate in (("title_translated", SCHEMA.name),
+                               ("notes_translated", SCHEMA.description)):
+            self._replace_translated(dataset_ref, predicate, _extra(dataset_dict, key))
+        keywords = _extra(dataset_dict, "keywords")
+        if isinstance(keywords, str):
+            try:
+                keywords = json.loads(keywords)
+            except ValueError:
+                keywords = None
+        if isinstance(keywords, dict) and any(keywords.values()):
+            self.g.remove((dataset_ref, SCHEMA.keywords, None))
+            for lang, words in keywords.items():
+                for word in words or []:
+                    self.g.add((dataset_ref, SCHEMA.keywords, Literal(word, lang=lang)))
+        organization = partner((dataset_dict.get("organization") or {}).get("id")) or {}
+        names = _translated(organization.get("title_translated"))
+        for publisher in self.g.objects(dataset_ref, SCHEMA.publisher):
+            if names:
+                self.g.remove((publisher, SCHEMA.name, None))
+                self._add_translated(publisher, SCHEMA.name, names)
+        for resource_dict in dataset_dict.get("resources") or []:
+            distribution = URIRef(resource_uri(resource_dict))
+            if (distribution, None, None) in self.g:
+                self._replace_translated(distribution, SCHEMA.name,
+                                         resource_dict.get("name_translated"))
+        for code in str(_extra(dataset_dict, "language") or "").split("_"):
+            if code.lower() in LANGUAGES:
+                self.g.add((dataset_ref, SCHEMA.inLanguage, Literal(code.lower())))

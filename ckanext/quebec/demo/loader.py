@@ -15,7 +15,15 @@ core fields: title, notes and resource names from the French texts, tags from
 the French keywords, and the schema's other dataset fields as extras, stored as
 the schema stores them (bilingual values as JSON), so that enabling the schema
 later reads them back. Either way the categories also put the dataset in the
-CKAN groups of the same name, which the stock search page facets on.
+CKAN groups of the same name, which the stock search page facets on (with the
+schema, quebec_schema keeps them in step). A dataset without an ``extent``
+gets the bounding box of its territories: from the schema, or here without it.
+
+With ``quebec_partners``, a load that creates organizations then applies the
+demo partner list (partners/data/partners-demo.csv): partner types, umbrellas,
+regions, and the partners that publish no demo dataset (the Gouvernement du
+Québec umbrella and its ministries). A later load, which creates no
+organization, leaves partners as administrators left them.
 """
 from __future__ import annotations
 
@@ -34,6 +42,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.quebec import resources
+from ckanext.quebec.schema import vocabularies
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +80,8 @@ class Report:
 
     items: dict[str, dict[str, list[str]]] = dataclasses.field(
         default_factory=lambda: {kind: {CREATED: [], KEPT: []} for kind in KINDS})
+    # the report lines of the demo partner list, when it was applied
+    partner_lines: list[str] = dataclasses.field(default_factory=list)
 
     def add(self, kind: str, outcome: str, name: str) -> None:
         self.items[kind][outcome].append(name)
@@ -94,6 +105,7 @@ class Report:
             f"{_PLURALS[kind]} {len(self.items[kind][CREATED])} created"
             f" / {len(self.items[kind][KEPT])} kept"
             for kind in KINDS)
+        lines += self.partner_lines
         lines.append(f"Demo catalogue loaded: {summary}.")
         return lines
 
@@ -133,11 +145,20 @@ def load(path: str | None = None) -> Report:
     loader = _Loader(site_user["name"], catalogue, files_directory(path), uses_schema())
     for organization in catalogue["organizations"]:
         loader.ensure_group(organization, is_organization=True)
+    if plugins.plugin_loaded("quebec_partners") and loader.report.created("organization"):
+        loader.report.partner_lines = _apply_demo_partners()
     for group in catalogue["groups"]:
         loader.ensure_group(group, is_organization=False)
     for dataset in catalogue["datasets"]:
         loader.ensure_dataset(dataset)
     return loader.report
+
+
+def _apply_demo_partners() -> list[str]:
+    from ckanext.quebec.partners import loader as partners_loader
+
+    path = os.path.join(os.path.dirname(partners_loader.__file__), "data", "partners-demo.csv")
+    return partners_loader.load(path).lines()
 
 
 def uses_schema() -> bool:
@@ -246,11 +267,17 @@ def _stripped(texts: dict[str, str]) -> dict[str, str]:
     return {key: text.strip() for key, text in texts.items()}
 
 
-def _extent(item: dict[str, Any]) -> dict[str, Any] | None:
-    """The catalogue's [west, south, east, north] as a GeoJSON polygon."""
-    if not item.get("extent"):
+def _extent(item: dict[str, Any], territories: bool = False) -> dict[str, Any] | None:
+    """The catalogue's [west, south, east, north] as a GeoJSON polygon.
+
+    With ``territories``, a dataset without an extent gets its territories' box.
+    """
+    box = item.get("extent")
+    if not box and territories:
+        box = vocabularies.envelope("territories", item.get("territories") or [])
+    if not box:
         return None
-    west, south, east, north = item["extent"]
+    west, south, east, north = box
     return {"type": "Polygon", "coordinates": [[
         [west, south], [east, south], [east, north], [west, north], [west, south]]]}
 
@@ -277,6 +304,8 @@ def _schema_dataset(item: dict[str, Any]) -> dict[str, Any]:
             data_dict[field] = _stripped(item[key])
     data_dict["keywords"] = item["keywords"]
     data_dict["categories"] = list(item["categories"])
+    if item.get("territories"):
+        data_dict["territories"] = list(item["territories"])
     data_dict.update({field: item[field] for field in SCHEMA_FIELDS if item.get(field)})
     if item.get("extent"):
         data_dict["spatial"] = _extent(item)
@@ -293,9 +322,12 @@ def _core_dataset(item: dict[str, Any]) -> dict[str, Any]:
               for key, field in TRANSLATED_FIELDS.items() if item.get(key)}
     extras["keywords"] = json.dumps(item["keywords"], ensure_ascii=False)
     extras["categories"] = json.dumps(item["categories"])
+    if item.get("territories"):
+        extras["territories"] = json.dumps(item["territories"])
     extras.update({field: item[field] for field in SCHEMA_FIELDS if item.get(field)})
-    if item.get("extent"):
-        extras["spatial"] = json.dumps(_extent(item))
+    extent = _extent(item, territories=True)
+    if extent:
+        extras["spatial"] = json.dumps(extent)
     data_dict["extras"] = [{"key": key, "value": value} for key, value in extras.items()]
     return data_dict
 
@@ -364,6 +396,14 @@ def _problems(catalogue: Any, files_folder: str) -> list[str]:
         for category in dataset.get("categories") or []:
             if category not in declared["groups"]:
                 problems.append(f"{where}: unknown category {category}")
+        known_territories = {entry["value"] for entry in vocabularies.get("territories")}
+        territories = dataset.get("territories", [])
+        if not isinstance(territories, list):
+            problems.append(f"{where}: territories is not a list")
+        else:
+            for territory in territories:
+                if territory not in known_territories:
+                    problems.append(f"{where}: unknown territory {territory}")
         extent = dataset.get("extent")
         if extent is not None and not (
                 isinstance(extent, list) and len(extent) == 4

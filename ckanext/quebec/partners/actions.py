@@ -1,10 +1,11 @@
-"""API actions of the quebec_partners plugin: partnership statistics, and the sysadmin-only partner fields."""
+"""API actions of the quebec_partners plugin: partnership statistics, sysadmin-only partner fields, umbrella admins' activity view."""
 from __future__ import annotations
 
 import datetime
 from typing import Any, Optional
 
 import ckan.authz as authz
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Action, ActionResult, Context, DataDict, Schema
@@ -13,7 +14,8 @@ from ckanext.quebec.schema import vocabularies
 
 from .validators import SYSADMIN_FIELDS, quebec_partner_boolean
 
-__all__ = ["quebec_partnership_stats", "organization_create", "organization_update"]
+__all__ = ["quebec_partnership_stats", "organization_create", "organization_update",
+           "package_activity_list"]
 
 
 @tk.side_effect_free
@@ -50,10 +52,10 @@ def quebec_partnership_stats(context: Context, data_dict: DataDict) -> dict[str,
     groups = list(dict.fromkeys(entry["group"] for entry in types))
 
     partners = _organizations()
-    partner_types = [_field(partner, "partner_type") for partner in partners]
+    partner_types = [partner.get("partner_type") for partner in partners]
     joined: dict[str, int] = {}
     for partner in partners:
-        year = (_field(partner, "date_joined") or partner.get("created") or "")[:4]
+        year = (partner.get("date_joined") or partner["created"])[:4]
         if year.isdigit():
             joined[year] = joined.get(year, 0) + 1
 
@@ -109,12 +111,56 @@ def organization_update(next_action: Action, context: Context,
     return next_action(context, data_dict)
 
 
+@tk.chained_action
+@tk.side_effect_free
+def package_activity_list(next_action: Action, context: Context,
+                          data_dict: DataDict) -> list[dict[str, Any]]:
+    """Core's package_activity_list (ckanext-activity).
+
+    A dataset's activity is filtered by the caller's permission labels, so
+    that of a private dataset is seen by its organization's members only.
+    Those whom ``quebec_partner_activity_show`` allows on the dataset's
+    organization (the admins of its umbrella partners, at any level) see it
+    too.
+    """
+    user = context.get("user")
+    dataset = model.Package.get(data_dict.get("id") or "")
+    if dataset is None or not dataset.owner_org or authz.is_sysadmin(user) or \
+            authz.has_user_permission_for_group_or_org(dataset.owner_org, user, "read") or \
+            not authz.is_authorized("quebec_partner_activity_show", context,
+                                    {"id": dataset.owner_org})["success"]:
+        return next_action(context, data_dict)
+    from ckan.lib.plugins import get_permission_labels
+    from ckanext.activity.logic import schema as activity_schema
+    from ckanext.activity.model import activity as model_activity
+
+    data, errors = tk.navl_validate(dict(data_dict), activity_schema.default_activity_list_schema(),
+                                    context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("package_activity_list", context, data)
+    user_obj = context.get("auth_user_obj") or model.User.get(user)
+    labels = list(get_permission_labels().get_user_dataset_labels(user_obj))
+    labels.append(f"member-{dataset.owner_org}")
+    activities = model_activity.package_activity_list(
+        dataset.id, limit=data["limit"], offset=data.get("offset", 0),
+        after=data.get("after"), before=data.get("before"),
+        include_hidden_activity=data.get("include_hidden_activity", False),
+        activity_types=data.get("activity_types"),
+        exclude_activity_types=data_dict.get("exclude_activity_types"),
+        user_permission_labels=labels)
+    return model_activity.activity_list_dictize(activities, context)
+
+
 def get_actions() -> dict:
-    return {
+    actions = {
         "quebec_partnership_stats": quebec_partnership_stats,
         "organization_create": organization_create,
         "organization_update": organization_update,
     }
+    if p.plugin_loaded("activity"):
+        actions["package_activity_list"] = package_activity_list
+    return actions
 
 
 def _stats_schema() -> Schema:
@@ -155,27 +201,15 @@ def _normalized(field: str, value: Any) -> Optional[str]:
     return str(value).strip()
 
 
-def _field(organization: dict, name: str) -> Optional[str]:
-    """A schema field of an organization dict: top level (scheming) or an extra."""
-    if organization.get(name):
-        return organization[name]
-    for extra in organization.get("extras") or []:
-        if extra.get("key") == name:
-            return extra.get("value") or None
-    return None
+def _organizations() -> list[dict[str, str]]:
+    """The active organizations' partner type, date joined and creation date, in two queries at most."""
+    from .directory import partner_fields
 
-
-def _organizations() -> list[dict]:
-    page = tk.config.get("ckan.group_and_organization_list_all_fields_max") or 25
-    list_organizations = tk.get_action("organization_list")
-    organizations: list[dict] = []
-    while True:
-        batch = list_organizations({"ignore_auth": True}, {
-            "all_fields": True, "include_extras": True, "limit": page,
-            "offset": len(organizations), "sort": "name asc"})
-        organizations.extend(batch)
-        if len(batch) < page:
-            return organizations
+    groups = model.Session.query(model.Group.id, model.Group.created).filter(
+        model.Group.is_organization.is_(True), model.Group.state == "active").all()
+    fields = partner_fields([group.id for group in groups], ("partner_type", "date_joined"))
+    return [dict(fields.get(group.id, {}), created=group.created.isoformat() if group.created else "")
+            for group in groups]
 
 
 def _search(user: Optional[str], include_private: bool, params: dict) -> dict:

@@ -20,6 +20,8 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.quebec.schema import validators as schema_validators
+
 from . import validators
 
 REQUIRED_COLUMNS = (
@@ -32,13 +34,13 @@ OPTIONAL_COLUMNS = (
 _NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
 # Plain fields: CSV column → organization field, and the check of a filled cell.
 _CHECKS = {
-    "partner_type": lambda value: validators.check_vocabulary("partner_types", value),
-    "region": lambda value: validators.check_vocabulary("regions", value),
-    "date_joined": validators.parse_date,
-    "website": validators.check_url,
-    "open_data_policy_url": validators.check_url,
-    "sponsor_email": validators.check_email,
-    "sponsor_name": str,
+    "partner_type": schema_validators.quebec_vocabulary_choice({"vocabulary": "partner_types"}, {}),
+    "region": schema_validators.quebec_vocabulary_choice({"vocabulary": "regions"}, {}),
+    "date_joined": schema_validators.quebec_iso_date,
+    "website": schema_validators.quebec_url,
+    "open_data_policy_url": schema_validators.quebec_url,
+    "sponsor_email": schema_validators.quebec_email,
+    "sponsor_name": schema_validators.quebec_plain_text,
     "image_url": str,
     "organisation_principale": str,
     "certified": validators.quebec_partner_boolean,
@@ -134,7 +136,7 @@ def _parse(line: int, record: dict[str, Any]) -> Row:
     if not _NAME.match(row.name):
         row.errors.append(_("name: must be 2 to 100 lowercase letters, digits, - or _"))
     for field in ("title", "description"):
-        texts = {language: cells[f"{field}_{language}"] for language in validators.LANGUAGES
+        texts = {language: cells[f"{field}_{language}"] for language in schema_validators.LANGUAGES
                  if cells.get(f"{field}_{language}")}
         if field == "title" and not texts.get("fr"):
             row.errors.append(_("title_fr: the French name is required"))

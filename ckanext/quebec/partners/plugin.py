@@ -1,4 +1,10 @@
-"""The quebec_partners plugin: the Partenariat Données Québec organization model, facets and statistics."""
+"""The quebec_partners plugin: the Partenariat Données Québec organization model, directory, facets and statistics.
+
+It builds on quebec_schema (bilingual fields, vocabularies, their validators
+and form snippets), which must be enabled too::
+
+    ckan.plugins = ... scheming_organizations quebec_schema quebec_partners
+"""
 from __future__ import annotations
 
 import ckan.plugins as p
@@ -7,11 +13,19 @@ import ckan.plugins.toolkit as tk
 from ckanext.quebec import cli
 from ckanext.quebec.translation import SuiteTranslation
 
-from . import actions, auth, helpers, indexing, validators
+from . import actions, auth, helpers, indexing, validators, views
+
+REQUIRED_PLUGINS = ("quebec_schema", "scheming_organizations")
+
+
+class MissingPlugin(RuntimeError):
+    """A plugin quebec_partners builds on is not enabled."""
 
 
 @tk.blanket.config_declarations
 class QuebecPartnersPlugin(SuiteTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.IBlueprint)
     p.implements(p.IActions)
     p.implements(p.IAuthFunctions)
     p.implements(p.IValidators)
@@ -19,6 +33,22 @@ class QuebecPartnersPlugin(SuiteTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IClick)
+
+    # IConfigurer
+
+    def update_config(self, config: "tk.CKANConfig") -> None:
+        missing = [name for name in REQUIRED_PLUGINS if not p.plugin_loaded(name)]
+        if missing:
+            raise MissingPlugin(
+                "quebec_partners needs {plugins}: add {plugins} to ckan.plugins "
+                "(e.g. ckan.plugins = ... scheming_organizations quebec_schema "
+                "quebec_partners)".format(plugins=" and ".join(missing)))
+        tk.add_template_directory(config, "templates")
+
+    # IBlueprint
+
+    def get_blueprint(self) -> list:
+        return views.get_blueprints()
 
     # IActions
 

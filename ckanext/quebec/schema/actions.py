@@ -7,9 +7,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict, Schema
 
-from . import vocabularies
+from . import groups, vocabularies
 
-__all__ = ["quebec_vocabulary_list"]
+__all__ = ["quebec_vocabulary_list", "member_create", "member_delete"]
 
 
 @tk.side_effect_free
@@ -17,10 +17,12 @@ def quebec_vocabulary_list(context: Context, data_dict: DataDict) -> list[Any]:
     """List the portal's vocabularies, or the entries of one of them.
 
     Without ``name``, returns the names of the vocabularies (categories,
-    update frequencies, licences, data languages, resource types). With
-    ``name``, returns that vocabulary's entries, each with its ``value``, its
-    ``label`` in French and English (``{"fr": ..., "en": ...}``) and, where one
-    exists, its URI (``uri``, ``uris``, or ``eu_theme`` for categories).
+    update frequencies, licences, data languages, resource types,
+    territories...). With ``name``, returns that vocabulary's entries, each
+    with its ``value``, its ``label`` in French and English
+    (``{"fr": ..., "en": ...}``) and, where one exists, its URI (``uri``,
+    ``uris``, or ``eu_theme`` for categories); territories also have their
+    ``kind``, ``code``, ``parents`` and ``bbox`` [west, south, east, north].
 
     :param name: the vocabulary to list, e.g. ``update_frequencies`` (optional)
     :type name: string
@@ -47,8 +49,34 @@ def quebec_vocabulary_list(context: Context, data_dict: DataDict) -> list[Any]:
     return entries
 
 
+@tk.chained_action
+def member_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core's member_create; a dataset added to a category's group also gets that category.
+
+    See ckanext.quebec.schema.groups.
+    """
+    result = up_func(context, data_dict)
+    groups.membership_changed(context, data_dict)
+    return result
+
+
+@tk.chained_action
+def member_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core's member_delete; a dataset taken out of a category's group loses that category.
+
+    See ckanext.quebec.schema.groups.
+    """
+    result = up_func(context, data_dict)
+    groups.membership_changed(context, data_dict)
+    return result
+
+
 def get_actions() -> dict:
-    return {"quebec_vocabulary_list": quebec_vocabulary_list}
+    return {
+        "quebec_vocabulary_list": quebec_vocabulary_list,
+        "member_create": member_create,
+        "member_delete": member_delete,
+    }
 
 
 def _vocabulary_list_schema() -> Schema:

@@ -15,7 +15,8 @@ def quebec_vocabulary_choices(field: dict) -> list[dict[str, Any]]:
             for entry in vocabularies.get(field["vocabulary"])]
 
 
-def _interface_language() -> str:
+def interface_language() -> str:
+    """The interface language, fr or en (French outside a request)."""
     try:
         language = tk.h.lang() or vocabularies.DEFAULT_LANGUAGE
     except (RuntimeError, AttributeError, TypeError):
@@ -52,7 +53,7 @@ def quebec_translation(value: Any, field_name: str | None = None,
     texts = _as_dict(value)
     if not texts:
         return None
-    wanted = language or _interface_language()
+    wanted = language or interface_language()
     others = [other for other in validators.LANGUAGES if other != wanted]
     for candidate in [wanted, *others]:
         for key in (candidate, validators.MACHINE_TAGS.get(candidate)):
@@ -80,13 +81,17 @@ def quebec_translated_form_value(data: dict, field_name: str, language: str) -> 
     """What a form shows in the ``language`` input of a bilingual field.
 
     ``data`` is either a stored dataset (the field holds a dict) or a form
-    posted back with errors (it holds ``<field>-<language>`` inputs).
+    posted back with errors (it holds ``<field>-<language>`` inputs, and on an
+    edit also the stored dict, which they replace).
 
     :returns: ``{"text": ..., "machine": bool}``; keyword lists are joined by commas
     """
     data = data or {}
     machine_tag = validators.MACHINE_TAGS[language]
-    texts = _as_dict(data.get(field_name))
+    # A form posted back over the stored dataset (an edit with errors) has both:
+    # what was typed wins.
+    posted = any(key.startswith(field_name + "-") for key in data)
+    texts = None if posted else _as_dict(data.get(field_name))
     if texts is not None:
         text, machine = (texts.get(language), False) if texts.get(language) else (texts.get(machine_tag), True)
     else:

@@ -4,19 +4,21 @@ The contract with the search backends (Solr, quebec_search): for every
 bilingual field ``<field>`` of the dataset schema, the index document gets
 ``<field>_fr`` and ``<field>_en`` (a text, or a list of words for keywords),
 machine translations included, and no dict-valued key at all (Solr cannot
-index a dict). Vocabulary lists stored as JSON (``categories``) are indexed
-as lists.
+index a dict). Vocabulary lists stored as JSON (``categories``,
+``territories``) are indexed as lists; ``territories`` also lists every
+territory the chosen ones lie in (a municipality's region, the province), so
+that a filter or facet on a region finds its municipalities' datasets.
 """
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from . import validators
+from . import validators, vocabularies
 
 # The schema's bilingual fields and its fields holding a JSON list.
 TRANSLATED_FIELDS = ("title_translated", "notes_translated", "keywords", "methodologie_translated")
-LIST_FIELDS = ("categories",)
+LIST_FIELDS = ("categories", "territories")
 
 
 def _loaded(value: Any) -> Any:
@@ -52,6 +54,8 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     for field in LIST_FIELDS:
         value = _loaded(pkg_dict.get(field))
         if isinstance(value, list):
+            if field == "territories":
+                value = vocabularies.with_ancestors("territories", value)
             pkg_dict[field] = value
             pkg_dict.pop("extras_" + field, None)
     # Anything else dict-valued (another extension's field) would break Solr.

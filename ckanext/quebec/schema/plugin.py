@@ -17,7 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.quebec import cli
 from ckanext.quebec.translation import SuiteTranslation
 
-from . import actions, auth, helpers, index, validators
+from . import actions, auth, facets, groups, helpers, index, validators
 
 DATASET_SCHEMAS = "ckanext.quebec.schemas:dataset.yaml"
 PRESETS = "ckanext.scheming:presets.json ckanext.quebec.schemas:presets.yaml"
@@ -31,6 +31,7 @@ class QuebecSchemaPlugin(SuiteTranslation):
     p.implements(p.IClick)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IValidators)
+    p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
@@ -71,10 +72,32 @@ class QuebecSchemaPlugin(SuiteTranslation):
     def get_validators(self) -> dict:
         return validators.get_validators()
 
+    # IFacets
+
+    def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
+        return facets.dataset_facets(facets_dict, package_type)
+
+    def group_facets(self, facets_dict: Any, group_type: str, package_type: str | None) -> Any:
+        return facets.group_facets(facets_dict, package_type)
+
+    def organization_facets(self, facets_dict: Any, organization_type: str,
+                            package_type: str | None) -> Any:
+        return facets.group_facets(facets_dict, package_type)
+
     # IPackageController
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return index.before_dataset_index(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        return facets.label_facet_items(search_results)
+
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        groups.after_dataset_saved(context, pkg_dict)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        groups.after_dataset_saved(context, pkg_dict)
 
 
 def _reload_scheming(config: "tk.CKANConfig") -> None:

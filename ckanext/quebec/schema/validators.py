@@ -55,7 +55,7 @@ from ckanext.scheming.validation import scheming_validator
 
 from ckanext.quebec import config
 
-from . import vocabularies
+from . import groups, vocabularies
 
 missing = tk.missing
 Invalid = tk.Invalid
@@ -523,6 +523,74 @@ def quebec_geojson(value: Any) -> Any:
     return json.dumps(parse_geojson(value))
 
 
+def bbox_polygon(bbox: tuple[float, float, float, float] | list[float]) -> dict:
+    """A [west, south, east, north] box as a GeoJSON polygon."""
+    west, south, east, north = bbox
+    return {"type": "Polygon", "coordinates": [[
+        [west, south], [east, south], [east, north], [west, north], [west, south]]]}
+
+
+def _extra_position(data: dict, name: str) -> Any:
+    for key, value in data.items():
+        if len(key) == 3 and key[0] == "extras" and key[2] == "key" and value == name:
+            return key[1]
+    return None
+
+
+def _territory_extent(territories: Any) -> dict | None:
+    values = quebec_translated_output(territories) if territories else []
+    box = vocabularies.envelope("territories", values if isinstance(values, list) else [])
+    return bbox_polygon(box) if box else None
+
+
+def _filled_from_territories(context: dict, spatial: str) -> bool:
+    """Whether the stored extent ``spatial`` is the one the dataset's stored territories gave."""
+    package = context.get("package")
+    extras = getattr(package, "extras", None) or {}
+    if not extras.get("spatial") or not extras.get("territories"):
+        return False
+    try:
+        stored, given = json.loads(extras["spatial"]), json.loads(spatial)
+    except ValueError:
+        return False
+    return stored == given == _territory_extent(extras["territories"])
+
+
+@scheming_validator
+def quebec_spatial_from_territories(field: Any, schema: dict) -> Callable:
+    """Give the dataset the extent of its territories when it has no extent of its own.
+
+    The extent is the box enclosing the territories' ``bbox`` (schemas/
+    vocabularies/territories.yaml), as a GeoJSON polygon in ``spatial``. An
+    extent filled this way follows the territories when they change; an
+    extent the publisher gave is kept as it is.
+    Used as an ``after_validators`` of the dataset schema, after the fields
+    are converted to extras.
+    """
+    def validator(key, data, errors, context):
+        if errors.get(("territories",)) or errors.get(("spatial",)):
+            return
+        territories_at = _extra_position(data, "territories")
+        territories = data[("extras", territories_at, "value")] if territories_at is not None else None
+        spatial_at = _extra_position(data, "spatial")
+        spatial = data.get(("extras", spatial_at, "value")) if spatial_at is not None else None
+        if spatial and not _filled_from_territories(context, spatial):
+            return
+        extent = _territory_extent(territories)
+        if extent is None and not spatial:
+            return
+        if spatial_at is None:
+            data[("spatial",)] = json.dumps(extent)
+            tk.get_converter("convert_to_extras")(("spatial",), data, errors, context)
+            del data[("spatial",)]
+        else:
+            data[("extras", spatial_at, "value")] = json.dumps(extent) if extent else ""
+            if ("spatial",) in data:
+                data[("spatial",)] = data[("extras", spatial_at, "value")]
+
+    return validator
+
+
 def get_validators() -> dict[str, Callable]:
     return {
         "quebec_translated_text": quebec_translated_text,
@@ -538,4 +606,6 @@ def get_validators() -> dict[str, Callable]:
         "quebec_plain_text": quebec_plain_text,
         "quebec_positive_number": quebec_positive_number,
         "quebec_geojson": quebec_geojson,
+        "quebec_spatial_from_territories": quebec_spatial_from_territories,
+        "quebec_categories_from_groups": groups.quebec_categories_from_groups,
     }

@@ -2,7 +2,8 @@
 
 Each file is a list of entries: a ``value``, a ``label`` in French and English
 and, where one exists, a URI (``uri``, ``uris`` or, for categories,
-``eu_theme``). A file that breaks these rules stops the loading with an error
+``eu_theme``). Territories also have a ``code``, a ``bbox`` [west, south,
+east, north] and the ``parents`` they lie in (values of the same file). A file that breaks these rules stops the loading with an error
 naming the file and the entry, so a typo fails at start-up or in the tests,
 not in front of a user.
 """
@@ -76,6 +77,41 @@ def label(name: str, value: str, language: str = DEFAULT_LANGUAGE) -> str | None
     return None
 
 
+def entry(name: str, value: str) -> dict[str, Any] | None:
+    """The entry of ``value`` in vocabulary ``name``, or None."""
+    for candidate in get(name):
+        if candidate["value"] == value:
+            return candidate
+    return None
+
+
+def with_ancestors(name: str, values: list[str]) -> list[str]:
+    """``values`` followed by every entry they lie in (``parents``, transitively), once each."""
+    out: list[str] = []
+    pending = list(values)
+    while pending:
+        value = pending.pop(0)
+        if value in out:
+            continue
+        out.append(value)
+        found = entry(name, value)
+        pending.extend(found.get("parents", []) if found else [])
+    return out
+
+
+def envelope(name: str, values: list[str]) -> tuple[float, float, float, float] | None:
+    """The smallest [west, south, east, north] box holding the ``bbox`` of each of ``values``.
+
+    None when none of them has a bbox.
+    """
+    boxes = [found["bbox"] for found in (entry(name, value) for value in values)
+             if found and "bbox" in found]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
 def _load_file(path: str) -> list[dict[str, Any]]:
     where = _shown_path(path)
     try:
@@ -88,6 +124,11 @@ def _load_file(path: str) -> list[dict[str, Any]]:
     seen: set[str] = set()
     for position, entry in enumerate(entries, start=1):
         _check_entry(entry, f"{where}, entry {position}", seen)
+    for position, entry in enumerate(entries, start=1):
+        for parent in entry.get("parents", []):
+            if parent not in seen or parent == entry["value"]:
+                raise VocabularyError(
+                    f"{where}, entry {position} ({entry['value']!r}): unknown parent {parent!r}")
     return entries
 
 
@@ -118,6 +159,20 @@ def _check_entry(entry: Any, where: str, seen: set[str]) -> None:
                 raise VocabularyError(f"{where}, {key}: must be a non-empty list of URIs")
             for uri in uris:
                 _check_uri(uri, f"{where}, {key}")
+    if "code" in entry and (not isinstance(entry["code"], str) or not entry["code"].strip()):
+        raise VocabularyError(f"{where}: the code must be a non-empty text")
+    if "bbox" in entry:
+        _check_bbox(entry["bbox"], f"{where}, bbox")
+    if "parents" in entry and (not isinstance(entry["parents"], list)
+                               or not all(isinstance(p, str) for p in entry["parents"])):
+        raise VocabularyError(f"{where}: parents must be a list of values")
+
+
+def _check_bbox(bbox: Any, where: str) -> None:
+    numbers = isinstance(bbox, list) and len(bbox) == 4 and all(
+        isinstance(n, (int, float)) and not isinstance(n, bool) for n in bbox)
+    if not numbers or not (-180 <= bbox[0] < bbox[2] <= 180 and -90 <= bbox[1] < bbox[3] <= 90):
+        raise VocabularyError(f"{where}: must be [west, south, east, north] in degrees")
 
 
 def _check_uri(uri: Any, where: str) -> None:

@@ -17,7 +17,7 @@ import ckan.lib.search.query as search_query
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from .connection import PostgresSolr
+from .connection import PostgresSolr, bulk_writes
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,15 @@ def check_schema_version(schema_file: str | None = None) -> bool:
     return search.check_solr_schema_version(schema_file)
 
 
+def rebuild(*args: Any, **kwargs: Any) -> Any:
+    """CKAN's rebuild, with its deferred writes sent by batches."""
+    original = _originals[(id(search), "rebuild")]
+    if not p.plugin_loaded(PLUGIN_NAME):
+        return original(*args, **kwargs)
+    with bulk_writes():
+        return original(*args, **kwargs)
+
+
 def _replace(module: Any, name: str, value: Any) -> None:
     key = (id(module), name)
     if key not in _originals:
@@ -66,6 +75,7 @@ def install() -> None:
     for module in _FACTORY_HOLDERS:
         _replace(module, "make_connection", make_connection)
     _replace(search, "check_solr_schema_version", check_schema_version)
+    _replace(search, "rebuild", rebuild)
     log.debug("quebec_search: search index is in PostgreSQL")
 
 

@@ -8,11 +8,13 @@ behaves here as it does on Solr, on CKAN 2.11 and 2.12 alike.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
+import threading
 import unicodedata
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import ckan.plugins.toolkit as tk
 import flask
@@ -72,30 +74,14 @@ class PostgresSolr:
         rows = [_row_for(doc) for doc in docs]
         if not rows:
             return
-        statement = sa.text(f"""
-            INSERT INTO quebec_search_document
-                (index_id, id, name, site_id, fields, stored, search_text,
-                 search_text_fr, search_text_en, indexed_at)
-            SELECT :index_id, :id, :name, :site_id, CAST(:fields AS jsonb),
-                   CAST(:stored AS jsonb),
-                   setweight(quebec_search_vector(:text_a), 'A')
-                   || setweight(quebec_search_vector(:text_b), 'B')
-                   || setweight(quebec_search_vector(:text_c), 'C')
-                   || setweight(quebec_search_vector(:text_d), 'D')
-                   || language.fr || language.en,
-                   language.fr, language.en, now()
-            FROM (SELECT {_language_vector("fr")} AS fr,
-                         {_language_vector("en")} AS en) AS language
-            ON CONFLICT (index_id) DO UPDATE SET
-                id = EXCLUDED.id, name = EXCLUDED.name, site_id = EXCLUDED.site_id,
-                fields = EXCLUDED.fields, stored = EXCLUDED.stored,
-                search_text = EXCLUDED.search_text,
-                search_text_fr = EXCLUDED.search_text_fr,
-                search_text_en = EXCLUDED.search_text_en,
-                indexed_at = EXCLUDED.indexed_at
-        """)
-        with self.engine.begin() as connection:
-            connection.execute(statement, rows)
+        if not commit and _bulk.active:
+            # Inside `search-index rebuild` without --commit-each: written
+            # by batches, flushed by commit() and when the rebuild ends.
+            _bulk.rows.extend(rows)
+            if len(_bulk.rows) >= BULK_BATCH:
+                flush_bulk(self.engine)
+            return
+        _write(self.engine, rows)
 
     def delete(self, id: Any = None, q: str | None = None, commit: bool = True,
                **kwargs: Any) -> None:
@@ -107,13 +93,16 @@ class PostgresSolr:
             condition = _compile_or_raise(Compiler(params), q)
         else:
             raise ValueError("delete needs an id or a query")
+        # A removal comes after the additions held back before it.
+        flush_bulk(self.engine)
         with self.engine.begin() as connection:
             connection.execute(
                 sa.text(f"DELETE FROM quebec_search_document d WHERE {condition}"),
                 params.values)
 
     def commit(self, **kwargs: Any) -> None:
-        """Writes are committed as they happen; nothing is pending."""
+        """Write what a rebuild holds back; other writes are committed as they happen."""
+        flush_bulk(self.engine)
 
     def optimize(self, **kwargs: Any) -> None:
         """PostgreSQL maintains its indexes itself (autovacuum)."""
@@ -128,6 +117,60 @@ class PostgresSolr:
             # A value PostgreSQL refuses (a number beyond bigint, ...) is the
             # searcher's mistake, as it would be for Solr: a search error.
             raise _invalid(_database_message(error)) from error
+
+
+class _BulkState(threading.local):
+    active = False
+    written = 0
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+
+_bulk = _BulkState()
+BULK_BATCH = 500
+_ANALYZED_TABLES = ("quebec_search_document", "quebec_search_segment",
+                    "quebec_search_facet_count")
+
+
+@contextlib.contextmanager
+def bulk_writes() -> Iterator[None]:
+    """Documents added without commit are written by batches until the block ends."""
+    outer = _bulk.active
+    _bulk.active = True
+    if not outer:
+        _bulk.written = 0
+    try:
+        yield
+    finally:
+        _bulk.active = outer
+        if not outer:
+            engine = ensure_engine()
+            flush_bulk(engine)
+            if _bulk.written:
+                # Fresh statistics after a bulk load, not when autovacuum gets
+                # to it: without them the planner takes the filters of every
+                # search for rare and reads the whole index to sort it.
+                with engine.begin() as connection:
+                    for table in _ANALYZED_TABLES:
+                        connection.execute(sa.text(f"ANALYZE {table}"))
+
+
+def flush_bulk(engine: sa.engine.Engine) -> None:
+    rows, _bulk.rows = _bulk.rows, []
+    if rows:
+        _write(engine, rows)
+        _bulk.written += len(rows)
+
+
+def _write(engine: sa.engine.Engine, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace documents, in one statement whatever their number."""
+    # One row per index_id (the last wins, as successive adds would): ON
+    # CONFLICT may not touch a row twice in one statement.
+    latest = {row["index_id"]: row for row in rows}
+    with engine.begin() as connection:
+        connection.execute(_WRITE_STATEMENT, {"rows": json.dumps(
+            list(latest.values()), ensure_ascii=False, default=str)})
 
 
 class _SearchRequest:
@@ -147,17 +190,38 @@ class _SearchRequest:
         self.boosted = False  # bf functions add to the score (spatial hook)
 
     def run(self, connection: sa.engine.Connection) -> Results:
+        # The index is read from memory more than from disk: without this the
+        # planner prefers reading every row to the text and date indexes.
+        connection.execute(sa.text("SET LOCAL random_page_cost = 1.1"))
         where = self._where()
         rank = self._rank()
+        if set(_COLUMN_RE.findall(where)) <= {"signature"}:
+            # Filters on signature fields only: they hold for all the
+            # documents of a segment or for none, so the few segments answer
+            # them and the documents are picked by their whole signature.
+            segments = connection.execute(sa.text(
+                f"SELECT d.id, d.signature::text FROM quebec_search_segment d WHERE {where}"),
+                self.params.values).all()
+            document_where = (f"d.signature = ANY(CAST("
+                              f"{self.params.bind([row[1] for row in segments])} AS jsonb[]))")
+            segment_ids = [row[0] for row in segments]
+        else:
+            document_where, segment_ids = where, None
         facet_fields: dict[str, list[Any]] = {}
         if str(self.options.get("facet", "false")).lower() == "true":
             names = [strip_local_params(name).strip()
                      for name in _as_list(self.options.get("facet.field"))]
-            count, facet_fields = self._count_and_facets(connection, where, names)
+            count, facet_fields = self._count_and_facets(
+                connection, document_where, names, segment_ids)
+        elif segment_ids is not None:
+            count = connection.execute(sa.text(
+                "SELECT coalesce(sum(documents), 0) FROM quebec_search_segment"
+                " WHERE id = ANY(:_segments)"), {"_segments": segment_ids}).scalar_one()
         else:
             count = connection.execute(
                 sa.text(f"SELECT count(*) FROM quebec_search_document d WHERE {where}"),
                 self.params.values).scalar_one()
+        where = document_where
 
         rows, start = self._page()
         fl = _field_list(self.options.get("fl"))
@@ -165,11 +229,17 @@ class _SearchRequest:
         if rows > 0 and start < count:
             order_by = self._order_by(rank)
             page_params = dict(self.params.values, _rows=rows, _start=start)
-            result = connection.execute(sa.text(
-                f"SELECT d.stored, {rank} AS score FROM quebec_search_document d "
+            # The page's keys first, then its documents: rows skipped by
+            # OFFSET are never read whole.
+            page = connection.execute(sa.text(
+                f"SELECT d.index_id, {rank} AS score FROM quebec_search_document d "
                 f"WHERE {where} ORDER BY {order_by} "
-                f"LIMIT :_rows OFFSET :_start"), page_params)
-            docs = [_select_fields(stored, score, fl) for stored, score in result]
+                f"LIMIT :_rows OFFSET :_start"), page_params).all()
+            documents = dict(connection.execute(sa.text(
+                "SELECT index_id, stored FROM quebec_search_document"
+                " WHERE index_id = ANY(:_keys)"), {"_keys": [key for key, _ in page]}).all())
+            docs = [_select_fields(documents[key], score, fl)
+                    for key, score in page if key in documents]
         return Results(docs, count, facet_fields)
 
     def _where(self) -> str:
@@ -302,6 +372,9 @@ class _SearchRequest:
             raise _invalid(unknown_field(name))
         value = f"(d.fields -> {self.params.bind(name)} ->> 0)"
         kind = solr_fields.kind_of(name)
+        if name == "metadata_modified":
+            # The same reading, done when the document was written (indexed).
+            return "d.metadata_modified"
         if kind == solr_fields.DATE:
             return f"quebec_search_try_timestamp{value}"
         if kind == solr_fields.NUMBER:
@@ -309,22 +382,36 @@ class _SearchRequest:
         return f'{value} COLLATE "C"'
 
     def _count_and_facets(self, connection: sa.engine.Connection, where: str,
-                          names: list[str]) -> tuple[int, dict[str, list[Any]]]:
+                          names: list[str], segment_ids: list[int] | None
+                          ) -> tuple[int, dict[str, list[Any]]]:
+        fields = [name for name in dict.fromkeys(names) if solr_fields.is_valid_name(name)]
+        if segment_ids is not None:
+            count, counts = self._counted_facets(connection, segment_ids, fields)
+        else:
+            count, counts = self._scanned_facets(connection, where, fields)
+        for name in names:
+            if not solr_fields.is_valid_name(name):
+                raise _invalid(unknown_field(name))
+        return count, {name: counts[name] for name in names}
+
+    def _scanned_facets(self, connection: sa.engine.Connection, where: str,
+                        fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
         """The number of matches and every facet's counts, in one pass.
 
         The matching rows are found once and only the faceted values kept;
         each facet then counts its values over them (a value a dataset holds
         twice was stored once, so it counts once per dataset, as on Solr).
         """
-        fields = [name for name in dict.fromkeys(names) if solr_fields.is_valid_name(name)]
         params = dict(self.params.values)
         columns = ["1 AS one"]
         branches = ["(SELECT -1 AS facet, NULL AS value, count(*) AS n FROM matched)"]
         for number, field in enumerate(fields):
-            limit, mincount, order_by = self._facet_options(field)
+            limit, mincount, by_value = self._facet_options(field)
             params[f"_facet{number}"] = field
             params[f"_mincount{number}"] = max(mincount, 1)
             columns.append(f"d.fields -> :_facet{number} AS v{number}")
+            order_by = ('e.value COLLATE "C"' if by_value
+                        else 'count(*) DESC, e.value COLLATE "C"')
             limit_sql = ""
             if limit >= 0:
                 params[f"_limit{number}"] = limit
@@ -338,27 +425,98 @@ class _SearchRequest:
             f"WITH matched AS MATERIALIZED (SELECT {', '.join(columns)} "
             f"FROM quebec_search_document d WHERE {where}) "
             + " UNION ALL ".join(branches)), params)
-        for name in names:
-            if not solr_fields.is_valid_name(name):
-                raise _invalid(unknown_field(name))
-        count = 0
-        counts: dict[str, list[Any]] = {field: [] for field in fields}
-        for facet, value, number in result:
-            if facet < 0:
-                count = number
-            else:
-                counts[fields[facet]].extend((value, number))
-        return count, {name: counts[name] for name in names}
+        return _gather(result, fields)
 
-    def _facet_options(self, field: str) -> tuple[int, int, str]:
+    def _counted_facets(self, connection: sa.engine.Connection, segment_ids: list[int],
+                        fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
+        """Counts added up over the segments the filters match: the same
+        figures as reading every matching document."""
+        _count_fields(connection, fields)
+        params = {"_segments": segment_ids}
+        branches = ["(SELECT -1 AS facet, NULL AS value, "
+                    "coalesce(sum(documents), 0) AS n FROM segments)"]
+        for number, field in enumerate(fields):
+            limit, mincount, by_value = self._facet_options(field)
+            params[f"_facet{number}"] = field
+            params[f"_mincount{number}"] = max(mincount, 1)
+            order_by = ('c.value COLLATE "C"' if by_value
+                        else 'sum(c.documents) DESC, c.value COLLATE "C"')
+            limit_sql = ""
+            if limit >= 0:
+                params[f"_limit{number}"] = limit
+                limit_sql = f"LIMIT :_limit{number}"
+            branches.append(
+                f"(SELECT {number} AS facet, c.value, sum(c.documents) AS n "
+                f"FROM quebec_search_facet_count c JOIN segments s ON s.id = c.segment_id "
+                f"WHERE c.field = :_facet{number} GROUP BY c.value "
+                f"HAVING sum(c.documents) >= :_mincount{number} "
+                f"ORDER BY {order_by} {limit_sql})")
+        result = connection.execute(sa.text(
+            "WITH segments AS MATERIALIZED (SELECT id, documents "
+            "FROM quebec_search_segment WHERE id = ANY(:_segments)) "
+            + " UNION ALL ".join(branches)), params)
+        return _gather(result, fields)
+
+    def _facet_options(self, field: str) -> tuple[int, int, bool]:
+        """(limit, mincount, sorted by value rather than by count) of one facet."""
         limit = _int_option(self.options, f"f.{field}.facet.limit",
                             self.options.get("facet.limit", 100))
         mincount = _int_option(self.options, f"f.{field}.facet.mincount",
                                self.options.get("facet.mincount", 0))
         order = self.options.get(f"f.{field}.facet.sort", self.options.get("facet.sort"))
-        order_by = ('e.value COLLATE "C"' if str(order) in ("index", "false")
-                    else 'count(*) DESC, e.value COLLATE "C"')
-        return limit, mincount, order_by
+        return limit, mincount, str(order) in ("index", "false")
+
+
+# Columns of ``quebec_search_document d`` a compiled condition reads.
+_COLUMN_RE = re.compile(r"\bd\.([a-z_]+)")
+
+
+def _gather(result: Any, fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
+    count = 0
+    counts: dict[str, list[Any]] = {field: [] for field in fields}
+    for facet, value, number in result:
+        if facet < 0:
+            count = int(number)
+        else:
+            counts[fields[facet]].extend((value, int(number)))
+    return count, counts
+
+
+def _count_fields(connection: sa.engine.Connection, fields: list[str]) -> None:
+    """Have the index keep counts of ``fields`` from now on.
+
+    A field is counted once for all documents, then the triggers keep its
+    counts as documents are written. Writers wait meanwhile: a document
+    written during the first count would be missed by it and by the triggers.
+    """
+    if not fields:
+        return
+    known = set(connection.execute(sa.text(
+        "SELECT field FROM quebec_search_counted_field WHERE field = ANY(:fields)"),
+        {"fields": fields}).scalars())
+    missing = [field for field in fields if field not in known]
+    if not missing:
+        return
+    with ensure_engine().begin() as writer:
+        writer.execute(sa.text("LOCK TABLE quebec_search_document IN SHARE MODE"))
+        writer.execute(sa.text(
+            "LOCK TABLE quebec_search_counted_field IN SHARE ROW EXCLUSIVE MODE"))
+        missing = [field for field in missing if not writer.execute(sa.text(
+            "SELECT 1 FROM quebec_search_counted_field WHERE field = :field"),
+            {"field": field}).first()]
+        if not missing:
+            return
+        writer.execute(sa.text(
+            "INSERT INTO quebec_search_facet_count (segment_id, field, value, documents) "
+            "SELECT s.id, f.field, e.value, count(*) "
+            "FROM quebec_search_document d "
+            "JOIN quebec_search_segment s ON s.signature = d.signature "
+            "CROSS JOIN unnest(CAST(:fields AS text[])) AS f(field) "
+            "CROSS JOIN LATERAL jsonb_array_elements_text(d.fields -> f.field) AS e(value) "
+            "GROUP BY s.id, f.field, e.value"), {"fields": missing})
+        writer.execute(sa.text(
+            "INSERT INTO quebec_search_counted_field (field) SELECT unnest(CAST(:fields AS text[]))"),
+            {"fields": missing})
 
 
 def interface_language() -> str:
@@ -480,8 +638,8 @@ def _row_for(doc: dict[str, Any]) -> dict[str, Any]:
         "id": doc["id"],
         "name": doc.get("name"),
         "site_id": doc.get("site_id") or "",
-        "fields": json.dumps(indexed, ensure_ascii=False),
-        "stored": json.dumps(stored, ensure_ascii=False, default=str),
+        "fields": indexed,
+        "stored": stored,
         "text_a": " ".join(texts["A"]),
         "text_b": " ".join(texts["B"]),
         "text_c": " ".join(texts["C"]),
@@ -495,5 +653,34 @@ def _language_vector(language: str) -> str:
     """SQL for the weighted vector of one language's translated fields."""
     return "(" + " || ".join(
         f"setweight(quebec_search_language_vector('{language}', "
-        f":text_{language}_{weight.lower()}), '{weight}')"
+        f"r.text_{language}_{weight.lower()}), '{weight}')"
         for weight in solr_fields.TEXT_WEIGHTS) + ")"
+
+
+_TEXT_COLUMNS = ["text_a", "text_b", "text_c", "text_d"] + [
+    f"text_{language}_{weight.lower()}" for language in solr_fields.LANGUAGES
+    for weight in solr_fields.TEXT_WEIGHTS]
+_WRITE_STATEMENT = sa.text(f"""
+    INSERT INTO quebec_search_document
+        (index_id, id, name, site_id, fields, stored, search_text,
+         search_text_fr, search_text_en, indexed_at)
+    SELECT r.index_id, r.id, r.name, r.site_id, r.fields, r.stored,
+           setweight(quebec_search_vector(r.text_a), 'A')
+           || setweight(quebec_search_vector(r.text_b), 'B')
+           || setweight(quebec_search_vector(r.text_c), 'C')
+           || setweight(quebec_search_vector(r.text_d), 'D')
+           || language.fr || language.en,
+           language.fr, language.en, now()
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+        index_id text, id text, name text, site_id text, fields jsonb, stored jsonb,
+        {", ".join(f"{column} text" for column in _TEXT_COLUMNS)})
+    CROSS JOIN LATERAL (SELECT {_language_vector("fr")} AS fr,
+                               {_language_vector("en")} AS en) AS language
+    ON CONFLICT (index_id) DO UPDATE SET
+        id = EXCLUDED.id, name = EXCLUDED.name, site_id = EXCLUDED.site_id,
+        fields = EXCLUDED.fields, stored = EXCLUDED.stored,
+        search_text = EXCLUDED.search_text,
+        search_text_fr = EXCLUDED.search_text_fr,
+        search_text_en = EXCLUDED.search_text_en,
+        indexed_at = EXCLUDED.indexed_at
+""")

@@ -66,6 +66,13 @@ TEXT_WEIGHTS = {
 # Dynamic fields that also feed ``text`` (copyField extras_* / res_extras_* / vocab_*).
 TEXT_DYNAMIC_PREFIXES = ("extras_", "res_extras_", "vocab_")
 
+# Fields CKAN filters nearly every search on (site, state, visibility, type,
+# permission labels). Their values are also kept in the document's narrow
+# ``signature`` column, and documents sharing them form one segment of the
+# maintained facet counts (migration 0004 holds the same list).
+SIGNATURE_FIELDS = frozenset({"capacity", "dataset_type", "entity_type", "permission_labels",
+                              "site_id", "state", "type"})
+
 FIELD_NAME_RE = re.compile(r"^[A-Za-z0-9_\-.]+$")
 
 

@@ -328,11 +328,11 @@ class Compiler:
     def _exists(self, field: str) -> str:
         if field == "text":
             return "TRUE"
-        return f"(d.fields ? {self.params.bind(field)})"
+        return f"({_column(field)} ? {self.params.bind(field)})"
 
     def _exact(self, field: str, value: str) -> str:
         document = json.dumps({field: [value]})
-        return f"(d.fields @> CAST({self.params.bind(document)} AS jsonb))"
+        return f"({_column(field)} @> CAST({self.params.bind(document)} AS jsonb))"
 
     def _text_match(self, field: str, value: str, phrase: bool) -> str:
         self.rank_terms.append(value)
@@ -413,6 +413,11 @@ class Compiler:
             conditions = [f'{c} COLLATE "C"' for c in conditions]
         return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
                 f"{self.params.bind(field)}) AS e(value) WHERE {' AND '.join(conditions)})")
+
+
+def _column(field: str) -> str:
+    """The jsonb column that holds ``field``: the narrow signature where it is one of it."""
+    return "d.signature" if field in solr_fields.SIGNATURE_FIELDS else "d.fields"
 
 
 def _at_least(count: int, clauses: list[str]) -> str:

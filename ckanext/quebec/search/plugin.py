@@ -9,6 +9,7 @@ from ckanext.quebec import cli
 from ckanext.quebec.translation import SuiteTranslation
 
 from . import actions, backend, reindex
+from . import cli as search_cli
 
 
 class QuebecSearchPlugin(SuiteTranslation):
@@ -34,6 +35,9 @@ class QuebecSearchPlugin(SuiteTranslation):
     # IClick
 
     def get_commands(self) -> list:
+        # `ckan quebec search ...`, under the suite's shared command group.
+        if search_cli.search.name not in cli.quebec.commands:
+            cli.quebec.add_command(search_cli.search)
         return cli.get_commands()
 
     # IOrganizationController, IGroupController

@@ -1,0 +1,369 @@
+"""Import of a partner's DCAT feed: datasets created or updated, matched by dct:identifier, never deleted.
+
+A feed is a file or an http(s) URL in Turtle, RDF/XML or JSON-LD, maybe
+paginated with hydra (next pages followed up to a cap). It is read with
+limits and parsed defensively:
+
+- URLs: http and https only; hosts resolving to private, loopback,
+  link-local or reserved addresses refused (unless
+  ``ckanext.quebec.dcat.import_allow_private_addresses``), at every redirect;
+  a size cap and a time limit for the whole download;
+- RDF/XML: any DOCTYPE refused before rdflib sees the document, so no
+  external entity is ever fetched and no entity expansion happens;
+- JSON-LD: only inline ``@context``s (a remote context would be fetched);
+- files: the same size cap.
+
+Each dataset of the feed gets a stable name from its organization and its
+identifier, so importing the same feed again updates what it created. A
+dataset that the schema refuses, that lacks an identifier or a title, or
+whose name belongs to another organization is skipped with the reason.
+"""
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import os
+import re
+import socket
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlparse
+from xml.parsers import expat
+
+import ckan.plugins.toolkit as tk
+
+from . import config, quality
+
+PROFILES = ["euro_dcat_ap_3", "quebec_dcat_ap_3"]
+# Fields the feed may not set: they belong to the portal.
+_PORTAL_FIELDS = ("id", "name", "owner_org", "organization", "private", "state", "type",
+                  "metadata_created", "metadata_modified", "creator_user_id", "uri",
+                  quality.KEY)
+_FORMATS = {"turtle": "turtle", "ttl": "turtle", "xml": "xml", "rdf": "xml",
+            "json-ld": "json-ld", "jsonld": "json-ld"}
+
+
+class FeedRefused(Exception):
+    """A feed (or one of its pages) that is not read at all; the message says why."""
+
+
+@dataclass
+class Report:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    pages: int = 0
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created, "updated": self.updated,
+            "skipped": [{"identifier": i, "reason": r} for i, r in self.skipped],
+            "pages": self.pages, "dry_run": self.dry_run,
+        }
+
+    def lines(self) -> list[str]:
+        would = tk._("(dry run, nothing written)") if self.dry_run else ""
+        lines = [f"{tk._('created')}: {name}" for name in self.created]
+        lines += [f"{tk._('updated')}: {name}" for name in self.updated]
+        lines += [f"{tk._('skipped')}: {identifier}: {reason}"
+                  for identifier, reason in self.skipped]
+        lines.append(tk._("{pages} page(s): {created} created, {updated} updated, "
+                          "{skipped} skipped {dry_run}").format(
+            pages=self.pages, created=len(self.created), updated=len(self.updated),
+            skipped=len(self.skipped), dry_run=would).strip())
+        return lines
+
+
+# Reading
+
+def _check_host(url: str) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise FeedRefused(tk._("Only http and https URLs can be imported: {0}").format(url))
+    if config.import_allow_private_addresses():
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(
+            parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80))}
+    except (socket.gaierror, UnicodeError):
+        raise FeedRefused(tk._("Unknown host: {0}").format(parsed.hostname))
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            raise FeedRefused(
+                tk._("{0} is a private or local address; it is not imported from").format(
+                    parsed.hostname))
+
+
+def _download(url: str) -> tuple[bytes, str]:
+    """The body and media type at ``url``, within the size and time limits, redirects checked."""
+    import requests
+
+    limit, deadline = config.import_max_bytes(), time.monotonic() + config.import_timeout()
+    for _ in range(5):
+        _check_host(url)
+        try:
+            response = requests.get(
+                url, stream=True, allow_redirects=False, timeout=config.import_timeout(),
+                headers={"Accept": "text/turtle, application/rdf+xml;q=0.9, "
+                                   "application/ld+json;q=0.9"},
+            )
+        except requests.RequestException as error:
+            raise FeedRefused(tk._("The feed could not be read: {0}").format(error))
+        with response:
+            if response.is_redirect:
+                url = urljoin(url, response.headers.get("Location", ""))
+                continue
+            if response.status_code != 200:
+                raise FeedRefused(tk._("The feed answered HTTP {0}: {1}").format(
+                    response.status_code, url))
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise FeedRefused(_too_big(limit))
+            body = bytearray()
+            try:
+                for chunk in response.iter_content(65536):
+                    body.extend(chunk)
+                    if len(body) > limit:
+                        raise FeedRefused(_too_big(limit))
+                    if time.monotonic() > deadline:
+                        raise FeedRefused(tk._("The feed took more than {0} s to download").format(
+                            config.import_timeout()))
+            except requests.RequestException as error:
+                raise FeedRefused(tk._("The feed could not be read: {0}").format(error))
+            return bytes(body), response.headers.get("Content-Type", "").split(";")[0].strip()
+    raise FeedRefused(tk._("Too many redirects: {0}").format(url))
+
+
+def _too_big(limit: int) -> str:
+    return tk._("The feed is larger than {0} bytes").format(limit)
+
+
+def read(source: str) -> tuple[bytes, str]:
+    """The bytes of a file or URL source, and its media type (or its file extension)."""
+    if urlparse(source).scheme in ("http", "https"):
+        return _download(source)
+    if "://" in source:
+        raise FeedRefused(tk._("Only http and https URLs can be imported: {0}").format(source))
+    try:
+        size = os.path.getsize(source)
+        if size > config.import_max_bytes():
+            raise FeedRefused(_too_big(config.import_max_bytes()))
+        with open(source, "rb") as stream:
+            return stream.read(), os.path.splitext(source)[1].lstrip(".").lower()
+    except OSError as error:
+        raise FeedRefused(tk._("The file could not be read: {0}").format(error.strerror))
+
+
+def guess_format(data: bytes, hint: str) -> str:
+    """turtle, xml or json-ld, from the media type or extension, else from the content."""
+    hint = (hint or "").lower()
+    for marker, rdf_format in (("turtle", "turtle"), ("ttl", "turtle"), ("n3", "turtle"),
+                               ("json", "json-ld"), ("xml", "xml"), ("rdf", "xml")):
+        if marker in hint:
+            return rdf_format
+    start = data.lstrip()[:1]
+    if start in (b"{", b"["):
+        return "json-ld"
+    if start == b"<" and not data.lstrip().startswith(b"<http"):
+        return "xml"
+    return "turtle"
+
+
+def _refuse_doctype(*_args: Any) -> None:
+    raise FeedRefused(tk._("XML with a DOCTYPE or entities is refused"))
+
+
+def check_safe(data: bytes, rdf_format: str) -> None:
+    """Refuse what would make the parser fetch anything or expand entities."""
+    if rdf_format == "xml":
+        parser = expat.ParserCreate()
+        parser.StartDoctypeDeclHandler = _refuse_doctype
+        parser.EntityDeclHandler = _refuse_doctype
+        parser.ExternalEntityRefHandler = _refuse_doctype
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        try:
+            parser.Parse(data, True)
+        except expat.ExpatError as error:
+            raise FeedRefused(tk._("Malformed XML: {0}").format(error))
+    elif rdf_format == "json-ld":
+        try:
+            document = json.loads(data)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise FeedRefused(tk._("Malformed JSON: {0}").format(error))
+        if _remote_context(document):
+            raise FeedRefused(tk._("JSON-LD with a remote @context is refused"))
+
+
+def _remote_context(node: Any) -> bool:
+    if isinstance(node, list):
+        return any(_remote_context(child) for child in node)
+    if not isinstance(node, dict):
+        return False
+    for key, value in node.items():
+        if key in ("@context", "@import"):
+            contexts = value if isinstance(value, list) else [value]
+            if any(isinstance(c, str) for c in contexts):
+                return True
+        if _remote_context(value):
+            return True
+    return False
+
+
+def parse_page(data: bytes, hint: str):
+    """An RDFParser holding the page's graph (checked first, see check_safe)."""
+    from ckanext.dcat.exceptions import RDFParserException
+    from ckanext.dcat.processors import RDFParser
+
+    rdf_format = _FORMATS.get(hint) or guess_format(data, hint)
+    check_safe(data, rdf_format)
+    parser = RDFParser(profiles=PROFILES)
+    try:
+        parser.parse(data, _format=rdf_format)
+    except (RDFParserException, ValueError, SyntaxError) as error:
+        raise FeedRefused(tk._("Malformed RDF ({0}): {1}").format(rdf_format, error))
+    return parser
+
+
+# Importing
+
+def dataset_name(organization: str, identifier: str) -> str:
+    """A stable dataset name for ``identifier`` in ``organization``'s feed."""
+    text = unicodedata.normalize("NFKD", identifier).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.rsplit("/", 1)[-1] or text).strip("-")[:60]
+    digest = hashlib.sha1(f"{organization}\n{identifier}".encode()).hexdigest()[:10]
+    return f"{slug}-{digest}" if slug else f"jeu-{digest}"
+
+
+def _identifier(dataset: dict[str, Any]) -> str | None:
+    value = dataset.get("identifier")
+    for extra in dataset.get("extras") or []:
+        if extra.get("key") == "identifier":
+            value = value or extra.get("value")
+    return str(value).strip() if value else None
+
+
+def _prepared(dataset: dict[str, Any], organization: dict[str, Any], name: str) -> dict[str, Any]:
+    dataset = {k: v for k, v in dataset.items() if k not in _PORTAL_FIELDS}
+    dataset["extras"] = [
+        e for e in dataset.get("extras") or []
+        if e.get("key") not in ("identifier", "guid") and e.get("key") not in dataset
+    ]
+    if not dataset["extras"]:
+        del dataset["extras"]
+    for resource in dataset.get("resources") or []:
+        resource.pop("uri", None)
+        resource.pop("id", None)
+    dataset.update(name=name, owner_org=organization["id"])
+    return dataset
+
+
+def _errors(error: tk.ValidationError) -> str:
+    summary = error.error_summary if hasattr(error, "error_summary") else error.error_dict
+    return "; ".join(f"{key}: {value}" for key, value in (summary or {}).items()) or str(error)
+
+
+def _validate(context: dict[str, Any], dataset: dict[str, Any], create: bool) -> None:
+    """package_create/update's validation, without writing (for dry runs)."""
+    from ckan import model
+    from ckan.lib import plugins as lib_plugins
+
+    context = dict(context, model=model, session=model.Session)
+    plugin = lib_plugins.lookup_package_plugin(dataset.get("type"))
+    schema = plugin.create_package_schema() if create else plugin.update_package_schema()
+    _data, errors = lib_plugins.plugin_validate(
+        plugin, context, dataset, schema, "package_create" if create else "package_update")
+    if errors:
+        raise tk.ValidationError(errors)
+
+
+def import_feed(source: str, organization: str, *, user: str, dry_run: bool = False,
+                data: bytes | None = None, data_format: str = "") -> Report:
+    """Import the feed at ``source`` (or ``data``) into ``organization``; see the module docstring.
+
+    :raises FeedRefused: the first page cannot be read or parsed
+    :raises ckan.plugins.toolkit.ObjectNotFound: no such organization
+    """
+    org = tk.get_action("organization_show")(
+        {"user": user}, {"id": organization, "include_datasets": False, "include_users": False})
+    report = Report(dry_run=dry_run)
+    seen_pages: set[str] = set()
+    seen_identifiers: set[str] = set()
+    url = None if data is not None else source
+    first = True
+    while first or url:
+        if report.pages >= config.import_max_pages():
+            report.skipped.append((url, tk._("page cap of {0} reached").format(
+                config.import_max_pages())))
+            break
+        if first and data is not None:
+            body, hint = data, data_format
+        else:
+            seen_pages.add(url)
+            try:
+                body, hint = read(url)
+            except FeedRefused as error:
+                if first:
+                    raise
+                report.skipped.append((url, str(error)))
+                break
+        first = False
+        parser = parse_page(body, hint)
+        report.pages += 1
+        for dataset in parser.datasets():
+            identifier = _identifier(dataset)
+            if not identifier:
+                report.skipped.append((dataset.get("title") or "?",
+                                       tk._("no dct:identifier")))
+                continue
+            if identifier in seen_identifiers:
+                report.skipped.append((identifier, tk._("already in an earlier page")))
+                continue
+            seen_identifiers.add(identifier)
+            _import_one(dataset, identifier, org, user, dry_run, report)
+        next_page = parser.next_page()
+        # Only a downloaded page has a base for its next page's URL.
+        if next_page and url and urlparse(url).scheme in ("http", "https"):
+            next_page = urljoin(url, next_page)
+            url = next_page if next_page not in seen_pages else None
+        else:
+            url = None
+    return report
+
+
+def _import_one(dataset: dict[str, Any], identifier: str, org: dict[str, Any], user: str,
+                dry_run: bool, report: Report) -> None:
+    if not (dataset.get("title") or dataset.get("title_translated")):
+        report.skipped.append((identifier, tk._("no title")))
+        return
+    name = dataset_name(org["name"], identifier)
+    context = {"user": user}
+    try:
+        existing = tk.get_action("package_show")(dict(context), {"id": name})
+    except tk.ObjectNotFound:
+        existing = None
+    except tk.NotAuthorized:
+        report.skipped.append((identifier, tk._("{0} exists and may not be changed").format(name)))
+        return
+    if existing and existing.get("owner_org") != org["id"]:
+        report.skipped.append((identifier, tk._("{0} belongs to another organization").format(name)))
+        return
+    prepared = _prepared(dataset, org, name)
+    try:
+        if dry_run:
+            if existing:
+                prepared["id"] = existing["id"]
+            _validate(context, prepared, create=not existing)
+        elif existing:
+            prepared["id"] = existing["id"]
+            tk.get_action("package_patch")(dict(context), prepared)
+        else:
+            tk.get_action("package_create")(dict(context), prepared)
+    except tk.ValidationError as error:
+        report.skipped.append((identifier, _errors(error)))
+        return
+    (report.updated if existing else report.created).append(name)

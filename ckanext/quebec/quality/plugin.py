@@ -1,0 +1,86 @@
+"""The quebec_quality plugin: metadata score, data validation, link checks and the reference-data badge."""
+from __future__ import annotations
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.quebec.translation import SuiteTranslation
+
+from . import actions, auth, cli, config, helpers, indexing, jobs, views
+
+
+@tk.blanket.config_declarations
+class QuebecQualityPlugin(SuiteTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IBlueprint)
+    p.implements(p.IClick)
+
+    # IConfigurer
+
+    def update_config(self, config) -> None:
+        tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "quebec_quality")
+
+    # IActions
+
+    def get_actions(self) -> dict:
+        return actions.get_actions()
+
+    # IAuthFunctions
+
+    def get_auth_functions(self) -> dict:
+        return auth.get_auth_functions()
+
+    # ITemplateHelpers
+
+    def get_helpers(self) -> dict:
+        return helpers.get_helpers()
+
+    # IPackageController
+
+    def after_dataset_create(self, context, pkg_dict: dict) -> None:
+        self._enqueue(context, pkg_dict)
+
+    def after_dataset_update(self, context, pkg_dict: dict) -> None:
+        # resource_create/update/delete go through package_update: one hook covers them
+        self._enqueue(context, pkg_dict)
+
+    def before_dataset_index(self, pkg_dict: dict) -> dict:
+        return indexing.add_quality_fields(pkg_dict)
+
+    def after_dataset_show(self, context, pkg_dict: dict) -> dict:
+        return indexing.add_to_dataset(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict, search_params: dict) -> dict:
+        return indexing.label_facet_items(indexing.add_to_results(search_results))
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict: dict, package_type: str) -> dict:
+        facets_dict.update(indexing.facet_titles())
+        return facets_dict
+
+    def organization_facets(self, facets_dict: dict, organization_type: str, package_type) -> dict:
+        facets_dict.update(indexing.facet_titles())
+        return facets_dict
+
+    # IBlueprint
+
+    def get_blueprint(self):
+        return views.get_blueprints()
+
+    # IClick
+
+    def get_commands(self) -> list:
+        return cli.get_commands()
+
+    @staticmethod
+    def _enqueue(context, pkg_dict: dict) -> None:
+        if not config.background() or not pkg_dict.get("id") or context.get("quebec_quality_skip"):
+            return
+        jobs.enqueue(pkg_dict["id"])

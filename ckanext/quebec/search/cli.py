@@ -1,0 +1,35 @@
+"""``ckan quebec search``: commands of the PostgreSQL search index."""
+from __future__ import annotations
+
+import click
+
+_SHOWN = 20  # ids listed per kind of drift
+
+
+@click.group("search")
+def search() -> None:
+    """The search index kept in PostgreSQL (quebec_search)."""
+
+
+@search.command("check")
+def check() -> None:
+    """Report datasets missing from, stale in or extra in the search index.
+
+    Exits with status 1 when the index and the database disagree; `ckan
+    search-index rebuild` repairs it.
+    """
+    from .check import find_drift
+
+    drift = find_drift()
+    for label, ids in (("missing from the index", drift.missing),
+                       ("stale in the index", drift.stale),
+                       ("in the index but not in the database", drift.extra)):
+        click.echo(f"{len(ids)} dataset(s) {label}")
+        for dataset_id in ids[:_SHOWN]:
+            click.echo(f"  {dataset_id}")
+        if len(ids) > _SHOWN:
+            click.echo(f"  ... and {len(ids) - _SHOWN} more")
+    if drift:
+        click.echo("Run `ckan search-index rebuild` to repair the index.", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo("The search index agrees with the database.")

@@ -1,0 +1,43 @@
+"""The suite's streaming reader of tabular and geographic files, shared by quality/ and viz/.
+
+It imports nothing of the suite's features, so any concern can use it::
+
+    from ckanext.quebec import tabular
+
+    limits = tabular.Limits(max_bytes=1 << 30, allow_private=False)
+    with tabular.open_resource(resource_dict, limits) as local:   # upload or URL → local file
+        sniffed = tabular.sniff(local.path)                        # kind, encoding, delimiter, header
+        tabular.check_format(sniffed, resource_dict.get("format")) # HTML page? not what it says?
+        con = tabular.connect(memory_limit="256MB", threads=2)
+        source = tabular.csv_source(con, local.path, sniffed)      # read_csv(...), all VARCHAR
+        names = tabular.header_names(sniffed)
+        stats = tabular.column_stats(con, source, names)           # type, count, nulls, distinct, min, max
+        rows = tabular.head(con, source, 100)                      # first rows in file order
+
+XLSX: ``tabular.xlsx_to_csv(path, csv_path)`` (zip-bomb check, read-only
+streaming) then the CSV path as above. GeoJSON: ``tabular.read_geojson(path,
+max_bytes, max_features)``. URL checks without download:
+``tabular.request(url, limits, "HEAD")``; ``tabular.check_address(url)``
+refuses loopback and private networks unless ``allow_private``.
+
+Every failure is a ``TabularError`` with a stable ``code`` and an English
+``msgid`` of the suite's catalogue (``error.translated()`` in a request).
+"""
+from __future__ import annotations
+
+from .duck import (PATTERNS, column_profiles, column_stats, connect, csv_source, head,
+                   header_names, infer_type, quote_identifier)
+from .errors import TabularError
+from .fetch import (LocalFile, Limits, Response, check_address, download, open_resource,
+                    request, uploaded_path)
+from .geojson import GeoJSON, declared_crs, read_geojson
+from .sniff import Sniffed, check_format, check_utf8, sniff
+from .xlsx import check_zip, xlsx_to_csv
+
+__all__ = [
+    "PATTERNS", "GeoJSON", "Limits", "LocalFile", "Response", "Sniffed", "TabularError",
+    "check_address", "check_format", "check_utf8", "check_zip", "column_profiles", "column_stats",
+    "connect", "csv_source", "declared_crs", "download", "head", "header_names", "infer_type",
+    "open_resource", "quote_identifier", "read_geojson", "request", "sniff", "uploaded_path",
+    "xlsx_to_csv",
+]

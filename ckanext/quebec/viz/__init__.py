@@ -1,0 +1,1 @@
+"""quebec_viz: table, chart and map previews of resources, from extracts built by a background job."""

@@ -1,0 +1,145 @@
+"""Template helpers of quebec_viz: a resource's preview state, its messages in the visitor's language, the views' settings."""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+from urllib.parse import parse_qsl, urlsplit
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from . import config, extract, storage, suitability
+
+VIEW_TYPES = ("quebec_map", "quebec_chart", "quebec_table")
+
+
+def quebec_viz_message(entry: Optional[dict]) -> str:
+    """A warning or error recorded by the preview job, in the visitor's language."""
+    if not entry:
+        return ""
+    text = tk._(entry.get("msgid") or "")
+    params = entry.get("params") or {}
+    try:
+        return text % params if params else text
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+def quebec_viz_preview(resource_id: str) -> dict[str, Any]:
+    """The state of a resource's preview (see the action quebec_viz_preview_show)."""
+    from .actions import preview_state
+
+    return preview_state(resource_id)
+
+
+def _labels() -> dict[str, str]:
+    """The words the views' script shows, in the visitor's language."""
+    _ = tk._
+    return {
+        "loading": _("Loading…"), "previous": _("Previous"), "next": _("Next"),
+        "page": _("Rows %(first)s to %(last)s of %(total)s"),
+        "noRows": _("No row matches"), "error": _("The data could not be loaded"),
+        "sortAscending": _("sorted ascending"), "sortDescending": _("sorted descending"),
+        "sortBy": _("Sort by %(column)s"), "row": _("Row"),
+        "chartSummary": _("%(type)s chart of %(y)s by %(x)s: %(count)s values, from %(min)s to %(max)s."),
+        "chartScatterSummary": _("Scatter plot of %(y)s against %(x)s: %(count)s points."),
+        "count": _("Number of rows"), "sum": _("sum of %(column)s"),
+        "mean": _("mean of %(column)s"),
+        "bar": _("Bar"), "line": _("Line"), "pie": _("Pie"), "doughnut": _("Donut"),
+        "scatter": _("Scatter"),
+        "truncated": _("Only the largest values are shown."),
+        "mapSummary": _("Map of %(count)s features. Their attributes are in the table of this resource."),
+        "tilesFailed": _("The background map could not be loaded; the data is shown on a plain background."),
+        "wmsFailed": _("The map service (WMS) did not answer; its layer cannot be shown."),
+        "feature": _("Feature %(number)s"), "zoomTo": _("Show on the map"),
+        "mapKeyboard": _("Map: use the arrow keys to pan, + and - to zoom; Tab reaches the features."),
+    }
+
+
+def view_variables(view_type: str, resource: dict, view: dict) -> dict[str, Any]:
+    """What a quebec view's template needs: the preview state and the script's settings."""
+    preview = quebec_viz_preview(resource["id"])
+    settings: dict[str, Any] = {
+        "viewType": view_type, "resourceId": resource["id"],
+        "api": tk.url_for("api.action", ver=3, logic_function="quebec_viz_rows").rsplit("/", 1)[0],
+        "labels": _labels(),
+        "columns": [{"name": column["name"], "kind": column["kind"]}
+                    for column in preview.get("columns") or ()],
+    }
+    if view_type == "quebec_chart":
+        settings["chart"] = suitability.chart_settings(view, preview)
+    if view_type == "quebec_map":
+        settings["tiles"] = {"url": config.tile_url(), "attribution": config.tile_attribution()}
+        settings["bbox"] = (preview.get("geo") or {}).get("bbox")
+        if extract.is_wms(resource):
+            settings["wms"] = _wms(resource, view)
+    return {"preview": preview, "viz_settings": json.dumps(settings, ensure_ascii=False),
+            "view_type": view_type, "chart": settings.get("chart"),
+            "is_wms": extract.is_wms(resource)}
+
+
+def _wms(resource: dict, view: dict) -> dict[str, Any]:
+    """The WMS endpoint (query string removed) and the layers to show."""
+    parts = urlsplit(resource.get("url") or "")
+    query = {key.lower(): value for key, value in parse_qsl(parts.query)}
+    layers = view.get("wms_layers") or query.get("layers") or resource.get("wms_layer") or ""
+    return {"url": parts._replace(query="", fragment="").geturl(), "layers": layers}
+
+
+def quebec_viz_main_preview(pkg_dict: dict) -> Optional[dict[str, Any]]:
+    """The preview of a dataset's first data resource that has one: resource, view type and variables.
+
+    The map when the data has places, else the chart, else the table. A
+    preview still being built, or that failed, is shown too: it says so.
+    """
+    for resource in pkg_dict.get("resources") or ():
+        if not (extract.can_extract(resource) or extract.is_wms(resource)):
+            continue
+        if resource.get("resource_type") not in (None, "", "donnees", "cartes"):
+            continue
+        preview = quebec_viz_preview(resource["id"])
+        if preview["state"] != "ready" and not extract.is_wms(resource):
+            variables = view_variables("quebec_table", resource, {})
+            variables["resource"] = resource
+            return variables
+        for view_type in VIEW_TYPES:
+            if p.plugin_loaded(f"{view_type}_view") and suitability.suits(view_type, resource, preview):
+                variables = view_variables(view_type, resource, {})
+                variables["resource"] = resource
+                return variables
+    return None
+
+
+def quebec_viz_column_choices(resource_id: str) -> list[dict[str, str]]:
+    """The preview's columns as form choices (value, text with the kind)."""
+    meta = storage.read_meta(resource_id) or {}
+    return [{"value": column["name"], "text": column["name"]} for column in meta.get("columns") or ()]
+
+
+def quebec_viz_chart_choices() -> list[dict[str, str]]:
+    labels = _labels()
+    return [{"value": kind, "text": labels[kind]} for kind in suitability.CHART_TYPES]
+
+
+def quebec_viz_aggregate_choices() -> list[dict[str, str]]:
+    return [{"value": "sum", "text": tk._("Sum")}, {"value": "mean", "text": tk._("Mean")},
+            {"value": "count", "text": tk._("Count of rows")}]
+
+
+def quebec_viz_kind_label(kind: str) -> str:
+    """A column kind (number, date, datetime, boolean, text) in the visitor's language."""
+    labels = {"number": tk._("number"), "date": tk._("date"), "datetime": tk._("date and time"),
+              "boolean": tk._("yes/no"), "text": tk._("text")}
+    return labels.get(kind, kind)
+
+
+def get_helpers() -> dict:
+    return {
+        "quebec_viz_kind_label": quebec_viz_kind_label,
+        "quebec_viz_message": quebec_viz_message,
+        "quebec_viz_preview": quebec_viz_preview,
+        "quebec_viz_main_preview": quebec_viz_main_preview,
+        "quebec_viz_column_choices": quebec_viz_column_choices,
+        "quebec_viz_chart_choices": quebec_viz_chart_choices,
+        "quebec_viz_aggregate_choices": quebec_viz_aggregate_choices,
+    }

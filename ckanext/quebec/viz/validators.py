@@ -1,0 +1,47 @@
+"""Validators of the chart and map views' settings."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Schema
+
+from . import storage, suitability
+
+
+def quebec_viz_extract_column(key: tuple, data: dict, errors: dict, context: Any) -> None:
+    """The value names a column of the resource's preview extract (empty is allowed)."""
+    value = data.get(key)
+    if not value:
+        return
+    resource_id = data.get(("resource_id",))
+    meta = storage.read_meta(resource_id) if resource_id else None
+    if meta is None or meta.get("state") != "ready":
+        return  # no extract yet: checked when the chart is drawn
+    if value not in {column["name"] for column in meta.get("columns") or ()}:
+        errors[key].append(tk._("No column of this name: %(name)s") % {"name": value})
+
+
+def quebec_viz_layer_name(value: Any) -> Any:
+    """A WMS layer name: letters, digits and ``_-:.,`` (several layers separated by commas)."""
+    if value and not all(character.isalnum() or character in "_-:., " for character in value):
+        raise tk.Invalid(tk._("A layer name holds only letters, digits and _-:.,"))
+    return value
+
+
+def chart_view_schema() -> Schema:
+    ignore_empty = tk.get_validator("ignore_empty")
+    unicode_safe = tk.get_validator("unicode_safe")
+    one_of = tk.get_validator("one_of")
+    return {
+        "chart_type": [ignore_empty, one_of(list(suitability.CHART_TYPES))],
+        "x_column": [ignore_empty, unicode_safe, quebec_viz_extract_column],
+        "y_column": [ignore_empty, unicode_safe, quebec_viz_extract_column],
+        "aggregate": [ignore_empty, one_of(list(suitability.AGGREGATES))],
+    }
+
+
+def map_view_schema() -> Schema:
+    ignore_empty = tk.get_validator("ignore_empty")
+    unicode_safe = tk.get_validator("unicode_safe")
+    return {"wms_layers": [ignore_empty, unicode_safe, quebec_viz_layer_name]}

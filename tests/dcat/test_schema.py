@@ -1,0 +1,122 @@
+"""The Québec schema's fields (dataset, resource, partner, quality) in the feeds: valid, and read back."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from rdflib import Literal, URIRef
+
+from ckan.tests import helpers
+from ckanext.dcat.processors import RDFParser, RDFSerializer
+from ckanext.dcat.profiles import DCAT, DCT, FOAF, SKOS
+
+from ckanext.quebec.dcat import quality
+
+from . import schema_datasets, shacl
+from .test_shacl import get, report
+
+pytestmark = [
+    pytest.mark.usefixtures("with_plugins", "clean_db"),
+    pytest.mark.ckan_config("ckan.plugins", schema_datasets.SERVED_PLUGINS),
+]
+
+PROFILES = ["euro_dcat_ap_3", "quebec_dcat_ap_3"]
+ADMS_REGIONAL = URIRef("http://purl.org/adms/publishertype/RegionalAuthority")
+
+
+@pytest.fixture
+def dataset():
+    partners = schema_datasets.partners()
+    return schema_datasets.create(partners["mtq"]["id"])
+
+
+def _with_quality(dataset: dict[str, Any]) -> dict[str, Any]:
+    return dict(dataset, **{quality.KEY: schema_datasets.QUALITY})
+
+
+def _round_trip(dataset: dict[str, Any], rdf_format: str) -> dict[str, Any]:
+    text = RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format=rdf_format)
+    parser = RDFParser(profiles=PROFILES)
+    parser.parse(text, _format=rdf_format)
+    parsed = list(parser.datasets())
+    assert len(parsed) == 1
+    return parsed[0]
+
+
+def test_served_feeds_have_no_violation(app, dataset):
+    assert report(get(app, f"/dataset/{dataset['id']}.ttl")) == []
+    assert report(get(app, "/catalog.ttl")) == []
+
+
+def test_quality_and_every_field_have_no_violation(dataset):
+    serializer = RDFSerializer(profiles=PROFILES)
+    graph = shacl.graph_of(serializer.serialize_catalog({}, [_with_quality(dataset)], _format="turtle"))
+    assert report(graph) == []
+
+
+def test_publisher_is_the_translated_partner_with_its_type(dataset):
+    graph = shacl.graph_of(RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle"))
+    (publisher,) = graph.objects(None, DCT.publisher)
+    names = set(graph.objects(publisher, FOAF.name))
+    assert names == {Literal("Ministère des Transports", lang="fr"),
+                     Literal("Ministry of Transport", lang="en")}
+    assert list(graph.objects(publisher, DCT.type)) == [ADMS_REGIONAL]
+    assert list(graph.objects(publisher, FOAF.homepage)) == [
+        URIRef("https://www.transports.gouv.qc.ca/")]
+
+
+def test_spatial_coverage_has_geometry_and_bbox(dataset):
+    graph = shacl.graph_of(RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle"))
+    boxes = {str(location): str(graph.value(location, DCAT.bbox))
+             for location in graph.objects(None, DCT.spatial)}
+    province = "http://www.wikidata.org/entity/Q176"
+    assert boxes.pop(province) == (
+        "POLYGON ((-57.1 44.99, -57.1 62.59, -79.77 62.59, -79.77 44.99, -57.1 44.99))")
+    assert graph.value(URIRef(province), SKOS.prefLabel) is not None
+    region = next(uri for uri in boxes if uri.endswith("#region-bas-saint-laurent"))
+    assert boxes.pop(region).startswith("POLYGON ((-67.1 47.3")
+    # The dataset's own GeoJSON extent: its geometry and bounding box.
+    (extent,) = boxes
+    assert boxes[extent] == (
+        "POLYGON ((-73.4 45.4, -73.4 45.7, -73.9 45.7, -73.9 45.4, -73.4 45.4))")
+
+
+@pytest.mark.parametrize("rdf_format", ["turtle", "xml", "json-ld"])
+def test_every_schema_field_comes_back(dataset, rdf_format):
+    parsed = _round_trip(_with_quality(dataset), rdf_format)
+
+    for key in (
+        "title_translated", "notes_translated", "methodologie_translated", "categories",
+        "territories",
+        "organisation_principale", "update_frequency", "temporal_start", "temporal_end",
+        "language", "license_id", "author", "author_email", "url",
+    ):
+        assert parsed[key] == dataset[key], key
+    assert {lang: sorted(words) for lang, words in parsed["keywords"].items()} == {
+        lang: sorted(words) for lang, words in dataset["keywords"].items()
+    }
+    assert json.loads(parsed["spatial"]) == json.loads(dataset["spatial"])
+    assert parsed[quality.KEY] == schema_datasets.QUALITY
+
+    resources = {r["uri"].rsplit("/", 1)[-1]: r for r in parsed["resources"]}
+    for resource in dataset["resources"]:
+        back = resources[resource["id"]]
+        for key in ("name_translated", "description_translated", "resource_type", "format",
+                    "url", "taille_entier"):
+            assert back.get(key) == resource.get(key), key
+
+
+def test_parsed_dataset_is_accepted_by_the_schema(dataset):
+    """What the parser gives back can be created again as it is (the importer relies on it)."""
+    parsed = _round_trip(dataset, "turtle")
+    parsed.pop(quality.KEY, None)
+    parsed.update(name="pistes-cyclables-copie", owner_org=dataset["owner_org"])
+    created = helpers.call_action("package_create", **parsed)
+    for key in ("title_translated", "categories", "update_frequency", "organisation_principale"):
+        assert created[key] == dataset[key], key
+
+
+def test_no_quality_key_no_measurement(dataset):
+    graph = shacl.graph_of(RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle"))
+    assert not list(graph.objects(None, quality.DQV.hasQualityMeasurement))

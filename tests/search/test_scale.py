@@ -1,0 +1,315 @@
+"""What makes search fast at scale gives the same answers: maintained facet
+counts, the narrow filter and sort columns, batched rebuild writes, the drift check."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timezone
+
+import pytest
+import sqlalchemy as sa
+
+from ckan import model
+from ckan.cli.cli import ckan
+from ckan.tests import factories, helpers
+
+from ckanext.quebec.search import connection as search_connection
+
+from .helpers import index_documents
+
+pytestmark = [
+    pytest.mark.usefixtures("clean_db"),
+    pytest.mark.ckan_config("ckan.plugins", "quebec_search"),
+]
+
+FACETS = ["organization", "groups", "tags", "res_format", "license_id", "extras_theme"]
+
+
+@pytest.fixture
+def catalogue(clean_db):
+    """Public, private and draft datasets across two organizations and two groups."""
+    member = factories.User(name="membre")
+    factories.Sysadmin(name="admin-portail")
+    ville = factories.Organization(
+        name="ville", users=[{"name": member["name"], "capacity": "editor"}])
+    region = factories.Organization(name="region")
+    velo = factories.Group(name="velo")
+    eau = factories.Group(name="eau")
+
+    def dataset(name, org, private=False, state="active", tags=(), groups=(),
+                formats=(), theme=None, license_id="cc-by"):
+        return factories.Dataset(
+            name=name, owner_org=org["id"], private=private, state=state,
+            license_id=license_id,
+            tags=[{"name": tag} for tag in tags],
+            groups=[{"name": group["name"]} for group in groups],
+            resources=[{"url": f"http://example.com/{name}.{fmt}", "format": fmt}
+                       for fmt in formats],
+            extras=[{"key": "theme", "value": theme}] if theme else [])
+
+    datasets = {
+        "a": dataset("pistes", ville, tags=["velo", "ete"], groups=[velo],
+                     formats=["CSV", "CSV", "JSON"], theme="transport"),
+        "b": dataset("rivieres", region, tags=["eau"], groups=[eau, velo],
+                     formats=["SHP"], theme="environnement"),
+        "c": dataset("budget-prive", ville, private=True, tags=["budget", "velo"],
+                     formats=["XLSX"], license_id="odc-by"),
+        "d": dataset("brouillon", region, state="draft", tags=["eau"], formats=["CSV"]),
+        "e": dataset("parcs", ville, tags=["ete"], groups=[eau], formats=["CSV"],
+                     theme="transport"),
+    }
+    return {"member": member, "ville": ville, "region": region, "datasets": datasets}
+
+
+def facets_of(user: str | None, **params) -> tuple[int, dict]:
+    context = {"user": user or "", "ignore_auth": False}
+    result = helpers.call_action("package_search", context=context,
+                                 **{"facet.field": json.dumps(FACETS), "rows": 0,
+                                    "facet.limit": -1, **params})
+    return result["count"], result["facets"]
+
+
+def both_ways(user: str | None, **params) -> tuple[tuple[int, dict], tuple[int, dict]]:
+    """Counts from the maintained tables, and the same search read document by document.
+
+    ``name:*`` holds for every dataset but is read from the documents, so the
+    second search takes the path that counts every matching document.
+    """
+    counted = facets_of(user, **params)
+    fq = (params.pop("fq", "") + " +name:*").strip()
+    scanned = facets_of(user, fq=fq, **params)
+    return counted, scanned
+
+
+def brute_force(names: set[str]) -> dict[str, Counter]:
+    """Facet counts computed here from the documents of ``names``."""
+    counts = {field: Counter() for field in FACETS}
+    for name, row in index_documents().items():
+        if name in names:
+            for field in FACETS:
+                counts[field].update(row["fields"].get(field, []))
+    return counts
+
+
+def search_names(user: str | None, **params) -> set[str]:
+    context = {"user": user or "", "ignore_auth": False}
+    result = helpers.call_action("package_search", context=context, rows=1000, **params)
+    return {dataset["name"] for dataset in result["results"]}
+
+
+def assert_counts_exact(user: str | None, **params) -> None:
+    counted, scanned = both_ways(user, **params)
+    assert counted == scanned
+    count, facets = counted
+    names = search_names(user, **params)
+    assert count == len(names)
+    assert {field: Counter(values) for field, values in facets.items()} == brute_force(names)
+
+
+def counted_fields() -> set[str]:
+    with model.ensure_engine().connect() as connection:
+        return set(connection.execute(sa.text(
+            "SELECT field FROM quebec_search_counted_field")).scalars())
+
+
+@pytest.mark.usefixtures("catalogue")
+class TestMaintainedFacetCounts:
+    def test_same_counts_as_reading_every_document(self):
+        for user in (None, "membre", "admin-portail"):
+            for params in ({}, {"include_private": True},
+                           {"include_drafts": True, "include_private": True},
+                           {"fq": "+dataset_type:dataset"}, {"fq": "-capacity:private"},
+                           {"fq": "+state:(active OR draft)", "include_private": True}):
+                assert_counts_exact(user, **params)
+
+    def test_anonymous_home_page_figures(self):
+        count, facets = facets_of(None)
+        assert count == 3  # pistes, rivieres, parcs
+        assert facets["tags"] == {"velo": 1, "ete": 2, "eau": 1}
+        assert facets["res_format"] == {"CSV": 2, "JSON": 1, "SHP": 1}
+        assert facets["groups"] == {"velo": 2, "eau": 2}
+        assert facets["extras_theme"] == {"transport": 2, "environnement": 1}
+        assert counted_fields() >= set(FACETS)
+
+    def test_counts_follow_every_write(self, catalogue):
+        facets_of(None)  # the fields are counted from now on
+        datasets = catalogue["datasets"]
+        helpers.call_action("package_patch", id=datasets["a"]["id"],
+                            tags=[{"name": "hiver"}])
+        helpers.call_action("package_patch", id=datasets["c"]["id"], private=False)
+        helpers.call_action("package_delete", id=datasets["b"]["id"])
+        helpers.call_action("dataset_purge", id=datasets["e"]["id"])
+        helpers.call_action("bulk_update_private", org_id=catalogue["ville"]["id"],
+                            datasets=[datasets["a"]["id"]])
+        factories.Dataset(name="nouveau", owner_org=catalogue["region"]["id"],
+                          tags=[{"name": "eau"}])
+        helpers.call_action("organization_patch", id=catalogue["ville"]["id"],
+                            name="ville-renommee")
+        for user in (None, "membre", "admin-portail"):
+            assert_counts_exact(user, include_private=True, include_drafts=True)
+        count, facets = facets_of(None)
+        assert count == 2  # budget-prive made public, nouveau
+        assert facets["organization"] == {"ville-renommee": 1, "region": 1}
+
+    def test_counts_after_a_rebuild_and_a_clear(self, cli):
+        facets_of(None)
+        result = cli.invoke(ckan, ["search-index", "rebuild", "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert_counts_exact("admin-portail", include_private=True)
+        with model.ensure_engine().begin() as connection:
+            connection.execute(sa.text("TRUNCATE quebec_search_document"))
+        assert facets_of(None) == (0, {field: {} for field in FACETS})
+        result = cli.invoke(ckan, ["search-index", "rebuild", "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert_counts_exact(None)
+        assert facets_of(None)[0] == 3
+
+    @pytest.mark.parametrize("options", [
+        {"facet.limit": 2, "facet.mincount": 2, "facet.sort": "index"},
+        {"facet.limit": 1, "f.tags.facet.limit": 2, "f.res_format.facet.sort": "index"},
+        {"facet.mincount": 0, "facet.sort": "count"},
+    ])
+    def test_limit_mincount_and_sort_as_the_scanned_path(self, options):
+        connection = search_connection.PostgresSolr()
+        site = '+site_id:"test.ckan.net"'
+
+        def facets(*fq):
+            return connection.search(q="*:*", fq=[site, "+state:active", *fq], rows=0,
+                                     facet="true", **{"facet.field": ["tags", "res_format"],
+                                                      **options}).facets
+        assert facets() == facets("+name:*")
+        assert facets("+capacity:public") == facets("+capacity:public", "+name:*")
+
+    def test_counted_first_time_as_well(self):
+        with model.ensure_engine().begin() as connection:
+            connection.execute(sa.text("DELETE FROM quebec_search_counted_field"))
+            connection.execute(sa.text("DELETE FROM quebec_search_facet_count"))
+        assert_counts_exact(None)
+        assert counted_fields() == set(FACETS)
+
+
+@pytest.mark.usefixtures("catalogue")
+class TestNarrowColumns:
+    def test_signature_and_date_columns_follow_the_document(self, catalogue):
+        dataset = catalogue["datasets"]["c"]
+        with model.ensure_engine().connect() as connection:
+            row = connection.execute(sa.text(
+                "SELECT signature, metadata_modified FROM quebec_search_document"
+                " WHERE id = :id"), {"id": dataset["id"]}).mappings().one()
+        assert row["signature"]["capacity"] == ["private"]
+        assert row["signature"]["state"] == ["active"]
+        assert "fields" not in row["signature"] and "tags" not in row["signature"]
+        modified = model.Package.get(dataset["id"]).metadata_modified
+        assert row["metadata_modified"].astimezone(timezone.utc).replace(tzinfo=None) == modified
+
+    def test_default_sort_is_newest_first(self, catalogue):
+        helpers.call_action("package_patch", id=catalogue["datasets"]["b"]["id"],
+                            notes="modifié")
+        result = helpers.call_action("package_search", include_drafts=True,
+                                     include_private=True, sort="metadata_modified desc")
+        names = [dataset["name"] for dataset in result["results"]]
+        assert names[0] == "rivieres"
+        modified = [dataset["metadata_modified"] for dataset in result["results"]]
+        assert modified == sorted(modified, reverse=True)
+
+
+class TestBatchedRebuild:
+    def test_rebuild_writes_by_batches_the_same_documents(self, cli, monkeypatch):
+        for number in range(7):
+            factories.Dataset(name=f"jeu-{number}", tags=[{"name": "lot"}])
+        before = index_documents()
+        with model.ensure_engine().begin() as connection:
+            connection.execute(sa.text("DELETE FROM quebec_search_document"))
+        monkeypatch.setattr(search_connection, "BULK_BATCH", 3)
+        result = cli.invoke(ckan, ["search-index", "rebuild", "--quiet"])
+        assert result.exit_code == 0, result.output
+        after = index_documents()
+        assert after.keys() == before.keys()
+        for name, row in after.items():
+            assert row["fields"] == before[name]["fields"]
+            assert row["search_text"] == before[name]["search_text"]
+        assert helpers.call_action("package_search", q="tags:lot")["count"] == 7
+
+    def test_only_missing_still_adds_only_the_missing(self, cli):
+        kept = factories.Dataset(name="garde")
+        lost = factories.Dataset(name="perdu")
+        with model.ensure_engine().begin() as connection:
+            indexed_at = connection.execute(sa.text(
+                "SELECT indexed_at FROM quebec_search_document WHERE id = :id"),
+                {"id": kept["id"]}).scalar_one()
+            connection.execute(sa.text("DELETE FROM quebec_search_document WHERE id = :id"),
+                               {"id": lost["id"]})
+        result = cli.invoke(ckan, ["search-index", "rebuild", "--only-missing", "--quiet"])
+        assert result.exit_code == 0, result.output
+        documents = index_documents()
+        assert set(documents) == {"garde", "perdu"}
+        assert documents["garde"]["indexed_at"] == indexed_at
+
+    def test_an_action_during_no_rebuild_is_written_at_once(self):
+        dataset = factories.Dataset(name="direct")
+        assert not search_connection._bulk.rows
+        assert "direct" in index_documents()
+        helpers.call_action("package_patch", id=dataset["id"], title="Changé")
+        assert index_documents()["direct"]["fields"]["title"] == ["Changé"]
+
+
+class TestDriftCheck:
+    def check(self, cli):
+        return cli.invoke(ckan, ["quebec", "search", "check"])
+
+    def test_agreeing_index(self, cli):
+        factories.Dataset(name="un")
+        factories.Dataset(name="deux", private=True, owner_org=factories.Organization()["id"])
+        result = self.check(cli)
+        assert result.exit_code == 0, result.output
+        assert "agrees" in result.output
+
+    def test_missing_stale_and_extra_are_reported(self, cli):
+        missing = factories.Dataset(name="absent")
+        stale = factories.Dataset(name="vieux")
+        switched = factories.Dataset(name="bascule")
+        factories.Dataset(name="correct")
+        with model.ensure_engine().begin() as connection:
+            connection.execute(sa.text("DELETE FROM quebec_search_document WHERE id = :id"),
+                               {"id": missing["id"]})
+            # Written behind CKAN's back: the index is not told.
+            connection.execute(sa.text(
+                "UPDATE package SET metadata_modified = metadata_modified + interval '1 hour'"
+                " WHERE id = :id"), {"id": stale["id"]})
+            connection.execute(sa.text("UPDATE package SET private = true WHERE id = :id"),
+                               {"id": switched["id"]})
+            connection.execute(sa.text(
+                "INSERT INTO quebec_search_document (index_id, id, name, site_id, fields,"
+                " stored, search_text)"
+                " SELECT 'orphelin', 'orphelin', 'orphelin', site_id, fields, stored,"
+                " search_text FROM quebec_search_document WHERE id = :id"),
+                {"id": stale["id"]})
+        result = self.check(cli)
+        assert result.exit_code == 1
+        lines = result.output.splitlines()
+        assert "1 dataset(s) missing from the index" in lines
+        assert lines[lines.index("1 dataset(s) missing from the index") + 1].strip() \
+            == missing["id"]
+        assert "2 dataset(s) stale in the index" in lines
+        assert {stale["id"], switched["id"]} <= {line.strip() for line in lines}
+        assert "1 dataset(s) in the index but not in the database" in lines
+        assert "  orphelin" in lines
+        with model.ensure_engine().begin() as connection:
+            connection.execute(sa.text("DELETE FROM quebec_search_document WHERE id = 'orphelin'"))
+        result = cli.invoke(ckan, ["search-index", "rebuild", "--quiet"])
+        assert result.exit_code == 0, result.output
+        result = self.check(cli)
+        assert result.exit_code == 0, result.output
+
+    def test_deleted_datasets_are_expected_out_of_the_index(self, cli):
+        dataset = factories.Dataset(name="efface")
+        helpers.call_action("package_delete", id=dataset["id"])
+        assert self.check(cli).exit_code == 0
+        with model.ensure_engine().begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO quebec_search_document (index_id, id, name, site_id, fields,"
+                " stored, search_text) VALUES (:id, :id, 'efface', :site, '{}', '{}', '')"),
+                {"id": dataset["id"], "site": "test.ckan.net"})
+        result = self.check(cli)
+        assert result.exit_code == 1
+        assert "1 dataset(s) in the index but not in the database" in result.output
