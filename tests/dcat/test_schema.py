@@ -120,3 +120,19 @@ def test_parsed_dataset_is_accepted_by_the_schema(dataset):
 def test_no_quality_key_no_measurement(dataset):
     graph = shacl.graph_of(RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle"))
     assert not list(graph.objects(None, quality.DQV.hasQualityMeasurement))
+
+
+def test_a_public_dataset_states_public_access_and_reads_back_without_it(dataset):
+    public = URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC")
+    graph = shacl.graph_of(RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle"))
+    assert list(graph.objects(None, DCT.accessRights)) == [public]
+    assert (public, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            DCT.RightsStatement) in graph
+
+    parsed = _round_trip(dataset, "turtle")
+    assert "access_rights" not in parsed
+    assert all(extra["key"] != "access_rights" for extra in parsed.get("extras", []))
+
+    private = dict(dataset, private=True)
+    graph = shacl.graph_of(RDFSerializer(profiles=PROFILES).serialize_dataset(private, _format="turtle"))
+    assert list(graph.objects(None, DCT.accessRights)) == []

@@ -36,6 +36,8 @@ from ckanext.quebec.schema import vocabularies
 from . import config, quality
 
 LANGUAGES = ("fr", "en")
+# EU access-right vocabulary: what a public dataset of the portal has.
+PUBLIC_ACCESS_RIGHTS = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
 # The languages of the catalogue itself: the portal is bilingual.
 CATALOG_LANGUAGES = ("FR", "EN")
 
@@ -174,6 +176,7 @@ class QuebecDCATAP3Profile(_TranslatedLiterals):
         self._fix_contact_points(dataset_dict, dataset_ref)
         self._add_spatial(dataset_dict, dataset_ref)
         self._add_territories(dataset_dict, dataset_ref)
+        self._add_public_access_rights(dataset_dict, dataset_ref)
         quality.add_to_graph(self.g, dataset_ref, dataset_dict.get(quality.KEY))
         licence = _uri_of("licences", dataset_dict.get("license_id")) or dataset_dict.get(
             "license_url"
@@ -285,6 +288,14 @@ class QuebecDCATAP3Profile(_TranslatedLiterals):
             for key in ("contact", "publisher", "creator"):
                 dataset_dict.pop(key, None)
 
+        # Public access is what a public dataset has; the portal stores no field for it.
+        if dataset_dict.get("access_rights") == PUBLIC_ACCESS_RIGHTS:
+            dataset_dict.pop("access_rights")
+        dataset_dict["extras"] = [
+            extra for extra in dataset_dict.get("extras") or []
+            if not (extra["key"] == "access_rights" and extra["value"] == PUBLIC_ACCESS_RIGHTS)
+        ]
+
         # What was moved to the top level no longer needs its extra.
         dataset_dict["extras"] = [
             extra for extra in dataset_dict.get("extras") or []
@@ -294,6 +305,18 @@ class QuebecDCATAP3Profile(_TranslatedLiterals):
         return dataset_dict
 
     # Helpers: dataset
+
+    def _add_public_access_rights(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        """A public dataset without stated access rights gets the EU vocabulary's PUBLIC.
+
+        quebec_quality's MQA score counts a public dataset's access rights as
+        given; harvesters scoring the feed then find them too.
+        """
+        if dataset_dict.get("private") or self._object(dataset_ref, DCT.accessRights) is not None:
+            return
+        rights = URIRef(PUBLIC_ACCESS_RIGHTS)
+        self.g.add((dataset_ref, DCT.accessRights, rights))
+        self.g.add((rights, RDF.type, DCT.RightsStatement))
 
     def _add_keywords(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
         keywords = _extra(dataset_dict, "keywords")
