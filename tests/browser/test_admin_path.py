@@ -30,6 +30,9 @@ def test_admin_creates_an_organization_and_a_dataset(live_server, page, tmp_path
     _log_in(page, live_server, admin)
 
     page.goto(f"{live_server}/organization/new")
+    # CKAN's slug-preview module fills the URL from the title only once its
+    # script runs: typing earlier (a busy machine) would leave the URL empty.
+    page.wait_for_selector(".slug-preview")
     page.fill("#field-name", "Ville de Trois-Rivières")
     # the URL slug is filled from the title by CKAN's slug-preview module
     page.fill("#field-description", "Données ouvertes de la Ville de Trois-Rivières")
@@ -38,6 +41,7 @@ def test_admin_creates_an_organization_and_a_dataset(live_server, page, tmp_path
     assert page.title().startswith("Ville de Trois-Rivières")
 
     page.goto(f"{live_server}/dataset/new")
+    page.wait_for_selector(".slug-preview")
     page.fill("#field-title", "Patinoires extérieures")
     page.fill("#field-notes", "Emplacement et état des patinoires extérieures.")
     # CKAN 2.11 hides the select behind a select2 widget; the choice is the same.
