@@ -39,3 +39,23 @@ def small_catalogue(tmp_path):
         return str(path)
 
     return write
+
+
+@pytest.fixture
+def interrupted_load(monkeypatch):
+    """Load a catalogue with a failure ("disk full") on the air-quality stations file."""
+    from ckanext.quebec.demo import loader
+
+    def run(path: str) -> None:
+        create = loader._Loader._create_resource
+
+        def fail_on_second_file(self, dataset_id, resource):
+            if resource.get("file") == "stations-qualite-air.csv":
+                raise RuntimeError("disk full")
+            create(self, dataset_id, resource)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(loader._Loader, "_create_resource", fail_on_second_file)
+            with pytest.raises(RuntimeError):
+                loader.load(path)
+    return run

@@ -196,20 +196,10 @@ def _check_second_load_creates_nothing():
     assert model.Session.query(model.Resource).filter_by(state="active").count() == RESOURCE_COUNT
 
 
-def test_an_interrupted_load_is_finished_by_the_next(monkeypatch, small_catalogue):
+def test_an_interrupted_load_is_finished_by_the_next(interrupted_load, small_catalogue):
     path = small_catalogue("qualite-de-l-air", "reseau-cyclable")
-    create = loader._Loader._create_resource
-
-    def fail_on_second_file(self, dataset_id, resource):
-        if resource.get("file") == "stations-qualite-air.csv":
-            raise RuntimeError("disk full")
-        create(self, dataset_id, resource)
-
-    monkeypatch.setattr(loader._Loader, "_create_resource", fail_on_second_file)
-    with pytest.raises(RuntimeError):
-        loader.load(path)
+    interrupted_load(path)
     assert helpers.call_action("package_show", id="qualite-de-l-air")["state"] == "draft"
-    monkeypatch.setattr(loader._Loader, "_create_resource", create)
 
     report = loader.load(path)
 

@@ -105,20 +105,10 @@ class TestLoadWithCoreFields:
         assert model.Session.query(model.Resource).filter_by(state="active").count() == (
             RESOURCE_COUNT - 1)
 
-    def test_an_interrupted_load_is_finished_by_the_next(self, monkeypatch, small_catalogue):
+    def test_an_interrupted_load_is_finished_by_the_next(self, interrupted_load, small_catalogue):
         path = small_catalogue("qualite-de-l-air")
-        create = loader._Loader._create_resource
-
-        def fail_on_second_file(self, dataset_id, resource):
-            if resource.get("file") == "stations-qualite-air.csv":
-                raise RuntimeError("disk full")
-            create(self, dataset_id, resource)
-
-        monkeypatch.setattr(loader._Loader, "_create_resource", fail_on_second_file)
-        with pytest.raises(RuntimeError):
-            loader.load(path)
+        interrupted_load(path)
         assert helpers.call_action("package_show", id="qualite-de-l-air")["state"] == "draft"
-        monkeypatch.setattr(loader._Loader, "_create_resource", create)
 
         report = loader.load(path)
 

@@ -30,10 +30,7 @@ def quebec_quality_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
         ``quebec_quality`` summary
     :rtype: dictionary
     """
-    tk.check_access("quebec_quality_run", context, data_dict)
-    data, errors = tk.navl_validate(data_dict, _run_schema(), context)
-    if errors:
-        raise tk.ValidationError(errors)
+    data = _checked("quebec_quality_run", _run_schema(), context, data_dict)
     dataset = _dataset(context, data["id"])
     resource_ids = None
     if data.get("resource_id"):
@@ -65,10 +62,7 @@ def quebec_quality_show(context: Context, data_dict: DataDict) -> dict[str, Any]
         report and ``link`` check); null values when never computed
     :rtype: dictionary
     """
-    tk.check_access("quebec_quality_show", context, data_dict)
-    data, errors = tk.navl_validate(data_dict, _show_schema(), context)
-    if errors:
-        raise tk.ValidationError(errors)
+    data = _checked("quebec_quality_show", _show_schema(), context, data_dict)
     dataset = _dataset(context, data["id"])
     return runner.detailed(dataset["id"], dataset, history=data.get("history", False))
 
@@ -89,10 +83,7 @@ def quebec_quality_reference_grant(context: Context, data_dict: DataDict) -> dic
     :returns: the designation: ``{"granted": true, "mandate": ..., "date": ...}``
     :rtype: dictionary
     """
-    tk.check_access("quebec_quality_reference_grant", context, data_dict)
-    data, errors = tk.navl_validate(data_dict, _grant_schema(), context)
-    if errors:
-        raise tk.ValidationError(errors)
+    data = _checked("quebec_quality_reference_grant", _grant_schema(), context, data_dict)
     dataset = _dataset(context, data["id"])
     current = store.current_dataset(dataset["id"])
     if current is None:
@@ -121,10 +112,7 @@ def quebec_quality_reference_withdraw(context: Context, data_dict: DataDict) -> 
     :returns: ``{"granted": false}``
     :rtype: dictionary
     """
-    tk.check_access("quebec_quality_reference_withdraw", context, data_dict)
-    data, errors = tk.navl_validate(data_dict, _withdraw_schema(), context)
-    if errors:
-        raise tk.ValidationError(errors)
+    data = _checked("quebec_quality_reference_withdraw", _withdraw_schema(), context, data_dict)
     dataset = _dataset(context, data["id"])
     if store.current_reference(dataset["id"]) is None:
         raise tk.ValidationError({"id": [tk._("This dataset is not designated as reference data")]})
@@ -144,6 +132,15 @@ def _criterion_message(criterion: dict) -> str:
 def get_actions() -> dict:
     return {name: globals()[name] for name in __all__}
 
+
+
+def _checked(action: str, schema: Schema, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The request of ``action`` once allowed (its auth function) and valid (``schema``)."""
+    tk.check_access(action, context, data_dict)
+    data, errors = tk.navl_validate(data_dict, schema, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
 
 def _dataset(context: Context, id_or_name: str) -> dict:
     return tk.get_action("package_show")(
