@@ -16,6 +16,12 @@
     .venv-2.12/bin/python bench/viz.py --ckan-ini test.ini --database ckan_bench_viz
 
 The CSV and the storage folder are deleted at the end.
+
+With ``--datastore-write-url`` and ``--datastore-read-url`` (a DataStore
+database set up as CKAN's ``datastore set-permissions`` does), it measures
+instead the extract of a DataStore table of ``--datastore-rows`` rows (seven
+columns of the DataStore's types), built by the child process from the
+table, and drops the table at the end.
 """
 from __future__ import annotations
 
@@ -46,7 +52,66 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--memory-limit", default="200MB", help="DuckDB's memory limit")
     parser.add_argument("--repeat", type=int, default=50, help="requests per measure")
     parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--datastore-write-url", help="measure a DataStore table's extract instead")
+    parser.add_argument("--datastore-read-url", help="the DataStore's read-only URL")
+    parser.add_argument("--datastore-rows", type=int, default=1_000_000)
     return parser.parse_args()
+
+
+DATASTORE_FIELDS = [("station", "text"), ("valeur", "numeric"), ("compte", "int4"),
+                    ("mesure", "timestamp"), ("actif", "bool"), ("latitude", "float8"),
+                    ("longitude", "float8")]
+
+
+def run_child(order: dict) -> tuple[float, float]:
+    """Run child.py on ``order``: wall seconds and the child's peak RSS in MB (wait4)."""
+    started = time.monotonic()
+    child = subprocess.Popen([sys.executable, "-m", "ckanext.quebec.viz.child"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    child.stdin.write(json.dumps(order))
+    child.stdin.close()
+    child.stdout.read()
+    _pid, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise SystemExit(f"the extract process failed (status {status})")
+    return time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def measure_datastore(args: argparse.Namespace, work: str) -> None:
+    """The extract of a DataStore table of ``--datastore-rows`` rows, read as the preview job reads it."""
+    import psycopg2
+
+    from ckanext.quebec.viz import extract
+
+    table = RESOURCE_ID
+    definition = ", ".join(f'"{name}" {kind}' for name, kind in DATASTORE_FIELDS)
+    with psycopg2.connect(args.datastore_write_url) as database, database.cursor() as cursor:
+        started = time.monotonic()
+        cursor.execute(f'DROP TABLE IF EXISTS "{table}"')
+        cursor.execute(f'CREATE TABLE "{table}" (_id serial PRIMARY KEY, {definition})')
+        cursor.execute(
+            f'INSERT INTO "{table}" (station, valeur, compte, mesure, actif, latitude, longitude)'
+            " SELECT 'station ' || (g %% 5000), (g %% 1000) / 7.0, g,"
+            " timestamp '2020-01-01' + g * interval '1 minute', g %% 3 = 0,"
+            " 45 + (g %% 300) / 100.0, -73 + (g %% 400) / 100.0 FROM generate_series(1, %s) AS g",
+            [args.datastore_rows])
+        print(f"DataStore table written: {args.datastore_rows} rows in {time.monotonic() - started:.1f} s")
+    try:
+        directory = os.path.join(work, "extract")
+        os.makedirs(directory)
+        order = {"resource": {"id": table, "format": "CSV", "datastore_active": True},
+                 "directory": directory, "path": None,
+                 "settings": dataclasses.asdict(extract.Settings(memory_limit=args.memory_limit)),
+                 "datastore": {"url": args.datastore_read_url, "table": table,
+                               "fields": [{"id": name, "type": kind} for name, kind in DATASTORE_FIELDS]}}
+        seconds, peak = run_child(order)
+        with open(os.path.join(directory, extract.META_FILE), encoding="utf-8") as stream:
+            meta = json.load(stream)
+        print(f"DataStore preview extract: {seconds:.1f} s, peak RSS {peak:.0f} MB; state {meta['state']},"
+              f" {meta['rows_total']} rows counted, {meta['rows_kept']} kept")
+    finally:
+        with psycopg2.connect(args.datastore_write_url) as database, database.cursor() as cursor:
+            cursor.execute(f'DROP TABLE IF EXISTS "{table}"')
 
 
 def write_csv(path: str, size_mb: int) -> int:
@@ -80,19 +145,10 @@ def build_extract(storage: str, upload: str, memory_limit: str) -> dict:
     order = {"resource": {"id": RESOURCE_ID, "format": "CSV", "url": "big.csv", "url_type": "upload"},
              "directory": directory, "path": upload,
              "settings": dataclasses.asdict(extract.Settings(memory_limit=memory_limit))}
-    started = time.monotonic()
-    child = subprocess.Popen([sys.executable, "-m", "ckanext.quebec.viz.child"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    child.stdin.write(json.dumps(order))
-    child.stdin.close()
-    child.stdout.read()
-    _pid, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.monotonic() - started
-    if status != 0:
-        raise SystemExit(f"the extract process failed (status {status})")
+    elapsed, peak = run_child(order)
     with open(os.path.join(directory, extract.META_FILE), encoding="utf-8") as stream:
         meta = json.load(stream)
-    return {"wall_seconds": elapsed, "peak_rss_mb": usage.ru_maxrss / 1024, "meta": meta}
+    return {"wall_seconds": elapsed, "peak_rss_mb": peak, "meta": meta}
 
 
 def ensure_database(name: str, ini: str) -> str:
@@ -192,6 +248,12 @@ def measure_requests(args: argparse.Namespace, url: str, storage: str, extract_f
 def main() -> None:
     args = parse_args()
     work = tempfile.mkdtemp(prefix="quebec-viz-bench-")
+    if args.datastore_write_url:
+        try:
+            measure_datastore(args, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     try:
         storage = os.path.join(work, "storage")
         upload = os.path.join(storage, "resources", RESOURCE_ID[:3], RESOURCE_ID[3:6], RESOURCE_ID[6:])

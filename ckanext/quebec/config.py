@@ -1,6 +1,8 @@
 """Typed readers of the suite's configuration options (declared in each plugin's config_declaration.yaml)."""
 from __future__ import annotations
 
+import os
+
 import ckan.plugins.toolkit as tk
 
 SCHEMA_REQUIRED_LANGUAGES = "ckanext.quebec.schema.required_languages"
@@ -38,3 +40,22 @@ def schema_required_languages() -> tuple[tuple[str, ...], dict[str, tuple[str, .
         else:
             default = parsed
     return default, by_field
+
+
+SEARCH_REBUILD_WORKERS = "ckanext.quebec.search.rebuild_workers"
+
+
+def search_rebuild_workers() -> int:
+    """Worker processes of ``ckan search-index rebuild``: the option, or one per CPU.
+
+    :raises ConfigError: the option is negative.
+    """
+    workers = tk.config.get(SEARCH_REBUILD_WORKERS)
+    workers = int(workers) if workers not in (None, "") else 0
+    if workers < 0:
+        raise ConfigError(f"{SEARCH_REBUILD_WORKERS}: {workers} is not 0 or more")
+    if workers == 0:
+        # The CPUs this process may run on, not all those of the machine.
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else (os.cpu_count() or 1)
+    return workers

@@ -7,12 +7,15 @@ show their data and say what could not be loaded.
 """
 from __future__ import annotations
 
+import gettext
 import os
 import socket
 
 import pytest
 
 from ckan.tests import factories, helpers
+
+from ckanext.quebec import resources as suite_resources
 
 from tests.viz.conftest import VIZ_PLUGINS, run_jobs, upload  # noqa: F401 (fixtures)
 
@@ -64,7 +67,28 @@ def _shoot(page, tmp_path, name: str) -> None:
     assert os.path.getsize(path) > 10_000
 
 
-def _check_view(page, view_type: str, resource: dict) -> None:
+def _translated(language: str, msgid: str) -> str:
+    """A msgid as the suite's catalogue gives it in ``language``."""
+    return gettext.translation(suite_resources.TRANSLATION_DOMAIN, suite_resources.i18n_directory(),
+                               [language], fallback=True).gettext(msgid)
+
+
+def _check_leaflet_words(page, section, resource: dict, language: str) -> None:
+    """Leaflet's own buttons speak the page's language (zoom, and a popup's close button)."""
+    for selector, msgid in ((".leaflet-control-zoom-in", "Zoom in"),
+                            (".leaflet-control-zoom-out", "Zoom out")):
+        button = section.locator(selector)
+        assert button.get_attribute("title") == button.get_attribute("aria-label") \
+            == _translated(language, msgid)
+    if resource["format"] == "GeoJSON":
+        section.locator(".quebec-viz-features summary").click()
+        section.locator(".quebec-viz-features tbody button").first.click()
+        close = section.locator(".leaflet-popup-close-button")
+        close.wait_for()
+        assert close.get_attribute("aria-label") == _translated(language, "Close this popup")
+
+
+def _check_view(page, view_type: str, resource: dict, language: str = "en") -> None:
     section = page.locator(f'section[data-quebec-viz="{view_type}"]')
     page.wait_for_selector(f'section[data-quebec-viz="{view_type}"][data-state="ready"]')
     preview = helpers.call_action("quebec_viz_preview_show", resource_id=resource["id"])
@@ -82,6 +106,7 @@ def _check_view(page, view_type: str, resource: dict) -> None:
         assert section.locator("canvas[role=img]").get_attribute("aria-labelledby")
         assert section.locator(".quebec-viz-summary").inner_text().strip()
     elif view_type == "quebec_map":
+        _check_leaflet_words(page, section, resource, language)
         if resource["format"] == "WMS":
             page.wait_for_selector(f'section[data-quebec-viz="{view_type}"][data-wms-failed="true"]')
             assert section.locator(".quebec-viz-map-message").is_visible()
@@ -110,7 +135,7 @@ def _check_language(live_server, page, tmp_path, demo, language: str) -> None:
             page.goto(f"{live_server}{prefix}/dataset/{dataset['id']}/resource/{resource['id']}"
                       f"?view_id={view['id']}")
             assert page.locator("html").get_attribute("lang").startswith(language)
-            _check_view(page, view["view_type"], resource)
+            _check_view(page, view["view_type"], resource, language)
             selector = f'section[data-quebec-viz="{view["view_type"]}"]'
             assert _axe_violations(page, selector) == [], (resource["name"], view["view_type"])
             _shoot(page, tmp_path, f"{language}-{resource['name']}-{view['view_type']}")
@@ -126,7 +151,7 @@ def _check_language(live_server, page, tmp_path, demo, language: str) -> None:
 
     # The dataset page: the main preview (the map of the first resource) above the resource list.
     page.goto(f"{live_server}{prefix}/dataset/{dataset['name']}")
-    _check_view(page, "quebec_map", resources[0])
+    _check_view(page, "quebec_map", resources[0], language)
     assert page.locator(".quebec-viz-main").bounding_box()["y"] < \
         page.locator("#dataset-resources").bounding_box()["y"]
     assert _axe_violations(page, ".quebec-viz-main") == []

@@ -27,6 +27,31 @@ QUALITY: dict[str, Any] = {
 }
 
 
+# The partnership fields of a partner (quebec_partners' organization schema).
+PARTNER_FIELDS: dict[str, Any] = {
+    "region": "01",
+    "date_joined": "2019-05-01",
+    "open_data_policy_url": "https://www.transports.gouv.qc.ca/donnees-ouvertes",
+    "sponsor_name": "Marie Tremblay",
+    "sponsor_email": "marie.tremblay@transports.gouv.qc.ca",
+    "certified": True,
+}
+
+# A resource's data dictionary and its nine answers to the guidelines.
+RESOURCE_QUALITY_FIELDS: dict[str, Any] = {
+    "data_dictionary": "| champ | sens |\n|---|---|\n| troncon | identifiant du tronçon |",
+    "conformite_separateur_virgule": "oui",
+    "conformite_encodage_utf8": "oui",
+    "conformite_scr": "n/a",
+    "conformite_non_compresse": "oui",
+    "conformite_valeurs_vides": "non",
+    "conformite_separateur_decimal": "oui",
+    "conformite_unites": "oui",
+    "conformite_booleens": "n/a",
+    "conformite_dates_iso": "oui",
+}
+
+
 def partner(name: str, **fields: Any) -> dict[str, Any]:
     data = {"name": name, "title_translated": {"fr": f"Organisation {name}", "en": f"Organization {name}"}}
     data.update(fields)
@@ -44,7 +69,8 @@ def partners() -> dict[str, dict[str, Any]]:
                        title_translated={"fr": "Ministère des Transports",
                                          "en": "Ministry of Transport"},
                        organisation_principale="gouvernement-du-quebec",
-                       website="https://www.transports.gouv.qc.ca/"),
+                       website="https://www.transports.gouv.qc.ca/",
+                       **PARTNER_FIELDS),
     }
 
 
@@ -78,6 +104,7 @@ def dataset_dict(owner_org: str, **changes: Any) -> dict[str, Any]:
             "resource_type": "donnees",
             "format": "CSV",
             "taille_entier": "1.2",
+            **RESOURCE_QUALITY_FIELDS,
         }, {
             "url": "https://example.ca/carte",
             "name_translated": {"fr": "Carte", "en": "Map"},

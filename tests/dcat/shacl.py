@@ -1,6 +1,7 @@
 """SHACL validation of RDF graphs against the official DCAT-AP 3.0.0 shapes."""
 from __future__ import annotations
 
+import collections
 import functools
 import os
 from dataclasses import dataclass
@@ -57,3 +58,21 @@ def recommendations(data: Graph) -> Report:
 
 def graph_of(text: str, rdf_format: str = "turtle") -> Graph:
     return Graph().parse(data=text, format=rdf_format)
+
+
+def count_by_shape(data: Graph, recommended: bool = False) -> collections.Counter:
+    """The results of the mandatory (or recommended) shapes, counted by severity, path and constraint.
+
+    Each key reads e.g. ``Violation dct:format (ClassConstraintComponent)``.
+    """
+    shapes = _shapes("shapes_recommended.ttl") if recommended else _shapes("shapes.ttl", "range.ttl")
+    _conforms, results, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    counts: collections.Counter = collections.Counter()
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        severity = str(results.value(result, SH.resultSeverity)).split("#")[-1]
+        path = results.value(result, SH.resultPath)
+        component = str(results.value(result, SH.sourceConstraintComponent)).split("#")[-1]
+        label = data.namespace_manager.normalizeUri(path) if path is not None else "(node)"
+        counts[f"{severity} {label} ({component})"] += 1
+    return counts

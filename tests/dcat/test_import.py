@@ -321,3 +321,21 @@ class TestAction:
     def test_sysadmin_is_authorized(self, partner, sysadmin):
         assert helpers.call_auth("quebec_dcat_import", {"user": sysadmin["name"]},
                                  organization=partner["name"])
+
+
+def test_a_second_import_matches_by_identifier_even_renamed(server, partner):
+    server.routes["/feed.ttl"] = (HAND_WRITTEN.encode("utf-8"), "text/turtle")
+    first = _import(f"{server.base}/feed.ttl")
+    name = importer.dataset_name("ville-partenaire", "VILLE-001")
+    assert name in first.created
+    dataset = helpers.call_action("package_show", id=name)
+    assert {"key": "identifier", "value": "VILLE-001"} in dataset["extras"]
+
+    # The publisher renames the dataset in the portal; the feed still names it VILLE-001.
+    helpers.call_action("package_patch", id=dataset["id"], name="arbres-renommes")
+    again = _import(f"{server.base}/feed.ttl")
+    assert "arbres-renommes" in again.updated
+    assert name not in again.created + again.updated
+    renamed = helpers.call_action("package_show", id=dataset["id"])
+    assert renamed["name"] == "arbres-renommes"
+    assert [e["value"] for e in renamed["extras"] if e["key"] == "identifier"] == ["VILLE-001"]

@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 
 from ckan.tests import helpers
 from ckanext.dcat.processors import RDFParser, RDFSerializer
-from ckanext.dcat.profiles import DCAT, DCT, FOAF, SKOS
+from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF, SKOS
 
 from ckanext.quebec.dcat import quality
 
@@ -103,8 +103,15 @@ def test_every_schema_field_comes_back(dataset, rdf_format):
     for resource in dataset["resources"]:
         back = resources[resource["id"]]
         for key in ("name_translated", "description_translated", "resource_type", "format",
-                    "url", "taille_entier"):
+                    "url", "taille_entier", *schema_datasets.RESOURCE_QUALITY_FIELDS):
             assert back.get(key) == resource.get(key), key
+        assert "conforms_to" not in back
+
+    partner = helpers.call_action("organization_show", id=dataset["owner_org"])
+    assert parsed["organization"] == {
+        "title_translated": partner["title_translated"],
+        **{key: partner[key] for key in schema_datasets.PARTNER_FIELDS},
+    }
 
 
 def test_parsed_dataset_is_accepted_by_the_schema(dataset):
@@ -119,7 +126,12 @@ def test_parsed_dataset_is_accepted_by_the_schema(dataset):
 
 def test_no_quality_key_no_measurement(dataset):
     graph = shacl.graph_of(RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle"))
-    assert not list(graph.objects(None, quality.DQV.hasQualityMeasurement))
+    (dataset_ref,) = graph.subjects(RDF.type, DCAT.Dataset)
+    assert not list(graph.objects(dataset_ref, quality.DQV.hasQualityMeasurement))
+    # The distributions' measurements are the guideline answers only.
+    metrics = {str(graph.value(m, quality.DQV.isMeasurementOf)).rsplit("#", 1)[-1]
+               for m in graph.objects(None, quality.DQV.hasQualityMeasurement)}
+    assert metrics == set(schema_datasets.RESOURCE_QUALITY_FIELDS) - {"data_dictionary"}
 
 
 def test_a_public_dataset_states_public_access_and_reads_back_without_it(dataset):

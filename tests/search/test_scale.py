@@ -188,6 +188,82 @@ class TestMaintainedFacetCounts:
         assert counted_fields() == set(FACETS)
 
 
+def numbered_values(field: str) -> dict[str, list[str]]:
+    """The values of ``field`` each indexed dataset holds numbered in facet_ids."""
+    with model.ensure_engine().connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT d.name, array(SELECT v.value FROM quebec_search_facet_value v"
+            " WHERE v.id = ANY(d.facet_ids) AND v.field = :field ORDER BY v.value)"
+            " FROM quebec_search_document d"), {"field": field}).all()
+    return {name: list(values) for name, values in rows}
+
+
+@pytest.mark.usefixtures("catalogue")
+class TestTextSearchFacets:
+    """A text search counts facets from the matches' numbered values (or their fields)."""
+
+    def text_facets(self, *fields: str, **params) -> tuple[int, dict]:
+        result = helpers.call_action(
+            "package_search", q="pistes OR rivieres OR parcs OR brouillon OR prive",
+            rows=0, **{"facet.field": json.dumps(list(fields)),
+                                            "facet.limit": -1, **params})
+        return result["count"], result["facets"]
+
+    def test_a_field_first_faceted_by_a_text_search_numbers_every_document(self):
+        with model.ensure_engine().begin() as connection:
+            connection.execute(sa.text("DELETE FROM quebec_search_counted_field"))
+            connection.execute(sa.text("DELETE FROM quebec_search_facet_count"))
+        count, facets = self.text_facets("extras_theme")
+        assert count == 3  # neither the draft nor the private dataset
+        assert facets == {"extras_theme": {"transport": 2, "environnement": 1}}
+        assert "extras_theme" in counted_fields()
+        assert numbered_values("extras_theme") == {
+            "pistes": ["transport"], "rivieres": ["environnement"], "parcs": ["transport"],
+            "budget-prive": [], "brouillon": []}
+
+    def test_numbers_follow_a_write(self, catalogue):
+        self.text_facets("extras_theme")
+        helpers.call_action("package_patch", id=catalogue["datasets"]["b"]["id"],
+                            extras=[{"key": "theme", "value": "transport"}])
+        assert self.text_facets("extras_theme")[1] == {"extras_theme": {"transport": 3}}
+        assert numbered_values("extras_theme")["rivieres"] == ["transport"]
+
+    def test_numbered_and_read_counts_agree_with_the_documents(self):
+        names = {"pistes", "rivieres", "parcs"}
+        count, facets = self.text_facets(*FACETS)
+        assert count == len(names)
+        assert {field: Counter(values) for field, values in facets.items()} == brute_force(names)
+
+    def test_full_text_fields_are_counted_from_the_documents_not_numbered(self):
+        count, facets = self.text_facets("title", "notes")
+        titles = Counter()
+        for name, row in index_documents().items():
+            if name in {"pistes", "rivieres", "parcs"}:
+                titles.update(row["fields"].get("title", []))
+        assert facets["title"] == dict(titles)
+        assert not counted_fields() & {"title", "notes"}
+
+
+@pytest.mark.usefixtures("catalogue")
+class TestFacetIdsMigration:
+    def test_upgrade_numbers_the_documents_already_indexed(self, migrate_db_for):
+        facets_of(None)  # the facet fields are counted, hence numbered
+        before = numbered_values("tags")
+        assert before["pistes"] == ["ete", "velo"]
+        model.Session.remove()
+        migrate_db_for("quebec_search", "0004_filter_sort_facet_counts", False)
+        migrate_db_for("quebec_search")
+        assert numbered_values("tags") == before
+        with model.ensure_engine().connect() as connection:
+            keys = connection.execute(sa.text(
+                "SELECT title_keys FROM quebec_search_document WHERE name = 'pistes'")).scalar_one()
+        assert keys == [index_documents()["pistes"]["fields"]["title"][0].lower()]
+        assert_counts_exact(None)
+        assert helpers.call_action("package_search", q="pistes OR parcs",
+                                   **{"facet.field": json.dumps(["tags"])}
+                                   )["facets"]["tags"] == {"velo": 1, "ete": 2}
+
+
 @pytest.mark.usefixtures("catalogue")
 class TestNarrowColumns:
     def test_signature_and_date_columns_follow_the_document(self, catalogue):

@@ -260,6 +260,38 @@ def test_xlsx_first_sheet(build):
     assert _rows(folder)[1] == (2, "Estrie", 340000.0)
 
 
+def test_xlsx_and_geojson_statistics_count_every_row_not_only_those_kept(build):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["code", "population", "ouverte"])
+    for number in range(1, 8):
+        sheet.append([f"{number:02d}", number * 1000, number % 2 == 0])
+    sheet.append([None, None, None])  # a blank row is no row
+    sheet.append(["99", 99000, None])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    meta, folder = build("codes.xlsx", stream.getvalue(), "XLSX", max_rows=3)
+    assert (meta["rows_kept"], meta["rows_total"], meta["rows_capped"]) == (3, 8, True)
+    assert meta["stats_scope"] == "file"
+    code, population, ouverte = meta["columns"]
+    # text cells stay text ("01", not 1), types found over every row
+    assert (code["kind"], population["kind"], ouverte["kind"]) == ("text", "number", "boolean")
+    assert _rows(folder)[0] == (1, "01", 1000.0, False)
+    # (1 + ... + 7) × 1000 + 99000 over 8 rows; "distinct" is DuckDB's estimate
+    assert dict(population["stats"], distinct=None) == {
+        "values": 8, "empty": 0, "distinct": None, "min": 1000.0, "max": 99000.0, "mean": 15875.0}
+    assert ouverte["stats"]["true"] == 3 and ouverte["stats"]["false"] == 4
+    assert code["stats"]["max_length"] == 2
+
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-71.2 + n / 100, 46.8]},
+         "properties": {"nom": f"Halte {n}", "places": n}} for n in range(1, 6)]}
+    meta, _folder = build("haltes.geojson", json.dumps(collection).encode(), "GeoJSON", max_rows=2)
+    assert (meta["rows_kept"], meta["rows_total"], meta["geo"]["features_kept"]) == (2, 5, 5)
+    places = meta["columns"][1]["stats"]
+    assert (places["values"], places["min"], places["max"], places["mean"]) == (5, 1.0, 5.0, 3.0)
+
+
 def test_a_damaged_xlsx_is_an_error(build):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as out:
@@ -300,3 +332,13 @@ def test_a_wms_needs_no_extract(tmp_path):
                            str(tmp_path), _settings()).build()
     assert (meta["state"], meta["kind"]) == ("ready", "service")
     assert os.listdir(tmp_path) == [extract.META_FILE]
+
+
+def test_a_datastore_that_cannot_be_reached_is_said_so(tmp_path):
+    # the table's database on a closed port: the build says so, it does not fall over
+    datastore = {"url": "postgresql://nobody:nothing@127.0.0.1:9/nothing", "table": "r-closed",
+                 "fields": [{"id": "station", "type": "text"}]}
+    meta = extract.Builder({"id": "r-closed", "format": "CSV", "datastore_active": True},
+                           str(tmp_path), _settings(fetch_timeout=2), datastore=datastore).build()
+    assert meta["state"] == "error" and meta["source"] == "datastore"
+    assert meta["error"]["code"] == "datastore-unreachable"

@@ -94,6 +94,34 @@ def test_resources_given_inline_to_package_create_get_their_previews(http_files,
     assert pdf_preview["state"] == "none"
 
 
+def test_resources_added_or_changed_inline_by_package_update_get_their_previews(
+        http_files, upload, run_jobs):
+    folder, base = http_files
+    (folder / "a.csv").write_text("station,valeur\nA,1\n", encoding="utf-8")
+    (folder / "b.csv").write_text("station,valeur\nA,1\nB,2\nC,3\n", encoding="utf-8")
+    dataset = factories.Dataset()
+    uploaded = upload(dataset["id"], "radars-photo.csv")
+    shown = helpers.call_action("package_show", id=dataset["id"])
+    dataset = helpers.call_action("package_update", **dict(shown, resources=shown["resources"] + [
+        {"url": f"{base}/a.csv", "format": "CSV", "name": "ajoutée"}]))
+    inline = dataset["resources"][1]
+    assert storage.is_pending(inline["id"])
+    run_jobs()
+    assert helpers.call_action("quebec_viz_preview_show", resource_id=inline["id"])["rows_total"] == 1
+
+    # a change elsewhere in the dataset builds nothing again
+    helpers.call_action("package_patch", id=dataset["id"], notes="Autre description")
+    assert not storage.is_pending(inline["id"]) and not storage.is_pending(uploaded["id"])
+
+    # the inline resource's URL changed: built again
+    resources = helpers.call_action("package_show", id=dataset["id"])["resources"]
+    resources[1]["url"] = f"{base}/b.csv"
+    helpers.call_action("package_patch", id=dataset["id"], resources=resources)
+    assert storage.is_pending(inline["id"]) and not storage.is_pending(uploaded["id"])
+    run_jobs()
+    assert helpers.call_action("quebec_viz_preview_show", resource_id=inline["id"])["rows_total"] == 3
+
+
 def test_formats_without_preview_queue_nothing(run_jobs):
     dataset = factories.Dataset()
     resource = helpers.call_action("resource_create", package_id=dataset["id"],

@@ -13,8 +13,10 @@ limits and parsed defensively:
 - JSON-LD: only inline ``@context``s (a remote context would be fetched);
 - files: the same size cap.
 
-Each dataset of the feed gets a stable name from its organization and its
-identifier, so importing the same feed again updates what it created. A
+Each dataset of the feed keeps its ``dct:identifier`` (the ``identifier``
+extra) and gets a stable name from its organization and its identifier:
+importing the same feed again updates the organization's dataset with that
+identifier (even renamed since), else the one of that name. A
 dataset that the schema refuses, that lacks an identifier or a title, or
 whose name belongs to another organization is skipped with the reason.
 """
@@ -247,14 +249,14 @@ def _identifier(dataset: dict[str, Any]) -> str | None:
     return str(value).strip() if value else None
 
 
-def _prepared(dataset: dict[str, Any], organization: dict[str, Any], name: str) -> dict[str, Any]:
+def _prepared(dataset: dict[str, Any], organization: dict[str, Any], name: str,
+              identifier: str) -> dict[str, Any]:
     dataset = {k: v for k, v in dataset.items() if k not in _PORTAL_FIELDS}
+    dataset.pop("identifier", None)
     dataset["extras"] = [
         e for e in dataset.get("extras") or []
         if e.get("key") not in ("identifier", "guid") and e.get("key") not in dataset
-    ]
-    if not dataset["extras"]:
-        del dataset["extras"]
+    ] + [{"key": "identifier", "value": identifier}]
     for resource in dataset.get("resources") or []:
         resource.pop("uri", None)
         resource.pop("id", None)
@@ -335,24 +337,38 @@ def import_feed(source: str, organization: str, *, user: str, dry_run: bool = Fa
     return report
 
 
+def _with_identifier(context: dict[str, Any], org: dict[str, Any],
+                     identifier: str) -> dict[str, Any] | None:
+    """The organization's dataset that an earlier import gave ``identifier``, or None."""
+    quoted = identifier.replace("\\", "\\\\").replace('"', '\\"')
+    found = tk.get_action("package_search")(dict(context), {
+        "fq": f'+owner_org:"{org["id"]}" +extras_identifier:"{quoted}"',
+        "rows": 10, "include_private": True, "include_drafts": True,
+    })["results"]
+    return next((dataset for dataset in found if _identifier(dataset) == identifier), None)
+
+
 def _import_one(dataset: dict[str, Any], identifier: str, org: dict[str, Any], user: str,
                 dry_run: bool, report: Report) -> None:
     if not (dataset.get("title") or dataset.get("title_translated")):
         report.skipped.append((identifier, tk._("no title")))
         return
-    name = dataset_name(org["name"], identifier)
     context = {"user": user}
-    try:
-        existing = tk.get_action("package_show")(dict(context), {"id": name})
-    except tk.ObjectNotFound:
-        existing = None
-    except tk.NotAuthorized:
-        report.skipped.append((identifier, tk._("{0} exists and may not be changed").format(name)))
-        return
+    existing = _with_identifier(context, org, identifier)
+    name = existing["name"] if existing else dataset_name(org["name"], identifier)
+    if existing is None:
+        try:
+            existing = tk.get_action("package_show")(dict(context), {"id": name})
+        except tk.ObjectNotFound:
+            existing = None
+        except tk.NotAuthorized:
+            report.skipped.append(
+                (identifier, tk._("{0} exists and may not be changed").format(name)))
+            return
     if existing and existing.get("owner_org") != org["id"]:
         report.skipped.append((identifier, tk._("{0} belongs to another organization").format(name)))
         return
-    prepared = _prepared(dataset, org, name)
+    prepared = _prepared(dataset, org, name, identifier)
     try:
         if dry_run:
             if existing:

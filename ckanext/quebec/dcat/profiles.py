@@ -21,7 +21,7 @@ import os
 from typing import Any, Iterator
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import ORG
+from rdflib.namespace import ORG, TIME
 from rdflib.term import Node
 
 import ckan.plugins as p
@@ -36,6 +36,11 @@ from ckanext.quebec.schema import vocabularies
 from . import config, quality
 
 LANGUAGES = ("fr", "en")
+# Labels of the nodes the profile names for the partner and resource fields.
+DATA_DICTIONARY_TITLE = {"fr": "Dictionnaire de données", "en": "Data dictionary"}
+OPEN_DATA_POLICY_TITLE = {"fr": "Politique de données ouvertes", "en": "Open data policy"}
+SPONSOR_CONTACT_TYPE = {"fr": "Répondant en gouvernement ouvert", "en": "Open government sponsor"}
+CERTIFIED_BODY = {"fr": "Organisme public certifié", "en": "Certified public body"}
 # EU access-right vocabulary: what a public dataset of the portal has.
 PUBLIC_ACCESS_RIGHTS = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
 # The languages of the catalogue itself: the portal is bilingual.
@@ -255,6 +260,12 @@ class QuebecDCATAP3Profile(_TranslatedLiterals):
         if umbrella:
             dataset_dict["organisation_principale"] = umbrella
 
+        partner_fields = self._partner_fields(dataset_ref)
+        if len(partner_fields) > 1 or (partner_fields and "title_translated" not in partner_fields):
+            # The partner's fields, as organization_show gives them (the
+            # importer leaves them: the organization is the portal's).
+            dataset_dict["organization"] = partner_fields
+
         measured = quality.from_graph(self.g, dataset_ref)
         if measured:
             dataset_dict[quality.KEY] = measured
@@ -447,6 +458,99 @@ class QuebecDCATAP3Profile(_TranslatedLiterals):
                     self.g.set((publisher, predicate, URIRef(partner[key])))
             if umbrella and umbrella != partner.get("name"):
                 self._add_umbrella(publisher, umbrella)
+            self._add_partner_fields(publisher, partner)
+
+    def _add_partner_fields(self, publisher: Node, partner: dict[str, Any]) -> None:
+        """The partnership fields of the partner: region, date joined, policy, sponsor, certification.
+
+        - region: ``dct:spatial``, the region's ``dct:Location`` (as in territories);
+        - date joined: a W3C ORG ``org:Membership`` of the catalogue's publisher
+          (the partnership) whose ``org:memberDuring`` interval begins that day;
+        - open data policy: ``foaf:page``, a ``foaf:Document``;
+        - sponsor: a schema.org ``schema:ContactPoint`` (name, e-mail);
+        - certified public body: a ``dqv:QualityCertificate`` whose target is the publisher.
+
+        A page repeats the same partners: what is made of blank nodes is written once.
+        """
+        g = self.g
+        region = next((e for e in _vocabulary_or_empty("territories")
+                       if e.get("kind") == "region" and e.get("code") == partner.get("region")),
+                      None) if partner.get("region") else None
+        if region:
+            self._add_location(publisher, region)
+        joined = str(partner.get("date_joined") or "")[:10]
+        if joined and (publisher, ORG.hasMembership, None) not in g:
+            membership, interval, start = BNode(), BNode(), BNode()
+            g.add((publisher, ORG.hasMembership, membership))
+            g.add((membership, RDF.type, ORG.Membership))
+            g.add((membership, ORG.member, publisher))
+            g.add((membership, ORG.organization, URIRef(config.catalog_publisher_uri())))
+            g.add((membership, ORG.memberDuring, interval))
+            g.add((interval, RDF.type, TIME.Interval))
+            g.add((interval, TIME.hasBeginning, start))
+            g.add((start, RDF.type, TIME.Instant))
+            g.add((start, TIME.inXSDDate, Literal(joined, datatype=XSD.date)))
+        policy = partner.get("open_data_policy_url")
+        if policy and str(policy).startswith(("http://", "https://")):
+            page = URIRef(policy)
+            g.add((publisher, FOAF.page, page))
+            g.add((page, RDF.type, FOAF.Document))
+            if (page, DCT.title, None) not in g:
+                self._add_translated(page, DCT.title, OPEN_DATA_POLICY_TITLE)
+        name, email = partner.get("sponsor_name"), partner.get("sponsor_email")
+        if (name or email) and (publisher, SCHEMA.contactPoint, None) not in g:
+            contact = BNode()
+            g.add((publisher, SCHEMA.contactPoint, contact))
+            g.add((contact, RDF.type, SCHEMA.ContactPoint))
+            self._add_translated(contact, SCHEMA.contactType, SPONSOR_CONTACT_TYPE)
+            if name:
+                g.add((contact, SCHEMA.name, Literal(name)))
+            if email:
+                g.add((contact, SCHEMA.email, Literal(email)))
+        if tk.asbool(partner.get("certified") or False) and (
+                publisher, quality.DQV.hasQualityAnnotation, None) not in g:
+            certificate, body = BNode(), BNode()
+            g.add((publisher, quality.DQV.hasQualityAnnotation, certificate))
+            g.add((certificate, RDF.type, quality.DQV.QualityCertificate))
+            g.add((certificate, RDF.type, quality.OA.Annotation))
+            g.add((certificate, quality.OA.hasTarget, publisher))
+            g.add((certificate, quality.OA.motivatedBy, quality.DQV.qualityAssessment))
+            g.add((certificate, quality.OA.hasBody, body))
+            g.add((body, RDF.type, quality.OA.TextualBody))
+            self._add_translated(body, RDF.value, CERTIFIED_BODY)
+
+    def _partner_fields(self, dataset_ref: Node) -> dict[str, Any]:
+        """The partner fields that _add_partner_fields wrote on the dataset's publisher."""
+        g = self.g
+        fields: dict[str, Any] = {}
+        for publisher in g.objects(dataset_ref, DCT.publisher):
+            names = self._literals_by_language(publisher, FOAF.name)
+            if names:
+                fields["title_translated"] = names
+            regions = {_territory_uri(e): e["code"] for e in _vocabulary_or_empty("territories")
+                       if e.get("kind") == "region" and e.get("code")}
+            for location in g.objects(publisher, DCT.spatial):
+                if str(location) in regions:
+                    fields["region"] = regions[str(location)]
+            for membership in g.objects(publisher, ORG.hasMembership):
+                for interval in g.objects(membership, ORG.memberDuring):
+                    for start in g.objects(interval, TIME.hasBeginning):
+                        day = g.value(start, TIME.inXSDDate)
+                        if day is not None:
+                            fields["date_joined"] = str(day)
+            for page in g.objects(publisher, FOAF.page):
+                if (page, RDF.type, FOAF.Document) in g:
+                    fields["open_data_policy_url"] = str(page)
+            for contact in g.objects(publisher, SCHEMA.contactPoint):
+                for key, predicate in (("sponsor_name", SCHEMA.name),
+                                       ("sponsor_email", SCHEMA.email)):
+                    value = g.value(contact, predicate)
+                    if value is not None:
+                        fields[key] = str(value)
+            for certificate in g.objects(publisher, quality.DQV.hasQualityAnnotation):
+                if (certificate, RDF.type, quality.DQV.QualityCertificate) in g:
+                    fields["certified"] = True
+        return fields
 
     def _add_publisher_type(self, publisher: Node, partner_type: str | None) -> None:
         entry = next(
@@ -488,15 +592,19 @@ class QuebecDCATAP3Profile(_TranslatedLiterals):
             entry = entries.get(value)
             if not entry:
                 continue
-            location = URIRef(_territory_uri(entry))
-            self.g.add((dataset_ref, DCT.spatial, location))
-            self.g.add((location, RDF.type, DCT.Location))
-            self._add_translated(location, SKOS.prefLabel, entry["label"])
-            if entry.get("code"):
-                self.g.add((location, DCT.identifier, Literal(str(entry["code"]))))
-            if entry.get("bbox"):
-                self.g.add((location, DCAT.bbox,
-                            Literal(_wkt_polygon(*entry["bbox"]), datatype=GSP_WKT)))
+            self._add_location(dataset_ref, entry)
+
+    def _add_location(self, subject: Node, entry: dict[str, Any]) -> None:
+        """``subject`` dct:spatial a territory: its URI, its names and its bounding box."""
+        location = URIRef(_territory_uri(entry))
+        self.g.add((subject, DCT.spatial, location))
+        self.g.add((location, RDF.type, DCT.Location))
+        self._add_translated(location, SKOS.prefLabel, entry["label"])
+        if entry.get("code"):
+            self.g.add((location, DCT.identifier, Literal(str(entry["code"]))))
+        if entry.get("bbox"):
+            self.g.add((location, DCAT.bbox,
+                        Literal(_wkt_polygon(*entry["bbox"]), datatype=GSP_WKT)))
 
     def _territories(self, dataset_ref: Node) -> list[str]:
         by_uri = {_territory_uri(e): e["value"] for e in _vocabulary_or_empty("territories")}
@@ -568,6 +676,8 @@ class QuebecDCATAP3Profile(_TranslatedLiterals):
 
 
         self._add_resource_type(distribution, resource_dict.get("resource_type"))
+        self._add_data_dictionary(distribution, resource_dict.get("data_dictionary"))
+        quality.add_compliance(g, distribution, resource_dict)
         if resource_dict.get("taille_entier") and (distribution, DCAT.byteSize, None) not in g:
             size = _megabytes_to_bytes(resource_dict["taille_entier"])
             if size is not None:
@@ -603,6 +713,19 @@ class QuebecDCATAP3Profile(_TranslatedLiterals):
             notation = self._object(concept, SKOS.notation)
             if (concept, SKOS.inScheme, _resource_types_scheme()) in self.g and notation is not None:
                 resource_dict["resource_type"] = str(notation)
+        text, standards = self._data_dictionary(distribution)
+        if text is not None:
+            resource_dict["data_dictionary"] = text
+        if standards and resource_dict.get("conforms_to"):
+            # The base profile lists the standards by their node; blank nodes name nothing.
+            kept = [value for value in _list(resource_dict["conforms_to"])
+                    if value not in {str(node) for node in standards}]
+            if kept:
+                resource_dict["conforms_to"] = (json.dumps(kept) if isinstance(
+                    resource_dict["conforms_to"], str) else kept)
+            else:
+                resource_dict.pop("conforms_to")
+        resource_dict.update(quality.compliance_from_graph(self.g, distribution))
         if p.plugin_loaded("quebec_schema") and resource_dict.get("size"):
             resource_dict["taille_entier"] = _bytes_to_megabytes(resource_dict["size"])
         fmt = self._object(distribution, DCT["format"])
@@ -614,6 +737,31 @@ class QuebecDCATAP3Profile(_TranslatedLiterals):
             value = _value_of("licences", str(licence))
             if value:
                 dataset_dict["license_id"] = value
+
+    def _add_data_dictionary(self, distribution: Node, text: Any) -> None:
+        """The data dictionary as the distribution's data schema (DCAT 3: ``dct:conformsTo`` a ``dct:Standard``).
+
+        The text (Markdown, or a Table Schema in JSON) is the standard's
+        ``dct:description``, as it is.
+        """
+        if not isinstance(text, str) or not text.strip():
+            return
+        standard = BNode()
+        self.g.add((distribution, DCT.conformsTo, standard))
+        self.g.add((standard, RDF.type, DCT.Standard))
+        self._add_translated(standard, DCT.title, DATA_DICTIONARY_TITLE)
+        self.g.add((standard, DCT.description, Literal(text)))
+
+    def _data_dictionary(self, distribution: Node) -> tuple[str | None, list[Node]]:
+        """The data dictionary's text, and the blank-node standards (which carry no URI to keep)."""
+        text, standards = None, []
+        for standard in self.g.objects(distribution, DCT.conformsTo):
+            if isinstance(standard, BNode):
+                standards.append(standard)
+                description = self.g.value(standard, DCT.description)
+                if description is not None and (standard, RDF.type, DCT.Standard) in self.g:
+                    text = str(description)
+        return text, standards
 
     def _add_resource_type(self, distribution: Node, value: str | None) -> None:
         """dct:type: the portal's resource type, matched to the EU distribution type."""

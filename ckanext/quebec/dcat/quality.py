@@ -12,11 +12,19 @@ Each number is a ``dqv:QualityMeasurement`` of a metric of
 ``vocabularies/quality_metrics.yaml`` (described in the graph itself, with its
 dimension and category), and the reference-data badge a
 ``dqv:QualityCertificate`` (an ``oa:Annotation``) whose body is the mandate.
+
+A resource's nine answers to the portal's guidelines (the schema's
+``conformite_*`` fields: ``oui``, ``non`` or ``n/a``) are measurements of the
+distribution, one metric per guideline in the ``quebec`` dimension, labelled
+as the schema labels the field.
 """
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
+
+import yaml
 
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.term import Node
@@ -79,12 +87,8 @@ def add_to_graph(g, dataset_ref: Node, quality: Any) -> None:
                 value = int(value)
             except (TypeError, ValueError):
                 continue
-        measurement = BNode()
-        g.add((dataset_ref, DQV.hasQualityMeasurement, measurement))
-        g.add((measurement, RDF.type, DQV.QualityMeasurement))
-        g.add((measurement, DQV.computedOn, dataset_ref))
-        g.add((measurement, DQV.isMeasurementOf, ns[name]))
-        g.add((measurement, DQV.value, Literal(str(value), datatype=datatype)))
+        measurement = _add_measurement(g, dataset_ref, ns[name],
+                                       Literal(str(value), datatype=datatype))
         if computed:
             g.add((measurement, PROV.generatedAtTime, Literal(computed, datatype=XSD.dateTime)))
         _add_concept(g, ns[name], DQV.Metric, metric["label"])
@@ -112,6 +116,64 @@ def add_to_graph(g, dataset_ref: Node, quality: Any) -> None:
             g.add((certificate, OA.hasBody, body))
             g.add((body, RDF.type, OA.TextualBody))
             g.add((body, RDF.value, Literal(reference["mandate"])))
+
+
+@functools.cache
+def compliance_fields() -> tuple[tuple[str, dict[str, str]], ...]:
+    """The guideline answers of the resource schema: (field name, fr/en label), in its order."""
+    from ckanext.quebec import schemas
+
+    with open(os.path.join(os.path.dirname(schemas.__file__), "dataset.yaml"),
+              encoding="utf-8") as stream:
+        schema = yaml.safe_load(stream)
+    return tuple((field["field_name"], dict(field["label"]))
+                 for field in schema["resource_fields"]
+                 if field.get("preset") == "quebec_compliance")
+
+
+def _add_measurement(g, subject: Node, metric: Node, value: Literal) -> BNode:
+    """A DQV measurement of ``metric`` computed on ``subject``; returns its node."""
+    measurement = BNode()
+    g.add((subject, DQV.hasQualityMeasurement, measurement))
+    g.add((measurement, RDF.type, DQV.QualityMeasurement))
+    g.add((measurement, DQV.computedOn, subject))
+    g.add((measurement, DQV.isMeasurementOf, metric))
+    g.add((measurement, DQV.value, value))
+    return measurement
+
+
+def add_compliance(g, distribution: Node, resource_dict: dict[str, Any]) -> None:
+    """The resource's answers to the guidelines, as measurements of ``distribution``."""
+    ns = namespace()
+    written = False
+    for name, labels in compliance_fields():
+        answer = resource_dict.get(name)
+        if not isinstance(answer, str) or not answer:
+            continue
+        _add_measurement(g, distribution, ns[name], Literal(answer, datatype=XSD.string))
+        if (ns[name], RDF.type, DQV.Metric) not in g:
+            _add_concept(g, ns[name], DQV.Metric, labels)
+            g.add((ns[name], DQV.expectedDataType, XSD.string))
+            g.add((ns[name], DQV.inDimension, ns["quebec"]))
+        written = True
+    if written and (ns["quebec"], RDF.type, DQV.Dimension) not in g:
+        dimension = next(e for e in _vocabulary("quality_dimensions") if e["value"] == "quebec")
+        _add_concept(g, ns["quebec"], DQV.Dimension, dimension["label"])
+        g.add((ns["quebec"], DQV.inCategory, ns[dimension["category"]]))
+        g.add((ns[dimension["category"]], RDF.type, DQV.Category))
+
+
+def compliance_from_graph(g, distribution: Node) -> dict[str, str]:
+    """The guideline answers that ``distribution``'s measurements give, by field name."""
+    prefix = str(namespace())
+    names = {name for name, _labels in compliance_fields()}
+    answers = {}
+    for measurement in g.objects(distribution, DQV.hasQualityMeasurement):
+        metric = str(g.value(measurement, DQV.isMeasurementOf) or "")
+        value = g.value(measurement, DQV.value)
+        if metric.startswith(prefix) and metric[len(prefix):] in names and value is not None:
+            answers[metric[len(prefix):]] = str(value)
+    return answers
 
 
 def _add_concept(g, uri: URIRef, rdf_type: URIRef, labels: dict[str, str]) -> None:

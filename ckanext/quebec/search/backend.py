@@ -18,6 +18,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from .connection import PostgresSolr, bulk_writes
+from .rebuild import rebuild as rebuild_in_workers
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,12 @@ def check_schema_version(schema_file: str | None = None) -> bool:
 
 
 def rebuild(*args: Any, **kwargs: Any) -> Any:
-    """CKAN's rebuild, with its deferred writes sent by batches."""
+    """CKAN's rebuild, shared among worker processes, its deferred writes sent by batches."""
     original = _originals[(id(search), "rebuild")]
     if not p.plugin_loaded(PLUGIN_NAME):
         return original(*args, **kwargs)
     with bulk_writes():
-        return original(*args, **kwargs)
+        return rebuild_in_workers(original, *args, **kwargs)
 
 
 def _replace(module: Any, name: str, value: Any) -> None:

@@ -36,10 +36,11 @@ _DEFAULT_ROWS = 10
 _MAX_ROWS = 100_000
 _SORT_DIRECTIONS = {"asc": "ASC", "desc": "DESC"}
 _WORD_RE = re.compile(r"[^\W_]+")
-# Added to a match's rank (ts_rank_cd, about 0.1 for a title word): the words
-# as a phrase count half again, a match in the reader's language half again,
-# and a dataset named or titled exactly as q comes before any other.
-_PHRASE_BOOST = 0.5
+# Added to a match's rank (ts_rank, about 0.6 for a title word): the words
+# near one another (most as a phrase) count as much again, a match in the
+# reader's language half again, and a dataset named or titled exactly as q
+# comes before any other.
+_PHRASE_BOOST = 1.0
 _LANGUAGE_BOOST = 0.5
 _EXACT_NAME_BOOST = 100
 
@@ -148,12 +149,18 @@ def bulk_writes() -> Iterator[None]:
             engine = ensure_engine()
             flush_bulk(engine)
             if _bulk.written:
-                # Fresh statistics after a bulk load, not when autovacuum gets
-                # to it: without them the planner takes the filters of every
-                # search for rare and reads the whole index to sort it.
-                with engine.begin() as connection:
-                    for table in _ANALYZED_TABLES:
-                        connection.execute(sa.text(f"ANALYZE {table}"))
+                analyze_index(engine)
+
+
+def analyze_index(engine: sa.engine.Engine) -> None:
+    """Fresh statistics after a bulk load, not when autovacuum gets to it.
+
+    Without them the planner takes the filters of every search for rare and
+    reads the whole index to sort it.
+    """
+    with engine.begin() as connection:
+        for table in _ANALYZED_TABLES:
+            connection.execute(sa.text(f"ANALYZE {table}"))
 
 
 def flush_bulk(engine: sa.engine.Engine) -> None:
@@ -195,52 +202,69 @@ class _SearchRequest:
         connection.execute(sa.text("SET LOCAL random_page_cost = 1.1"))
         where = self._where()
         rank = self._rank()
-        if set(_COLUMN_RE.findall(where)) <= {"signature"}:
+        faceted = str(self.options.get("facet", "false")).lower() == "true"
+        names = [strip_local_params(name).strip()
+                 for name in _as_list(self.options.get("facet.field"))] if faceted else []
+        rows, start = self._page()
+        facet_fields: dict[str, list[Any]] = {}
+        if (set(_COLUMN_RE.findall(where)) <= {"signature"}
+                and all(solr_fields.is_countable(name) for name in names)):
             # Filters on signature fields only: they hold for all the
             # documents of a segment or for none, so the few segments answer
             # them and the documents are picked by their whole signature.
             segments = connection.execute(sa.text(
                 f"SELECT d.id, d.signature::text FROM quebec_search_segment d WHERE {where}"),
                 self.params.values).all()
-            document_where = (f"d.signature = ANY(CAST("
-                              f"{self.params.bind([row[1] for row in segments])} AS jsonb[]))")
+            where = (f"d.signature = ANY(CAST("
+                     f"{self.params.bind([row[1] for row in segments])} AS jsonb[]))")
             segment_ids = [row[0] for row in segments]
-        else:
-            document_where, segment_ids = where, None
-        facet_fields: dict[str, list[Any]] = {}
-        if str(self.options.get("facet", "false")).lower() == "true":
-            names = [strip_local_params(name).strip()
-                     for name in _as_list(self.options.get("facet.field"))]
-            count, facet_fields = self._count_and_facets(
-                connection, document_where, names, segment_ids)
-        elif segment_ids is not None:
-            count = connection.execute(sa.text(
-                "SELECT coalesce(sum(documents), 0) FROM quebec_search_segment"
-                " WHERE id = ANY(:_segments)"), {"_segments": segment_ids}).scalar_one()
+            if faceted:
+                count, facet_fields = self._counted_facets(
+                    connection, segment_ids, _valid_facet_fields(names))
+            else:
+                count = connection.execute(sa.text(
+                    "SELECT coalesce(sum(documents), 0) FROM quebec_search_segment"
+                    " WHERE id = ANY(:_segments)"), {"_segments": segment_ids}).scalar_one()
+            page = self._page_keys(connection, where, rank, rows, start, count)
+        elif faceted or self.rank_terms or self.boosted:
+            # Every match is read anyway (to rank or to count its facets):
+            # read each once for the count, the facets and the page.
+            count, facet_fields, page = self._single_pass(
+                connection, where, rank, _valid_facet_fields(names), rows, start)
         else:
             count = connection.execute(
                 sa.text(f"SELECT count(*) FROM quebec_search_document d WHERE {where}"),
                 self.params.values).scalar_one()
-        where = document_where
+            page = self._page_keys(connection, where, rank, rows, start, count)
+        facet_fields = {name: facet_fields[name] for name in names}
+        return Results(self._documents(connection, page), count, facet_fields)
 
-        rows, start = self._page()
+    def _page_keys(self, connection: sa.engine.Connection, where: str, rank: str,
+                   rows: int, start: int, count: int) -> list[tuple[str, float]]:
+        """(index_id, score) of the page's documents, in order."""
+        if rows <= 0 or start >= count:
+            return []
+        order_by = ", ".join([f"{key} {direction} NULLS LAST"
+                              for key, direction in self._sort_keys(rank)]
+                             + ["d.index_id ASC"])
+        return [tuple(row) for row in connection.execute(sa.text(
+            f"SELECT d.index_id, {rank} AS score FROM quebec_search_document d "
+            f"WHERE {where} ORDER BY {order_by} "
+            f"LIMIT :_rows OFFSET :_start"),
+            dict(self.params.values, _rows=rows, _start=start)).all()]
+
+    def _documents(self, connection: sa.engine.Connection,
+                   page: list[tuple[str, float]]) -> list[dict[str, Any]]:
+        # The page's keys first, then its documents: rows skipped by OFFSET
+        # are never read whole.
+        if not page:
+            return []
         fl = _field_list(self.options.get("fl"))
-        docs: list[dict[str, Any]] = []
-        if rows > 0 and start < count:
-            order_by = self._order_by(rank)
-            page_params = dict(self.params.values, _rows=rows, _start=start)
-            # The page's keys first, then its documents: rows skipped by
-            # OFFSET are never read whole.
-            page = connection.execute(sa.text(
-                f"SELECT d.index_id, {rank} AS score FROM quebec_search_document d "
-                f"WHERE {where} ORDER BY {order_by} "
-                f"LIMIT :_rows OFFSET :_start"), page_params).all()
-            documents = dict(connection.execute(sa.text(
-                "SELECT index_id, stored FROM quebec_search_document"
-                " WHERE index_id = ANY(:_keys)"), {"_keys": [key for key, _ in page]}).all())
-            docs = [_select_fields(documents[key], score, fl)
-                    for key, score in page if key in documents]
-        return Results(docs, count, facet_fields)
+        documents = dict(connection.execute(sa.text(
+            "SELECT index_id, stored FROM quebec_search_document"
+            " WHERE index_id = ANY(:_keys)"), {"_keys": [key for key, _ in page]}).all())
+        return [_select_fields(documents[key], score, fl)
+                for key, score in page if key in documents]
 
     def _where(self) -> str:
         conditions = [self._query_condition()]
@@ -292,22 +316,24 @@ class _SearchRequest:
         """
         words = "(" + " || ".join(
             f"quebec_search_words({self.params.bind(term)})" for term in terms) + ")"
-        parts = [f"ts_rank_cd(d.search_text, {words})"]
+        # ts_rank, not ts_rank_cd: the same field weights for a third of the
+        # cost, which is paid for every match (10,000 of them at 100,000
+        # datasets). The phrase boost is ts_rank of all the words as an AND
+        # query, which grows as they come nearer: highest as a phrase.
+        parts = [f"ts_rank(d.search_text, {words})"]
         phrase = " ".join(terms)
         if len(_WORD_RE.findall(phrase)) > 1:
-            parts.append(f"{_PHRASE_BOOST} * ts_rank_cd(d.search_text, "
-                         f"quebec_search_phrase({self.params.bind(phrase)}))")
+            parts.append(f"{_PHRASE_BOOST} * ts_rank(d.search_text, "
+                         f"quebec_search_all_words({self.params.bind(phrase)}))")
         language = interface_language()
         if language in solr_fields.LANGUAGES:
-            parts.append(f"{_LANGUAGE_BOOST} * ts_rank_cd(d.search_text_{language}, {words})")
+            parts.append(f"{_LANGUAGE_BOOST} * ts_rank(d.search_text_{language}, {words})")
         if self.plain_query:
-            query = self.params.bind(self.plain_query)
-            titles = " OR ".join(
-                f"lower(unaccent(d.fields -> {self.params.bind(name)} ->> 0))"
-                f" = lower(unaccent({query}))"
-                for name in ("title", "title_translated_fr", "title_translated_en"))
+            # title_keys holds the titles as lower(unaccent()) gives them;
+            # q goes through the same once (a sub-select, not per row).
+            key = f"(SELECT ARRAY[lower(unaccent(CAST({self.params.bind(self.plain_query)} AS text)))])"
             parts.append(f"(CASE WHEN d.name = {self.params.bind(_slug(self.plain_query))}"
-                         f" OR {titles} THEN {_EXACT_NAME_BOOST} ELSE 0 END)")
+                         f" OR d.title_keys && {key} THEN {_EXACT_NAME_BOOST} ELSE 0 END)")
         return "(" + " + ".join(parts) + ")"
 
     # -- spatial hook: Solr function queries (ckanext-spatial solr-bbox) ---------
@@ -342,8 +368,9 @@ class _SearchRequest:
             raise _invalid(tk._("rows and start must be positive whole numbers"))
         return min(rows, _MAX_ROWS), start
 
-    def _order_by(self, rank: str) -> str:
-        clauses = []
+    def _sort_keys(self, rank: str) -> list[tuple[str, str]]:
+        """(SQL expression, ASC or DESC) of each sort key, in order."""
+        keys = []
         sort = self.options.get("sort") or "score desc"
         for part in str(sort).split(","):
             part = part.strip()
@@ -357,9 +384,8 @@ class _SearchRequest:
             name, direction = pieces[0], _SORT_DIRECTIONS[pieces[1].lower()]
             key = self._sort_key(name, rank)
             if key is not None:
-                clauses.append(f"{key} {direction} NULLS LAST")
-        clauses.append("d.index_id ASC")
-        return ", ".join(clauses)
+                keys.append((key, direction))
+        return keys
 
     def _sort_key(self, name: str, rank: str) -> str | None:
         if name == "score":
@@ -381,51 +407,75 @@ class _SearchRequest:
             return f"quebec_search_try_number{value}"
         return f'{value} COLLATE "C"'
 
-    def _count_and_facets(self, connection: sa.engine.Connection, where: str,
-                          names: list[str], segment_ids: list[int] | None
-                          ) -> tuple[int, dict[str, list[Any]]]:
-        fields = [name for name in dict.fromkeys(names) if solr_fields.is_valid_name(name)]
-        if segment_ids is not None:
-            count, counts = self._counted_facets(connection, segment_ids, fields)
-        else:
-            count, counts = self._scanned_facets(connection, where, fields)
-        for name in names:
-            if not solr_fields.is_valid_name(name):
-                raise _invalid(unknown_field(name))
-        return count, {name: counts[name] for name in names}
+    def _single_pass(self, connection: sa.engine.Connection, where: str, rank: str,
+                     fields: list[str], rows: int, start: int
+                     ) -> tuple[int, dict[str, list[Any]], list[tuple[str, float]]]:
+        """The number of matches, every facet's counts and the page, in one read.
 
-    def _scanned_facets(self, connection: sa.engine.Connection, where: str,
-                        fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
-        """The number of matches and every facet's counts, in one pass.
-
-        The matching rows are found once and only the faceted values kept;
-        each facet then counts its values over them (a value a dataset holds
-        twice was stored once, so it counts once per dataset, as on Solr).
+        The matching rows are found and ranked once, keeping only their key,
+        score, sort keys and faceted values. Counted fields are counted from
+        the documents' numbered values (``facet_ids``, a value a dataset
+        holds twice numbered once: it counts once per dataset, as on Solr);
+        other fields from their values in ``fields``.
         """
-        params = dict(self.params.values)
-        columns = ["1 AS one"]
-        branches = ["(SELECT -1 AS facet, NULL AS value, count(*) AS n FROM matched)"]
+        numbered = _numbered_fields(connection, fields)
+        sort_keys = self._sort_keys(rank)  # binds its values: before the copy
+        params = dict(self.params.values, _rows=rows, _start=start)
+        # The score is computed once, whether it is returned or sorted on.
+        columns = ["d.index_id", f"{rank} AS score"] + [
+            f"{key} AS s{number}" for number, (key, _) in enumerate(sort_keys) if key != rank]
+        order_by = ", ".join([f"{'score' if key == rank else f's{number}'} {direction} NULLS LAST"
+                              for number, (key, direction) in enumerate(sort_keys)]
+                             + ["index_id ASC"])
+        ctes = []
+        branches = [
+            "(SELECT -2 AS facet, row_number() OVER () AS position, p.index_id AS value,"
+            " p.score AS n FROM (SELECT index_id, score FROM matched"
+            f" ORDER BY {order_by} LIMIT :_rows OFFSET :_start) AS p)",
+            "(SELECT -1, 0, NULL, count(*) FROM matched)"]
+        if numbered:
+            columns.append("d.facet_ids")
+            ctes.append("numbered AS MATERIALIZED (SELECT u.id, count(*) AS n FROM "
+                        "(SELECT unnest(facet_ids) AS id FROM matched) AS u GROUP BY u.id)")
         for number, field in enumerate(fields):
             limit, mincount, by_value = self._facet_options(field)
             params[f"_facet{number}"] = field
             params[f"_mincount{number}"] = max(mincount, 1)
-            columns.append(f"d.fields -> :_facet{number} AS v{number}")
-            order_by = ('e.value COLLATE "C"' if by_value
-                        else 'count(*) DESC, e.value COLLATE "C"')
             limit_sql = ""
             if limit >= 0:
                 params[f"_limit{number}"] = limit
                 limit_sql = f"LIMIT :_limit{number}"
+            if field in numbered:
+                order = 'v.value COLLATE "C"' if by_value else 'g.n DESC, v.value COLLATE "C"'
+                branches.append(
+                    f"(SELECT {number}, 0, v.value, g.n FROM numbered g "
+                    f"JOIN quebec_search_facet_value v ON v.id = g.id "
+                    f"WHERE v.field = :_facet{number} AND g.n >= :_mincount{number} "
+                    f"ORDER BY {order} {limit_sql})")
+                continue
+            columns.append(f"d.fields -> :_facet{number} AS v{number}")
+            order = ('e.value COLLATE "C"' if by_value
+                     else 'count(*) DESC, e.value COLLATE "C"')
             branches.append(
-                f"(SELECT {number} AS facet, e.value, count(*) AS n FROM matched "
+                f"(SELECT {number}, 0, e.value, count(*) FROM matched "
                 f"CROSS JOIN LATERAL jsonb_array_elements_text(matched.v{number}) AS e(value) "
                 f"GROUP BY e.value HAVING count(*) >= :_mincount{number} "
-                f"ORDER BY {order_by} {limit_sql})")
+                f"ORDER BY {order} {limit_sql})")
+        ctes.insert(0, f"matched AS MATERIALIZED (SELECT {', '.join(columns)} "
+                       f"FROM quebec_search_document d WHERE {where})")
         result = connection.execute(sa.text(
-            f"WITH matched AS MATERIALIZED (SELECT {', '.join(columns)} "
-            f"FROM quebec_search_document d WHERE {where}) "
-            + " UNION ALL ".join(branches)), params)
-        return _gather(result, fields)
+            f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)), params)
+        count = 0
+        counts: dict[str, list[Any]] = {field: [] for field in fields}
+        page: list[tuple[int, str, float]] = []
+        for facet, position, value, number in result:
+            if facet == -2:
+                page.append((position, value, float(number)))
+            elif facet == -1:
+                count = int(number)
+            else:
+                counts[fields[facet]].extend((value, int(number)))
+        return count, counts, [(key, score) for _, key, score in sorted(page)]
 
     def _counted_facets(self, connection: sa.engine.Connection, segment_ids: list[int],
                         fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
@@ -471,6 +521,25 @@ class _SearchRequest:
 _COLUMN_RE = re.compile(r"\bd\.([a-z_]+)")
 
 
+def _valid_facet_fields(names: list[str]) -> list[str]:
+    """The facet fields asked for, each once; Solr refuses a bad field name."""
+    for name in names:
+        if not solr_fields.is_valid_name(name):
+            raise _invalid(unknown_field(name))
+    return list(dict.fromkeys(names))
+
+
+def _numbered_fields(connection: sa.engine.Connection, fields: list[str]) -> set[str]:
+    """The fields among ``fields`` whose values documents hold numbered (facet_ids).
+
+    Fields that hold names and codes are counted (numbered) from their first
+    use on; full text is not worth numbering and is read from ``fields``.
+    """
+    countable = [field for field in fields if solr_fields.is_countable(field)]
+    _count_fields(connection, countable)
+    return set(countable)
+
+
 def _gather(result: Any, fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
     count = 0
     counts: dict[str, list[Any]] = {field: [] for field in fields}
@@ -485,9 +554,10 @@ def _gather(result: Any, fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
 def _count_fields(connection: sa.engine.Connection, fields: list[str]) -> None:
     """Have the index keep counts of ``fields`` from now on.
 
-    A field is counted once for all documents, then the triggers keep its
-    counts as documents are written. Writers wait meanwhile: a document
-    written during the first count would be missed by it and by the triggers.
+    A field is counted once for all documents (and its values numbered in
+    each document's ``facet_ids``), then the triggers keep its counts as
+    documents are written. Writers wait meanwhile: a document written during
+    the first count would be missed by it and by the triggers.
     """
     if not fields:
         return
@@ -498,7 +568,8 @@ def _count_fields(connection: sa.engine.Connection, fields: list[str]) -> None:
     if not missing:
         return
     with ensure_engine().begin() as writer:
-        writer.execute(sa.text("LOCK TABLE quebec_search_document IN SHARE MODE"))
+        # Readers go on; writers (and another first count) wait.
+        writer.execute(sa.text("LOCK TABLE quebec_search_document IN SHARE ROW EXCLUSIVE MODE"))
         writer.execute(sa.text(
             "LOCK TABLE quebec_search_counted_field IN SHARE ROW EXCLUSIVE MODE"))
         missing = [field for field in missing if not writer.execute(sa.text(
@@ -517,6 +588,16 @@ def _count_fields(connection: sa.engine.Connection, fields: list[str]) -> None:
         writer.execute(sa.text(
             "INSERT INTO quebec_search_counted_field (field) SELECT unnest(CAST(:fields AS text[]))"),
             {"fields": missing})
+        # The documents' numbered values take the new fields in; no count
+        # changes, so the counting trigger is off meanwhile (this
+        # transaction only: the catalogue change is not seen outside it).
+        writer.execute(sa.text(
+            "ALTER TABLE quebec_search_document DISABLE TRIGGER quebec_search_count_update"))
+        writer.execute(sa.text(
+            "UPDATE quebec_search_document SET facet_ids = quebec_search_facet_ids(fields)"
+            " WHERE fields ?| CAST(:fields AS text[])"), {"fields": missing})
+        writer.execute(sa.text(
+            "ALTER TABLE quebec_search_document ENABLE TRIGGER quebec_search_count_update"))
 
 
 def interface_language() -> str:

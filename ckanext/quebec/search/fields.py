@@ -112,6 +112,17 @@ def kind_of(field: str) -> str:
     return STRING
 
 
+def is_countable(field: str) -> bool:
+    """Whether the index keeps facet counts of ``field``: names and codes, not full text.
+
+    Extras are text on Solr's schema but hold codes (an update frequency, a
+    territory) more often than prose, and portals facet on them.
+    """
+    if field.startswith(TEXT_DYNAMIC_PREFIXES):
+        return True
+    return kind_of(field) == STRING and is_valid_name(field)
+
+
 def is_stored(field: str) -> bool:
     return field not in UNSTORED
 

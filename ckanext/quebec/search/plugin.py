@@ -12,6 +12,7 @@ from . import actions, backend, reindex
 from . import cli as search_cli
 
 
+@tk.blanket.config_declarations
 class QuebecSearchPlugin(SuiteTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IClick)

@@ -1,5 +1,9 @@
 """API actions of quebec_viz: a resource's preview (state, columns, statistics), its rows, chart series and map features.
 
+With CKAN's datastore plugin, datastore_create, _upsert, _delete and
+_records_delete are chained: a change to a resource's DataStore table queues
+a new build of its preview.
+
 The rows, chart and features actions are the views' data endpoint
 (``GET /api/3/action/quebec_viz_rows?resource_id=...``): they answer from the
 stored extract, never from the file, and only to those who may see the
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict, Schema
@@ -236,5 +241,50 @@ def quebec_viz_preview_build(context: Context, data_dict: DataDict) -> dict[str,
     return preview_state(resource["id"])
 
 
+def _rebuild_from_datastore(resource_id: Any) -> None:
+    """After a change to a resource's DataStore table: queue a new build unless one is pending.
+
+    CKAN 2.11 flips ``datastore_active`` without resource_update (no hook
+    fires); a table's rows change with no hook at all.
+    """
+    if not resource_id or not isinstance(resource_id, str):
+        return
+    resource = model.Resource.get(resource_id)
+    if resource is None or resource.state != "active":
+        return
+    jobs.enqueue_if_needed(jobs.resource_dict(resource.id) or {})
+
+
+@tk.chained_action
+def _datastore_create(original_action, context: Context, data_dict: DataDict):
+    result = original_action(context, data_dict)
+    _rebuild_from_datastore((result or {}).get("resource_id") or data_dict.get("resource_id"))
+    return result
+
+
+@tk.chained_action
+def _datastore_upsert(original_action, context: Context, data_dict: DataDict):
+    resource_id = data_dict.get("resource_id")
+    result = original_action(context, data_dict)
+    _rebuild_from_datastore(resource_id)
+    return result
+
+
+@tk.chained_action
+def _datastore_delete(original_action, context: Context, data_dict: DataDict):
+    resource_id = data_dict.get("resource_id") or data_dict.get("id")
+    result = original_action(context, data_dict)
+    _rebuild_from_datastore(resource_id)
+    return result
+
+
+_DATASTORE_CHAINS = {"datastore_create": _datastore_create, "datastore_upsert": _datastore_upsert,
+                     "datastore_delete": _datastore_delete,
+                     "datastore_records_delete": _datastore_delete}
+
+
 def get_actions() -> dict:
-    return {name: globals()[name] for name in __all__}
+    found = {name: globals()[name] for name in __all__}
+    if p.plugin_loaded("datastore"):
+        found.update(_DATASTORE_CHAINS)
+    return found

@@ -10,11 +10,17 @@ replaces the previous extract only once complete (storage.py).
 Getting the bytes (upload or guarded download) and sniffing them (kind,
 encoding, delimiter, HTML instead of data) is the shared reader's job
 (ckanext.quebec.tabular); its errors carry a msgid the views translate.
+
+A table in CKAN's DataStore (``datastore_active``) is read from there instead
+of its file: copied out in ``_id`` order by one read-only COPY, then scanned
+like a file with the column types the DataStore knows. Geographic files keep
+being read from the file, which holds their geometries.
 """
 from __future__ import annotations
 
 import codecs
 import contextlib
+import csv
 import datetime
 import decimal
 import json
@@ -25,7 +31,7 @@ import re
 import time
 import dataclasses
 import zipfile
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import duckdb
 
@@ -55,6 +61,18 @@ EXTRACT_FORMATS = (TABLE_FORMATS | XLSX_FORMATS | JSON_FORMATS | GEOJSON_FORMATS
 
 NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
                 "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "REAL")
+# DataStore (PostgreSQL) column types read as they are; any other is read as text.
+DATASTORE_TYPES = {"int2": "BIGINT", "int4": "BIGINT", "int8": "BIGINT", "smallint": "BIGINT",
+                   "integer": "BIGINT", "bigint": "BIGINT", "numeric": "DOUBLE", "float4": "DOUBLE",
+                   "float8": "DOUBLE", "real": "DOUBLE", "double precision": "DOUBLE",
+                   "date": "DATE", "timestamp": "TIMESTAMP", "timestamptz": "TIMESTAMP",
+                   "bool": "BOOLEAN", "boolean": "BOOLEAN"}
+DATASTORE_SYSTEM_COLUMNS = {"_id", "_full_text"}
+# bounds the DataStore's work if the build process is killed mid-query
+DATASTORE_STATEMENT_TIMEOUT_MS = 25 * 60 * 1000
+# What a preview is built from: a change to any of these calls for a new build.
+FINGERPRINT_FIELDS = ("url", "url_type", "format", "size", "hash", "last_modified",
+                      "datastore_active")
 LAT_NAMES = re.compile(r"^(lat|latitude|lat_wgs84|latitude_wgs84|y|coord_y|y_coord)$")
 LON_NAMES = re.compile(r"^(lon|lng|long|longitude|lon_wgs84|longitude_wgs84|x|coord_x|x_coord)$")
 # EPSG:32198 (NAD83 / Québec Lambert) coordinates of the province, roughly.
@@ -67,9 +85,41 @@ def resource_format(resource: dict) -> str:
     return (resource.get("format") or "").strip().lower().lstrip(".")
 
 
+def _true(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("true", "1", "yes")
+
+
+def uses_datastore(resource: dict) -> bool:
+    """Whether the preview is read from the resource's DataStore table rather than its file."""
+    geo = GEOJSON_FORMATS | KML_FORMATS | SHAPEFILE_FORMATS | WFS_FORMATS | WMS_FORMATS
+    return _true(resource.get("datastore_active")) and resource_format(resource) not in geo
+
+
 def can_extract(resource: dict) -> bool:
-    """Whether the preview job knows how to read this resource (by its declared format)."""
-    return resource_format(resource) in EXTRACT_FORMATS
+    """Whether the preview job can read this resource (its declared format, or its DataStore table)."""
+    return resource_format(resource) in EXTRACT_FORMATS or uses_datastore(resource)
+
+
+def fingerprint(resource: dict) -> dict[str, Any]:
+    """What a preview is built from (file, format, DataStore): compared to tell when to rebuild.
+
+    The same whether the resource comes from resource_show or from the
+    validated dict package_update hands its plugins (an upload's URL is its
+    file name there, and dates are datetimes).
+    """
+    found: dict[str, Any] = {}
+    for name in FINGERPRINT_FIELDS:
+        value = resource.get(name)
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            value = value.isoformat()
+        found[name] = None if value in (None, "") else str(value)
+    found["datastore_active"] = _true(resource.get("datastore_active"))
+    found["format"] = resource_format(resource)
+    if found["url_type"] == "upload" and found["url"]:
+        found["url"] = found["url"].rstrip("/").rsplit("/", 1)[-1]
+    elif found["url_type"] == "datastore":  # its URL is the DataStore's dump, shown or not
+        found["url"] = None
+    return found
 
 
 def is_wms(resource: dict) -> bool:
@@ -117,15 +167,18 @@ class Builder:
     """Builds one extract into ``directory`` (an empty folder) from a resource dict.
 
     ``path``: the resource's file when the caller already has it locally (an
-    upload); otherwise the resource's URL is downloaded. Needs no CKAN: the
-    preview job runs it in a child process (child.py).
+    upload); otherwise the resource's URL is downloaded. ``datastore``: read
+    the rows from the DataStore instead (``url``: its read-only database URL,
+    ``table``, ``fields``: datastore_info's ``id`` and ``type``). Needs no
+    CKAN: the preview job runs it in a child process (child.py).
     """
 
     def __init__(self, resource: dict, directory: str, settings: Optional[Settings] = None,
-                 path: Optional[str] = None) -> None:
+                 path: Optional[str] = None, datastore: Optional[dict] = None) -> None:
         self.resource = resource
         self.directory = directory
         self.path = path
+        self.datastore = datastore
         self.settings = settings = settings or Settings()
         self.max_rows = settings.max_rows
         self.max_columns = settings.max_columns
@@ -134,6 +187,8 @@ class Builder:
             "version": FORMAT_VERSION,
             "resource_id": resource["id"],
             "format": resource_format(resource),
+            "source": "datastore" if datastore else "file",
+            "fingerprint": fingerprint(resource),
             "state": "ready",
             "rows_total": None, "rows_kept": 0, "rows_capped": False, "rows_rejected": 0,
             "columns": [], "columns_total": 0, "columns_capped": False,
@@ -190,6 +245,9 @@ class Builder:
         if fmt in WMS_FORMATS:
             self.meta["kind"] = "service"
             return
+        if self.datastore:
+            self._from_datastore()
+            return
         if fmt not in EXTRACT_FORMATS:
             raise TabularError("unsupported-format",
                                _("Previews of %(format)s files are not available"),
@@ -241,7 +299,7 @@ class Builder:
                 raise TabularError("format-mismatch",
                                    _("The resource says %(format)s but the file is %(kind)s"),
                                    format="XLSX", kind=looked.kind)
-            self._from_python_rows(*read_xlsx(path, self.max_rows, self.settings.max_download_bytes))
+            self._from_python_rows(*read_xlsx(path, self.settings.max_download_bytes))
             self._detect_points()
             return
         if fmt in JSON_FORMATS:
@@ -353,27 +411,98 @@ class Builder:
                 {"name": name, "type": duckdb_type, "kind": kind, "stats": stats})
         return total
 
-    def _from_python_rows(self, names: list[str], rows: list[list[Any]], total: int) -> None:
-        """The extract of rows read in Python (XLSX, feature properties): typed, then stats on the extract."""
+    def _from_python_rows(self, names: list[str], rows: Iterable[list[Any]]) -> None:
+        """The extract of rows read in Python (XLSX, feature properties), with statistics of all rows.
+
+        Every row is spilled, as text, to a CSV in the build folder while each
+        column's type is found from the Python values of all rows (a text
+        cell "01" stays text); DuckDB then scans the spill, cast to those
+        types, as it scans a CSV file: first rows kept, all rows counted.
+        """
         names = _unique_names(names)
-        types = [_python_type([row[index] for row in rows if index < len(row)])
-                 for index in range(len(names))]
-        columns = self._set_columns(list(zip(names, types)))
-        width = len(columns)
-        definition = ", ".join(f"{quote(name)} {kind}" for name, kind in columns)
-        self.connection.execute(f"CREATE TABLE kept ({definition})")
-        if rows:
-            placeholders = ", ".join("?" for _column in columns)
-            self.connection.executemany(
-                f"INSERT INTO kept VALUES ({placeholders})",
-                [[_cell(value, kind) for value, (_name, kind) in
-                  zip(list(row[:width]) + [None] * (width - len(row)), columns)]
-                 for row in rows[:self.max_rows]])
-        self._write_rows(columns)
-        self._stats("kept", columns)
-        self.meta["stats_scope"] = "extract"
-        self.meta["rows_total"] = total
-        self.meta["rows_capped"] = total > self.meta["rows_kept"]
+        width = len(names)
+        seen: list[set[str]] = [set() for _name in names]
+        spill = os.path.join(self.directory, ".rows.csv")
+        with open(spill, "w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream, lineterminator="\n")
+            for row in rows:
+                cells = list(row[:width]) + [None] * (width - len(row))
+                writer.writerow([_spilled(value, kinds) for value, kinds in zip(cells, seen)])
+        self._from_spill(spill, [(name, _spilled_type(kinds)) for name, kinds in zip(names, seen)])
+
+    def _from_spill(self, spill: str, columns: list[tuple[str, str]]) -> None:
+        """Scan a headerless CSV of text cells, cast to ``columns`` (name, DuckDB type), then delete it."""
+        raw = ", ".join(f"{_literal(f'c{index}')}: 'VARCHAR'" for index in range(len(columns)))
+        typed = ", ".join(f"CAST(c{index} AS {kind}) AS {quote(name)}"
+                          for index, (name, kind) in enumerate(columns))
+        self._from_scan(f"(SELECT {typed} FROM read_csv({_literal(spill)}, header=false,"
+                        f" auto_detect=false, delim=',', quote='\"', escape='\"', columns={{{raw}}}))")
+        os.remove(spill)
+
+    # -- DataStore ------------------------------------------------------------------------
+
+    def _from_datastore(self) -> None:
+        """The extract of a DataStore table, read like a file: first rows in ``_id`` order, all rows counted.
+
+        The table is copied out (COPY, streamed to a CSV in the build folder)
+        in one read-only transaction, then scanned by DuckDB with the types
+        the DataStore gives its columns: the same caps and statistics as a
+        file's, in bounded memory whatever the table's size.
+        """
+        import psycopg2
+        from psycopg2 import sql
+
+        fields = [(field["id"], str(field.get("type") or "text").lower())
+                  for field in self.datastore.get("fields") or ()
+                  if field["id"] not in DATASTORE_SYSTEM_COLUMNS]
+        types = dict(fields)
+        columns = [(name, DATASTORE_TYPES.get(kind, "VARCHAR")) for name, kind in fields]
+        columns_total = len(columns)
+        columns = self._set_columns(columns)
+        selected = []
+        for name, duckdb_type in columns:
+            column = sql.Identifier(name)
+            if types[name] == "timestamptz":  # as DuckDB's TIMESTAMP holds it: in UTC
+                selected.append(sql.SQL("({} AT TIME ZONE 'UTC')").format(column))
+            elif duckdb_type == "BOOLEAN":  # true/false, not COPY's t/f
+                selected.append(sql.SQL("{}::text").format(column))
+            else:
+                selected.append(column)
+        copy = sql.SQL("COPY (SELECT {} FROM {} ORDER BY _id) TO STDOUT WITH (FORMAT csv)").format(
+            sql.SQL(", ").join(selected), sql.Identifier(self.datastore["table"]))
+        spill = os.path.join(self.directory, ".rows.csv")
+        try:
+            database = psycopg2.connect(
+                self.datastore["url"], connect_timeout=self.settings.fetch_timeout,
+                application_name="quebec_viz preview", client_encoding="UTF8",
+                options=f"-c statement_timeout={DATASTORE_STATEMENT_TIMEOUT_MS}")
+        except psycopg2.Error as error:
+            log.warning("Preview of resource %s: the DataStore cannot be reached: %s",
+                        self.resource["id"], error)
+            raise TabularError("datastore-unreachable",
+                               _("The DataStore, where this table is kept, cannot be reached"))
+        try:
+            database.set_session(readonly=True)
+            with database.cursor() as cursor, open(spill, "w", encoding="utf-8") as stream:
+                cursor.copy_expert(copy.as_string(cursor), stream, size=1 << 20)
+        except psycopg2.Error as error:
+            log.warning("Preview of resource %s: the DataStore table cannot be read: %s",
+                        self.resource["id"], error)
+            raise TabularError("datastore-unreadable",
+                               _("The DataStore table of this resource cannot be read"))
+        finally:
+            database.close()
+        self._from_spill(spill, columns)
+        self.meta["columns_total"] = columns_total
+        self.meta["columns_capped"] = columns_total > len(columns)
+        for column in self.meta["columns"]:
+            column["type"] = types[column["name"]]
+        self.meta["stats_scope"] = "datastore"
+        if self.meta["rows_total"] == 0:
+            self.meta["warnings"] = [warning for warning in self.meta["warnings"]
+                                     if warning["code"] != "no-rows"]
+            self.warn("no-rows", _("The DataStore table has no rows"))
+        self._detect_points()
 
     # -- maps -----------------------------------------------------------------------------
 
@@ -386,8 +515,8 @@ class Builder:
         if not result.features and not result.properties:
             raise TabularError("no-features", _("The file has no map features"))
         names = result.property_names or ["id"]
-        rows = [[properties.get(name) for name in names] for properties in result.properties]
-        self._from_python_rows(names, rows, result.total)
+        self._from_python_rows(names, ([properties.get(name) for name in names]
+                                       for properties in result.properties))
         self._write_features(result.features)
         self.meta["geo"] = {
             "source": "geometry", "features_total": result.total,
@@ -469,8 +598,8 @@ def transcode(source: str, target: str, encoding: str) -> None:
                 break
 
 
-def read_xlsx(path: str, max_rows: int, max_uncompressed: int) -> tuple[list[str], list[list[Any]], int]:
-    """Header, first ``max_rows`` rows and row count of the first sheet, streamed by openpyxl."""
+def read_xlsx(path: str, max_uncompressed: int) -> tuple[list[str], Iterator[list[Any]]]:
+    """Header and rows (blank rows left out) of the first sheet, streamed by openpyxl."""
     import openpyxl
 
     tabular.check_zip(path, max_uncompressed=max_uncompressed)
@@ -481,24 +610,22 @@ def read_xlsx(path: str, max_rows: int, max_uncompressed: int) -> tuple[list[str
         log.info("openpyxl cannot open %s: %s", path, error)
         raise TabularError("unreadable", _("The file cannot be read as a table: it is not valid %(format)s"),
                            format="XLSX")
-    try:
-        sheet = workbook.worksheets[0]
-        values = sheet.iter_rows(values_only=True)
-        header = next(values, None)
-        if header is None:
-            raise TabularError("empty-file", _("The file is empty"))
-        names = [str(cell) if cell is not None else f"column{index + 1}"
-                 for index, cell in enumerate(header)]
-        rows, total = [], 0
-        for row in values:
-            if all(cell is None for cell in row):
-                continue
-            total += 1
-            if len(rows) < max_rows:
-                rows.append(list(row))
-        return names, rows, total
-    finally:
+    values = workbook.worksheets[0].iter_rows(values_only=True)
+    header = next(values, None)
+    if header is None:
         workbook.close()
+        raise TabularError("empty-file", _("The file is empty"))
+    names = [str(cell) if cell is not None else f"column{index + 1}"
+             for index, cell in enumerate(header)]
+
+    def rows() -> Iterator[list[Any]]:
+        try:
+            for row in values:
+                if any(cell is not None for cell in row):
+                    yield list(row)
+        finally:
+            workbook.close()
+    return names, rows()
 
 
 def _looks_like_geojson(path: str) -> bool:
@@ -571,33 +698,41 @@ def _unique_names(names: list[str]) -> list[str]:
     return unique
 
 
-def _python_type(values: list[Any]) -> str:
-    present = [value for value in values if value is not None and value != ""]
-    if not present:
-        return "VARCHAR"
-    if all(isinstance(value, bool) for value in present):
-        return "BOOLEAN"
-    if all(isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool)
-           for value in present):
-        return "DOUBLE"
-    if all(isinstance(value, datetime.datetime) for value in present):
-        return "TIMESTAMP"
-    if all(isinstance(value, datetime.date) for value in present):
-        return "DATE"
-    return "VARCHAR"
-
-
-def _cell(value: Any, kind: str) -> Any:
+def _spilled(value: Any, kinds: set[str]) -> str:
+    """A value as text in the spill CSV; its kind (bool, number, datetime, date, text) noted in ``kinds``."""
     if value is None or value == "":
-        return None
-    if kind == "VARCHAR":
-        if isinstance(value, (dict, list)):
-            return json.dumps(value, ensure_ascii=False)
+        return ""
+    if isinstance(value, bool):
+        kinds.add("bool")
+        return "true" if value else "false"
+    if isinstance(value, (int, float, decimal.Decimal)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return ""
+        kinds.add("number")
         return str(value)
-    if kind == "DOUBLE":
-        number = float(value)
-        return number if math.isfinite(number) else None
-    return value
+    if isinstance(value, datetime.datetime):
+        kinds.add("datetime")
+        return value.replace(tzinfo=None).isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        kinds.add("date")
+        return value.isoformat()
+    kinds.add("text")
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _spilled_type(kinds: set[str]) -> str:
+    """The DuckDB type of a spilled column whose values were all of ``kinds``."""
+    if kinds == {"bool"}:
+        return "BOOLEAN"
+    if kinds == {"number"}:
+        return "DOUBLE"
+    if kinds == {"date"}:
+        return "DATE"
+    if kinds and kinds <= {"date", "datetime"}:
+        return "TIMESTAMP"
+    return "VARCHAR"
 
 
 def _plain(value: Any) -> Any:

@@ -21,7 +21,7 @@ KML_NAMESPACES = ("http://www.opengis.net/kml/2.2", "http://earth.google.com/kml
 
 @dataclasses.dataclass
 class Features:
-    """Features ready for Leaflet, the properties of the rows kept for the table, and what was done."""
+    """Features ready for Leaflet, the properties of all features (the table's rows), and what was done."""
 
     features: list[dict] = dataclasses.field(default_factory=list)
     properties: list[dict] = dataclasses.field(default_factory=list)
@@ -53,7 +53,10 @@ def _in_degrees(geometry) -> bool:
 
 def normalise(features: Iterable[dict], epsg: Optional[int], max_features: int,
               max_rows: int) -> Features:
-    """Check, repair and reproject the features; keep ``max_features`` for the map and ``max_rows`` properties.
+    """Check, repair and reproject the features; keep ``max_features`` for the map, all properties.
+
+    A feature's ``_row`` links it to its row in the table, which keeps the
+    first ``max_rows``.
 
     Coordinates outside longitude/latitude ranges in a file that names no
     coordinate system are taken as EPSG:32198 (Québec Lambert), the
@@ -69,10 +72,10 @@ def normalise(features: Iterable[dict], epsg: Optional[int], max_features: int,
         result.total += 1
         properties = feature.get("properties")
         properties = properties if isinstance(properties, dict) else {}
-        if len(result.properties) < max_rows:
-            result.properties.append(properties)
-            for key in properties:
-                names.setdefault(str(key), None)
+        # every feature's properties: the table keeps the first rows, statistics count all
+        result.properties.append(properties)
+        for key in properties:
+            names.setdefault(str(key), None)
         if len(result.features) >= max_features:
             continue
         try:

@@ -53,6 +53,7 @@ def _labels() -> dict[str, str]:
         "wmsFailed": _("The map service (WMS) did not answer; its layer cannot be shown."),
         "feature": _("Feature %(number)s"), "zoomTo": _("Show on the map"),
         "mapKeyboard": _("Map: use the arrow keys to pan, + and - to zoom; Tab reaches the features."),
+        "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "closePopup": _("Close this popup"),
     }
 
 

@@ -5,10 +5,12 @@ import json
 import logging
 import subprocess
 import sys
-from typing import Any
+import time
+from typing import Any, Optional
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
 
 from ckanext.quebec import tabular
 from ckanext.quebec.tabular.errors import TabularError, _
@@ -18,6 +20,8 @@ from . import config, extract, storage, suitability
 log = logging.getLogger(__name__)
 
 JOB_TIMEOUT = 1800
+# A job can start before the request that queued it has committed the resource.
+NOT_FOUND_RETRIES = (0.5, 1.0, 2.0)
 
 
 def wanted(resource: dict) -> bool:
@@ -33,6 +37,48 @@ def enqueue(resource: dict) -> None:
     tk.enqueue_job(build_preview, [resource["id"]],
                    title=f"quebec_viz preview of resource {resource['id']}",
                    rq_kwargs={"timeout": JOB_TIMEOUT})
+
+
+def enqueue_if_needed(resource: dict, changed_only: bool = False) -> bool:
+    """Queue a build unless one is queued or running (it reads the resource when it starts).
+
+    ``changed_only``: only when what the preview is built from (file, format,
+    DataStore) differs from what the current extract was built from.
+
+    :returns: whether a build was queued
+    """
+    if not resource.get("id") or not wanted(resource) or storage.is_pending(resource["id"]):
+        return False
+    if changed_only:
+        meta = storage.read_meta(resource["id"])
+        if meta is not None and meta.get("fingerprint") == extract.fingerprint(resource):
+            return False
+    enqueue(resource)
+    return True
+
+
+def enqueue_changed(package_id: str) -> list[str]:
+    """Queue the builds of a dataset's resources whose file, format or DataStore changed (package_update).
+
+    Read from the model, flushed but not committed: the dataset dict that
+    package_update hands its plugins lacks the ids of new resources.
+
+    :returns: the ids of the resources queued
+    """
+    package = model.Package.get(package_id)
+    if package is None:
+        return []
+    return [resource.id for resource in package.resources
+            if enqueue_if_needed(_resource_fields(resource), changed_only=True)]
+
+
+def _resource_fields(resource: "model.Resource") -> dict[str, Any]:
+    """What extract.fingerprint and wanted() read, from a resource's row."""
+    fields = dict(resource.extras or {})
+    fields.update({name: getattr(resource, name, None) for name in extract.FINGERPRINT_FIELDS
+                   if name != "datastore_active"})
+    fields["id"] = resource.id
+    return fields
 
 
 def enqueue_dataset(package_id: str) -> None:
@@ -69,10 +115,8 @@ def build_preview(resource_id: str) -> dict[str, Any] | None:
 
     :returns: the extract's meta.json, or None when the resource is gone
     """
-    context = _context()
-    try:
-        resource = tk.get_action("resource_show")(context, {"id": resource_id})
-    except tk.ObjectNotFound:
+    resource = _resource_or_none(resource_id)
+    if resource is None:
         storage.delete(resource_id)
         return None
     build = storage.new_build_directory(resource_id)
@@ -91,13 +135,34 @@ def build_preview(resource_id: str) -> dict[str, Any] | None:
         create_default_views(_context(), resource, meta)
     except Exception:
         log.exception("Default views of resource %s could not be created", resource_id)
+    # a change made while this build ran was not queued (a build was pending)
+    current = _resource_or_none(resource_id, retries=())
+    if current is not None and extract.fingerprint(current) != meta.get("fingerprint"):
+        enqueue(current)
     return meta
+
+
+def resource_dict(resource_id: str) -> Optional[dict]:
+    """The resource as resource_show gives it to the site user, or None."""
+    return _resource_or_none(resource_id, retries=())
+
+
+def _resource_or_none(resource_id: str, retries: tuple = NOT_FOUND_RETRIES) -> Optional[dict]:
+    """resource_show as the site user; None when gone (asked again after each of ``retries`` seconds)."""
+    for wait in (*retries, None):
+        try:
+            return tk.get_action("resource_show")(_context(), {"id": resource_id})
+        except tk.ObjectNotFound:
+            if wait is None:
+                return None
+            time.sleep(wait)
+    return None
 
 
 def _build_in_child(resource: dict, build: str, settings: dict) -> dict[str, Any]:
     """Run child.py on the resource; its meta.json, or an exception when it did not finish."""
     order = {"resource": resource, "directory": build, "settings": settings,
-             "path": tabular.uploaded_path(resource)}
+             "path": tabular.uploaded_path(resource), "datastore": _datastore_table(resource)}
     finished = subprocess.run(
         [sys.executable, "-m", "ckanext.quebec.viz.child"], input=json.dumps(order),
         capture_output=True, text=True, timeout=JOB_TIMEOUT - 60, check=False)
@@ -106,6 +171,23 @@ def _build_in_child(resource: dict, build: str, settings: dict) -> dict[str, Any
         raise RuntimeError(f"the preview process ended with status {finished.returncode}: "
                            f"{finished.stderr[-2000:]}")
     return meta
+
+
+def _datastore_table(resource: dict) -> Optional[dict[str, Any]]:
+    """Where the child reads a resource's DataStore table (read-only URL, table, fields); None: the file."""
+    if not extract.uses_datastore(resource) or not p.plugin_loaded("datastore"):
+        return None
+    try:
+        info = tk.get_action("datastore_info")(_context(), {"id": resource["id"]})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        log.info("Resource %s says datastore_active but has no DataStore table: "
+                 "its file is previewed", resource["id"])
+        return None
+    fields = [{"id": field["id"], "type": field.get("type")} for field in info.get("fields") or ()]
+    if not fields:
+        return None
+    return {"url": tk.config.get("ckan.datastore.read_url"), "table": resource["id"],
+            "fields": fields}
 
 
 def _context() -> dict:

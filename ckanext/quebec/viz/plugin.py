@@ -56,10 +56,10 @@ class QuebecVizPlugin(SuiteTranslation):
     # IResourceController
 
     def after_resource_create(self, context: Context, resource: dict[str, Any]) -> None:
-        jobs.enqueue(resource)
+        jobs.enqueue_if_needed(resource)
 
     def after_resource_update(self, context: Context, resource: dict[str, Any]) -> None:
-        jobs.enqueue(resource)
+        jobs.enqueue_if_needed(resource)
 
     def before_resource_delete(self, context: Context, resource: dict[str, Any],
                                resources: list[dict[str, Any]]) -> None:
@@ -70,6 +70,10 @@ class QuebecVizPlugin(SuiteTranslation):
     def after_dataset_create(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("resources"):
             jobs.enqueue_dataset(pkg_dict["id"])
+
+    def after_dataset_update(self, context: Context, pkg_dict: dict[str, Any]) -> None:
+        # resources added or changed inline (package_update/patch) fire no resource hook
+        jobs.enqueue_changed(pkg_dict["id"])
 
 
 class _QuebecView(p.SingletonPlugin):

@@ -205,7 +205,18 @@
     var summary = section.querySelector(".quebec-viz-summary");
     var labels = settings.labels;
     if (!container || !window.L) { return; }
-    var leaflet = window.L.map(container, {keyboard: true, preferCanvas: false, zoomSnap: 0.5});
+    // Leaflet's own words (zoom buttons, popup close button) in the visitor's language
+    var leaflet = window.L.map(container, {keyboard: true, preferCanvas: false, zoomSnap: 0.5,
+                                           zoomControl: false});
+    window.L.control.zoom({zoomInTitle: labels.zoomIn, zoomOutTitle: labels.zoomOut}).addTo(leaflet);
+    leaflet.on("popupopen", function (event) {
+      var close = event.popup.getElement() &&
+        event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) {
+        close.setAttribute("aria-label", labels.closePopup);
+        close.setAttribute("title", labels.closePopup);
+      }
+    });
     leaflet.attributionControl.setPrefix(false);
     container.setAttribute("aria-label", labels.mapKeyboard);
     var warned = {};

@@ -1,0 +1,263 @@
+"""`ckan search-index rebuild` of the whole index, shared out among worker processes.
+
+CKAN indexes one dataset after another in one process, at the speed of
+package_show: on a machine with several cores that leaves all but one idle
+while the index is rebuilt. Here the datasets to index are chosen as CKAN
+chooses them (``--only-missing``, deleted datasets kept or not), then worker
+processes forked from the command take them by batches and index each one
+exactly as CKAN's own rebuild does (the same action, the same documents),
+writing their documents by batches. ``--force``, ``--quiet`` and
+``--commit-each`` keep their meaning; a dataset given by id, or a list of
+ids, is left to CKAN's rebuild.
+
+A worker that fails stops the others (unless ``--force``) and the command
+fails as CKAN's does. Every document is written whole, in one statement with
+its batch, so a rebuild stopped at any point leaves documents that are either
+the new ones or the ones from before: running the rebuild (or
+``--only-missing``) again, or ``ckan quebec search check``, sees the rest.
+"""
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import os
+import queue
+import sys
+import traceback
+from typing import Any, Callable, Collection, Optional
+
+import ckan.lib.search as search
+import ckan.logic as logic
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.quebec import config as suite_config
+
+from .connection import analyze_index, flush_bulk
+
+log = logging.getLogger(__name__)
+
+# Datasets a worker takes at a time: few enough to share the end of the work
+# out evenly, enough that taking them costs nothing.
+BATCH = 100
+_PROGRESS_SECONDS = 0.5
+
+
+class RebuildError(Exception):
+    """A dataset could not be indexed, or a worker stopped before its end."""
+
+
+def rebuild(original: Callable[..., Any],
+            package_id: Optional[str] = None,
+            only_missing: bool = False,
+            force: bool = False,
+            defer_commit: bool = False,
+            package_ids: Optional[Collection[str]] = None,
+            quiet: bool = False,
+            clear: bool = False) -> None:
+    """CKAN's ``ckan.lib.search.rebuild``, with the whole index built by workers.
+
+    ``original`` is CKAN's own function: a dataset given by id or a list of
+    ids is indexed by it.
+    """
+    if package_id or package_ids is not None:
+        return original(package_id, only_missing=only_missing, force=force,
+                        defer_commit=defer_commit, package_ids=package_ids,
+                        quiet=quiet, clear=clear)
+    log.info("Rebuilding search index...")
+    ids = _ids_to_index(only_missing, clear)
+    if ids is None:
+        return None
+    workers = min(suite_config.search_rebuild_workers(), -(-len(ids) // BATCH))
+    options = _Options(force=force, defer_commit=defer_commit, quiet=quiet)
+    if workers <= 1:
+        _index_in_process(ids, options)
+    else:
+        _index_in_workers(ids, options, workers)
+    model.Session.commit()
+    log.info("Finished rebuilding search index.")
+    return None
+
+
+class _Options:
+    def __init__(self, force: bool, defer_commit: bool, quiet: bool):
+        self.force = force
+        self.defer_commit = defer_commit
+        self.quiet = quiet
+
+
+def _ids_to_index(only_missing: bool, clear: bool) -> Optional[list[str]]:
+    """The ids CKAN's rebuild would index, in its order; None when there is nothing to do."""
+    packages = model.Session.query(model.Package.id)
+    if tk.config.get("ckan.search.remove_deleted_packages"):
+        packages = packages.filter(model.Package.state != "deleted")
+    ids = [row[0] for row in packages.all()]
+    if only_missing:
+        log.info("Indexing only missing packages...")
+        indexed = set(search.query_for(model.Package).get_all_entity_ids(
+            max_results=len(ids)))
+        ids = [package_id for package_id in ids if package_id not in indexed]
+        if not ids:
+            log.info("All datasets are already indexed")
+            return None
+    else:
+        log.info("Rebuilding the whole index...")
+        if clear:
+            search.index_for(model.Package).clear()
+    return ids
+
+
+def _index_one(context: dict[str, Any], package_id: str, defer_commit: bool) -> None:
+    """Index one dataset as CKAN's rebuild does."""
+    update_package = getattr(logic, "index_update_package", None)
+    if update_package is not None:
+        # CKAN 2.12: under the default and the custom show schemas.
+        update_package(context, package_id, defer_commit)
+        return
+    # CKAN 2.11: what package_show gives without validation (the index
+    # validates it under the show schema itself).
+    dataset = logic.get_action("package_show")(context, {"id": package_id})
+    search.index_for(model.Package).update_dict(dataset, defer_commit)
+
+
+def _context() -> dict[str, Any]:
+    # CKAN's rebuild shares one context between its datasets, as here.
+    if getattr(logic, "index_update_package", None) is not None:
+        return {"ignore_auth": True}
+    return {"ignore_auth": True, "validate": False, "use_cache": False}
+
+
+def _index_in_process(ids: list[str], options: _Options) -> None:
+    total = len(ids)
+    context = _context()
+    for counter, package_id in enumerate(ids):
+        if not options.quiet:
+            _show_progress(counter + 1, total)
+        try:
+            _index_one(context, package_id, options.defer_commit)
+        except Exception as error:
+            log.error("Error while indexing dataset %s: %s", package_id, repr(error))
+            if not options.force:
+                raise
+            log.error(search.text_traceback())
+            # A failed query leaves the session unusable for the next dataset.
+            model.Session.rollback()
+
+
+def _index_in_workers(ids: list[str], options: _Options, workers: int) -> None:
+    log.info("Indexing %d datasets with %d worker processes", len(ids), workers)
+    processes = multiprocessing.get_context("fork")
+    shared = _Shared(processes)
+    # Nothing of the command's database connections may be shared with the
+    # workers: each opens its own.
+    model.Session.remove()
+    model.ensure_engine().dispose()
+    # Nor any output still buffered, which each worker would write again.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    started = [processes.Process(target=_work, args=(ids, options, shared),
+                                 name=f"quebec-search-rebuild-{number}", daemon=True)
+               for number in range(workers)]
+    for process in started:
+        process.start()
+    reports: dict[int, tuple[int, Optional[str]]] = {}
+    while len(reports) < len(started):
+        _collect(shared, reports, timeout=_PROGRESS_SECONDS)
+        if not options.quiet:
+            _show_progress(shared.done.value, len(ids))
+        if all(not process.is_alive() for process in started):
+            # What the last ones sent before they ended
+            while len(reports) < len(started) and _collect(
+                    shared, reports, timeout=_PROGRESS_SECONDS):
+                pass
+            break
+    for process in started:
+        process.join()
+    indexed = sum(count for count, _failure in reports.values())
+    if options.defer_commit and indexed:
+        analyze_index(model.ensure_engine())
+    failures = [failure for _count, failure in reports.values() if failure]
+    lost = [process for process in started
+            if process.pid not in reports or process.exitcode != 0]
+    if failures:
+        raise RebuildError(failures[0])
+    if lost:
+        raise RebuildError(tk._("A worker of the rebuild stopped before its end"
+                                " (exit status {status}); run the rebuild again.").format(
+            status=lost[0].exitcode))
+
+
+class _Shared:
+    """What the workers share: the next batch to take, progress, stop, reports."""
+
+    def __init__(self, processes: Any):
+        self.next_start = processes.Value("q", 0)
+        self.done = processes.Value("q", 0)
+        self.stop = processes.Event()
+        self.reports = processes.Queue()
+
+
+def _collect(shared: _Shared, reports: dict[int, tuple[int, Optional[str]]],
+             timeout: float) -> bool:
+    """Wait up to ``timeout`` for a worker's report; False if none came."""
+    try:
+        pid, indexed, failure = shared.reports.get(timeout=timeout)
+    except queue.Empty:
+        return False
+    reports[pid] = (indexed, failure)
+    return True
+
+
+def _work(ids: list[str], options: _Options, shared: _Shared) -> None:
+    """A worker: take batches of ids until none is left, then report."""
+    # The connections inherited from the command belong to it.
+    model.ensure_engine().dispose(close=False)
+    # CKAN's start-up objects live as long as the worker: the garbage
+    # collector need not walk through them again and again.
+    gc.freeze()
+    indexed, failure = 0, None
+    context = _context()
+    try:
+        while failure is None and not shared.stop.is_set():
+            with shared.next_start.get_lock():
+                start = shared.next_start.value
+                shared.next_start.value = start + BATCH
+            if start >= len(ids):
+                break
+            for package_id in ids[start:start + BATCH]:
+                if shared.stop.is_set():
+                    break
+                try:
+                    _index_one(context, package_id, options.defer_commit)
+                    indexed += 1
+                except Exception as error:
+                    log.error("Error while indexing dataset %s: %s", package_id, repr(error))
+                    model.Session.rollback()
+                    if not options.force:
+                        failure = tk._("Error while indexing dataset {id}: {error}").format(
+                            id=package_id, error=repr(error))
+                        shared.stop.set()
+                        break
+                    log.error(search.text_traceback())
+                with shared.done.get_lock():
+                    shared.done.value += 1
+            # The datasets read so far are not read again: keep the
+            # session's identity map from growing with the whole catalogue.
+            model.Session.remove()
+        flush_bulk(model.ensure_engine())
+    except BaseException as error:  # noqa: B036 - reported, then the worker ends
+        log.error("Rebuild worker failed: %s", traceback.format_exc())
+        failure = failure or tk._("A worker of the rebuild failed: {error}").format(
+            error=repr(error))
+        shared.stop.set()
+    finally:
+        model.Session.remove()
+        shared.reports.put((os.getpid(), indexed, failure))
+        shared.reports.close()
+        shared.reports.join_thread()
+
+
+def _show_progress(done: int, total: int) -> None:
+    sys.stdout.write(f"\rIndexing dataset {done}/{total}")
+    sys.stdout.flush()
