@@ -58,6 +58,17 @@ class TestDirectory:
             assert ('/en/partners/statistics"' if english
                     else 'partenaires/statistiques"') in response.body, path
 
+    @pytest.mark.ckan_config("ckan.locale_default", "fr")
+    def test_the_header_links_to_the_directory_in_both_languages(self, app):
+        for path, link in (("/", '<a href="/partenaires">Partenaires</a>'),
+                           ("/dataset/", '<a href="/partenaires">Partenaires</a>'),
+                           ("/en/", '<a href="/en/partners">Partners</a>')):
+            header = app.get(path).body.split("</header>")[0]
+            assert link in header, path
+        # The section is marked current on its own page.
+        header = app.get("/partenaires").body.split("</header>")[0]
+        assert re.search(r'<li class="active">\s*<a href="/partenaires">', header)
+
     def test_partners_grouped_by_type_then_umbrella(self, app, catalogue):
         body = app.get("/en/partners").body
         assert _sections(body)[:3] == ["ministere", "municipalite", "universite"]

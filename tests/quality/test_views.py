@@ -76,3 +76,65 @@ def test_organization_page_links_to_the_report(app, checked):
     organization, _good, _poor = checked
     page = app.get(f"/organization/{organization['name']}").body
     assert f'/organization/{organization["name"]}/quality' in page
+
+
+class TestActionsFromThePage:
+    """The "check again" button and the reference-data form of the quality page."""
+
+    @pytest.fixture
+    def users(self, checked):
+        organization = checked[0]
+        sysadmin = factories.SysadminWithToken()
+        editor = factories.UserWithToken()
+        helpers.call_action("organization_member_create", id=organization["id"],
+                            username=editor["name"], role="editor")
+        return {"sysadmin": {"Authorization": sysadmin["token"]},
+                "editor": {"Authorization": editor["token"]}}
+
+    def test_the_forms_show_to_those_who_may_use_them(self, app, checked, users):
+        _organization, good, _poor = checked
+        path = f"/dataset/{good['name']}/quality"
+        page = app.get(path, headers=users["sysadmin"]).body
+        assert 'class="quebec-quality-run"' in page and 'class="quebec-quality-grant"' in page
+        page = app.get(path, headers=users["editor"]).body
+        assert 'class="quebec-quality-run"' in page and "quebec-quality-grant" not in page
+        page = app.get(path).body
+        assert "quebec-quality-run" not in page and "quebec-quality-grant" not in page
+
+    def test_check_again_runs_the_checks(self, app, checked, users):
+        never = helpers.call_action("package_show", id="jamais-evalue")
+        assert helpers.call_action("quebec_quality_show", id=never["id"])["score"] is None
+        response = app.post("/dataset/jamais-evalue/quality/run", headers=users["editor"],
+                            follow_redirects=False)
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/dataset/jamais-evalue/quality")
+        assert helpers.call_action("quebec_quality_show", id=never["id"])["score"] is not None
+        page = app.post("/dataset/jamais-evalue/quality/run", headers=users["editor"]).body
+        assert "The checks of this dataset are queued" in page
+
+    def test_a_refused_designation_lists_what_fails_in_the_visitors_language(self, app, checked, users):
+        _organization, good, _poor = checked
+        page = app.post(f"/dataset/{good['name']}/quality/reference", headers=users["sysadmin"],
+                        data={"mandate": "MCN-2026-01", "date": "2026-11-01"}).body
+        assert "Reference data criteria: Criterion not met: Unique identifier." in page
+        page = app.post(f"/fr/dataset/{good['name']}/quality/reference", headers=users["sysadmin"],
+                        data={"mandate": "MCN-2026-01"}).body
+        assert "Date: Date attendue au format AAAA-MM-JJ" in page
+        assert "Désigner comme donnée de référence" in page  # the form, in French
+        assert helpers.call_action("package_show", id=good["id"])["quebec_quality"]["reference"] is None
+
+    def test_withdrawing_what_was_never_granted_is_an_error_message(self, app, checked, users):
+        _organization, good, _poor = checked
+        page = app.post(f"/dataset/{good['name']}/quality/reference/withdraw",
+                        headers=users["sysadmin"]).body
+        assert "alert-error" in page or "alert-danger" in page
+
+    @pytest.mark.parametrize("path", ["run", "reference", "reference/withdraw"])
+    def test_refused_to_anonymous_and_the_badge_to_editors(self, app, checked, users, path):
+        _organization, good, _poor = checked
+        url = f"/dataset/{good['name']}/quality/{path}"
+        assert app.post(url, data={"mandate": "M", "date": "2026-11-01"}).status_code == 403
+        if path != "run":
+            assert app.post(url, headers=users["editor"],
+                            data={"mandate": "M", "date": "2026-11-01"}).status_code == 403
+        assert helpers.call_action("package_show", id=good["id"])["quebec_quality"]["reference"] is None

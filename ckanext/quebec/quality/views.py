@@ -5,7 +5,7 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
-from . import runner, score
+from . import config, runner, score
 
 quality = Blueprint("quebec_quality", __name__)
 
@@ -48,7 +48,59 @@ def organization_report(id: str):
         "unassessed": unassessed})
 
 
+def run_checks(id: str):
+    """The "check again" button: enqueue the dataset's checks, back to its quality page."""
+    # Checked in the background when the site checks changes there (the default).
+    return _act(id, "quebec_quality_run", {"force": True, "background": config.background()},
+                tk._("The checks of this dataset are queued; this page shows their results "
+                     "once they are done."))
+
+
+def grant_reference(id: str):
+    """The reference-data form: grant the badge with its mandate and date."""
+    form = tk.request.form
+    return _act(id, "quebec_quality_reference_grant",
+                {"mandate": form.get("mandate", ""), "date": form.get("date", "")},
+                tk._("This dataset is now reference data."))
+
+
+def withdraw_reference(id: str):
+    return _act(id, "quebec_quality_reference_withdraw", {},
+                tk._("The reference data designation is withdrawn."))
+
+
+def _act(id: str, action: str, data_dict: dict, done: str):
+    """Call ``action`` on the dataset as the logged-in user; errors come back as flash messages."""
+    context = {"user": tk.current_user.name if tk.current_user else ""}
+    try:
+        tk.get_action(action)(context, dict(data_dict, id=id))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to see this page"))
+    except tk.ValidationError as error:
+        for field, messages in (error.error_dict or {}).items():
+            for message in messages if isinstance(messages, list) else [messages]:
+                tk.h.flash_error(f"{_FIELD_LABELS.get(field, lambda: field)()}: {message}")
+    else:
+        tk.h.flash_success(done)
+    return tk.redirect_to("quebec_quality.dataset_quality", id=id)
+
+
+# Labels of the fields the forms send, for their error messages.
+_FIELD_LABELS = {
+    "mandate": lambda: tk._("Mandate"),
+    "date": lambda: tk._("Date"),
+    "criteria": lambda: tk._("Reference data criteria"),
+}
+
+
 quality.add_url_rule("/dataset/<id>/quality", view_func=dataset_quality)
+quality.add_url_rule("/dataset/<id>/quality/run", view_func=run_checks, methods=["POST"])
+quality.add_url_rule("/dataset/<id>/quality/reference", view_func=grant_reference,
+                     methods=["POST"])
+quality.add_url_rule("/dataset/<id>/quality/reference/withdraw", view_func=withdraw_reference,
+                     methods=["POST"])
 quality.add_url_rule("/organization/<id>/quality", view_func=organization_report)
 
 
