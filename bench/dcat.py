@@ -164,7 +164,7 @@ def drop_database(name: str) -> None:
 def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)
     search_bench.ARGS = ARGS
-    url = search_bench.ensure_database(ARGS.database)
+    url = search_bench.ensure_database(ARGS.database, ARGS.ckan_ini)
     app = search_bench.load_ckan(url)
     try:
         with app._wsgi_app.test_request_context():

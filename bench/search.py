@@ -76,8 +76,8 @@ def parse_args() -> argparse.Namespace:
 
 
 # -- set-up ---------------------------------------------------------------------
-def ensure_database(name: str) -> str:
-    """The benchmark's own database, migrated; returns its URL."""
+def ensure_database(name: str, ini: str) -> str:
+    """The benchmark's own database, migrated with ``ini``; returns its URL."""
     run_dir = os.path.join(ROOT, ".stack", "run", "pg")
     psql = ["psql", "-h", run_dir, "-p", PG_PORT, "-U", "postgres", "-qtAX"]
     if os.geteuid() == 0:
@@ -91,8 +91,7 @@ def ensure_database(name: str) -> str:
     env = dict(os.environ, CKAN_SQLALCHEMY_URL=url)
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
     for args in (["db", "upgrade"], ["db", "upgrade", "-p", "quebec_search"]):
-        subprocess.run([ckan, "-c", ARGS.ckan_ini, *args], env=env, check=True,
-                       capture_output=True)
+        subprocess.run([ckan, "-c", ini, *args], env=env, check=True, capture_output=True)
     return url
 
 
@@ -297,7 +296,7 @@ def time_queries(repeat: int, rng: random.Random
 
 def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)  # figures show as they come
-    url = ensure_database(ARGS.database)
+    url = ensure_database(ARGS.database, ARGS.ckan_ini)
     app = load_ckan(url)
     with app._wsgi_app.test_request_context():
         for size in ARGS.sizes:

@@ -38,10 +38,11 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PG_PORT = os.environ.get("PG_PORT", "5499")
 PLUGINS = "quebec_search quebec_viz quebec_table_view quebec_chart_view quebec_map_view"
 RESOURCE_ID = "b3c1e2f4-0000-4000-8000-00000000b1e5"
 
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import search as search_bench  # noqa: E402  (bench/search.py: the benchmark database)
 
 
 def parse_args() -> argparse.Namespace:
@@ -151,25 +152,6 @@ def build_extract(storage: str, upload: str, memory_limit: str) -> dict:
     return {"wall_seconds": elapsed, "peak_rss_mb": peak, "meta": meta}
 
 
-def ensure_database(name: str, ini: str) -> str:
-    """The benchmark's own database, migrated; returns its URL."""
-    run_dir = os.path.join(ROOT, ".stack", "run", "pg")
-    psql = ["psql", "-h", run_dir, "-p", PG_PORT, "-U", "postgres", "-qtAX"]
-    if os.geteuid() == 0:
-        psql = ["runuser", "-u", "postgres", "--"] + psql
-    exists = subprocess.run(psql + ["-c", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-                            capture_output=True, text=True, check=True).stdout.strip()
-    if exists != "1":
-        subprocess.run(psql + ["-c", f"CREATE DATABASE {name} OWNER ckan TEMPLATE template0"],
-                       check=True)
-    url = f"postgresql://ckan:ckan@127.0.0.1:{PG_PORT}/{name}"
-    env = dict(os.environ, CKAN_SQLALCHEMY_URL=url)
-    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    for args in (["db", "upgrade"], ["db", "upgrade", "-p", "quebec_search"]):
-        subprocess.run([ckan, "-c", ini, *args], env=env, check=True, capture_output=True)
-    return url
-
-
 def timed(call, repeat: int) -> tuple[float, float]:
     """Median and 95th percentile of ``call()``, in milliseconds (after one warm-up call)."""
     call()
@@ -269,7 +251,7 @@ def main() -> None:
               f" {(meta['geo'] or {}).get('features_kept')} map points")
         os.remove(upload)
 
-        url = ensure_database(args.database, args.ckan_ini)
+        url = search_bench.ensure_database(args.database, args.ckan_ini)
         extract_folder = os.path.join(storage, "quebec_viz", RESOURCE_ID[:3], RESOURCE_ID)
         shutil.rmtree(os.path.join(extract_folder, ".spill"), ignore_errors=True)
         timings = measure_requests(args, url, storage, extract_folder)

@@ -8,12 +8,13 @@ import pytest
 from rdflib import Literal, URIRef
 
 from ckan.tests import helpers
-from ckanext.dcat.processors import RDFParser, RDFSerializer
+from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF, SKOS
 
 from ckanext.quebec.dcat import quality
 
 from . import schema_datasets, shacl
+from .test_round_trip import PROFILES, _round_trip
 from .test_shacl import get, report
 
 pytestmark = [
@@ -21,7 +22,6 @@ pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", schema_datasets.SERVED_PLUGINS),
 ]
 
-PROFILES = ["euro_dcat_ap_3", "quebec_dcat_ap_3"]
 ADMS_REGIONAL = URIRef("http://purl.org/adms/publishertype/RegionalAuthority")
 
 
@@ -33,15 +33,6 @@ def dataset():
 
 def _with_quality(dataset: dict[str, Any]) -> dict[str, Any]:
     return dict(dataset, **{quality.KEY: schema_datasets.QUALITY})
-
-
-def _round_trip(dataset: dict[str, Any], rdf_format: str) -> dict[str, Any]:
-    text = RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format=rdf_format)
-    parser = RDFParser(profiles=PROFILES)
-    parser.parse(text, _format=rdf_format)
-    parsed = list(parser.datasets())
-    assert len(parsed) == 1
-    return parsed[0]
 
 
 def test_served_feeds_have_no_violation(app, dataset):

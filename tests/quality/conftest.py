@@ -1,24 +1,15 @@
-"""Fixtures of the quebec_quality tests: clean quality tables, users by role, a local HTTP server."""
+"""Fixtures of the quebec_quality tests: users by role, a local HTTP server.
+
+The project's clean_db empties the quality tables with every other table."""
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
-from ckan import model
 from ckan.tests import factories, helpers
 
 from tests.tabular.conftest import http_server  # noqa: F401  (the same local server)
 
-TABLES = ("quebec_quality_resource_check", "quebec_quality_dataset", "quebec_quality_reference")
 ROLES = ("anonymous", "member", "editor", "admin", "sysadmin")
-
-
-@pytest.fixture
-def clean_db(clean_db):
-    """The project's clean_db, plus empty quality tables (CKAN's reset leaves plugin tables' rows)."""
-    with model.ensure_engine().begin() as connection:
-        for table in TABLES:
-            connection.execute(sa.text(f"DELETE FROM {table}"))
 
 
 def user_with_role(role: str, organization: dict) -> dict:

@@ -404,7 +404,7 @@ class Builder:
             elif kind == "boolean":
                 stats.update(true=low, false=high)
             else:
-                stats.update(min=_plain(low), max=_plain(high))
+                stats.update(min=json_value(low), max=json_value(high))
                 if mean is not None:
                     stats["mean"] = round(float(mean), 6)
             self.meta["columns"].append(
@@ -550,7 +550,7 @@ class Builder:
         if not found:
             return
         rows = [(row[0], row[1], row[2]) for row in found]
-        attributes = {row[0]: {name: _plain(value) for name, value in zip(names, row[3:])}
+        attributes = {row[0]: {name: json_value(value) for name, value in zip(names, row[3:])}
                       for row in found[:self.max_features]}
         in_degrees = sum(1 for _row, lat, lon in rows if -90 <= lat <= 90 and -180 <= lon <= 180)
         in_lambert = sum(1 for _row, y, x in rows
@@ -735,9 +735,9 @@ def _spilled_type(kinds: set[str]) -> str:
     return "VARCHAR"
 
 
-def _plain(value: Any) -> Any:
-    """A statistic as JSON can hold it."""
-    if isinstance(value, (datetime.date, datetime.datetime)):
+def json_value(value: Any) -> Any:
+    """A value read by DuckDB as JSON can hold it (statistics, rows, chart points)."""
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return float(value)

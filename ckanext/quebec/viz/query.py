@@ -6,10 +6,7 @@ from requests are bound parameters.
 """
 from __future__ import annotations
 
-import datetime
-import decimal
 import json
-import math
 import os
 import threading
 from typing import Any, Optional
@@ -33,16 +30,6 @@ def _connection() -> duckdb.DuckDBPyConnection:
         if _database is None:
             _database = duckdb.connect(":memory:", config={"threads": 1, "memory_limit": "128MB"})
         return _database.cursor()
-
-
-def _value(value: Any) -> Any:
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _parquet(resource_id: str) -> str:
@@ -79,7 +66,7 @@ def rows(resource_id: str, meta: dict, offset: int, limit: int, sort: Optional[s
             [path] + params + [limit, offset]).fetchall()
     return {"total": int(total), "offset": offset, "limit": limit,
             "columns": names,
-            "rows": [[_value(value) for value in row] for row in found]}
+            "rows": [[extract.json_value(value) for value in row] for row in found]}
 
 
 def chart(resource_id: str, meta: dict, settings: dict) -> dict[str, Any]:
@@ -94,7 +81,7 @@ def chart(resource_id: str, meta: dict, settings: dict) -> dict[str, Any]:
             found = connection.execute(
                 f"SELECT {x}, {y} FROM read_parquet(?) WHERE {x} IS NOT NULL AND {y} IS NOT NULL "
                 f"ORDER BY {extract.ROW_ID} LIMIT ?", [path, MAX_POINTS]).fetchall()
-            return {"points": [[_value(a), _value(b)] for a, b in found], "truncated":
+            return {"points": [[extract.json_value(a), extract.json_value(b)] for a, b in found], "truncated":
                     len(found) >= MAX_POINTS}
         aggregate = {"sum": "sum", "mean": "avg", "count": "count"}[settings.get("aggregate") or "sum"]
         measure = "count(*)" if aggregate == "count" or not y_column else \
@@ -106,8 +93,8 @@ def chart(resource_id: str, meta: dict, settings: dict) -> dict[str, Any]:
         found = connection.execute(
             f"SELECT {x}, {measure} FROM read_parquet(?) WHERE {x} IS NOT NULL "
             f"GROUP BY 1 ORDER BY {order} LIMIT ?", [path, limit + 1]).fetchall()
-    return {"labels": [_value(label) for label, _measure in found[:limit]],
-            "values": [_value(value) for _label, value in found[:limit]],
+    return {"labels": [extract.json_value(label) for label, _measure in found[:limit]],
+            "values": [extract.json_value(value) for _label, value in found[:limit]],
             "truncated": len(found) > limit}
 
 
