@@ -17,13 +17,7 @@ pytestmark = [
 
 @pytest.fixture
 def dataset():
-    from tests.quality.conftest import TABLES  # the quality tables, emptied here as in tests/quality
-    import sqlalchemy as sa
-    from ckan import model
-
-    with model.ensure_engine().begin() as connection:
-        for table in TABLES:
-            connection.execute(sa.text(f"DELETE FROM {table}"))
+    # The quality tables start empty: the project's clean_db empties every table.
     organization = factories.Organization()
     created = factories.Dataset(owner_org=organization["id"], name="velos", notes="Comptages",
                                 license_id="cc-by", tags=[{"name": "velo"}])
