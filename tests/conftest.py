@@ -11,6 +11,10 @@ from sqlalchemy.orm import close_all_sessions
 from ckan import model, plugins
 from ckan.tests import factories
 
+from tests import setup_speedups
+
+setup_speedups.install()
+
 # Plugins of the suite whose Alembic migrations create tables. The search
 # index table is always there (a clean database means an empty index, with or
 # without the plugin); the others are migrated when their plugin is loaded.

@@ -1,0 +1,142 @@
+"""Faster plugin loading for the test process; what is loaded stays the same.
+
+CKAN's fixtures reload the plugins for every test (``with_plugins`` loads
+and unloads them, ``app`` builds a new Flask app, each running every
+plugin's ``update_config``). Measured with cProfile on a schema test module,
+two things dominate that reload, neither of them under test:
+
+- YAML parsing: CKAN's config declaration, ckanext-scheming's schemas and
+  presets and the webassets bundles are parsed again each time, from files
+  that do not change during a run. Parsed documents are kept, keyed on the
+  text and the loader, and each caller gets its own deep copy (scheming
+  expands its schemas in place).
+- ``inspect.stack()`` in ``toolkit.add_template_directory``,
+  ``add_public_directory`` and ``add_resource``, which only want the
+  caller's file name but read the source of every frame of the stack.
+  Called from ckan.plugins.toolkit, ``inspect.stack`` answers with the
+  frames' file names, line numbers and function names only.
+- CKAN's own config declaration, built again from its YAML file at each
+  reload: the declared core options are kept after the first build and
+  each reload gets a copy of each option (plugins' and storages' declarations are
+  still made each time).
+- Entry points: CKAN looks each plugin up with
+  ``importlib.metadata.entry_points``, which reads the entry points of every
+  installed distribution at each call. The installed distributions do not
+  change during a run, so each lookup's answer is kept.
+
+Installed by tests/conftest.py for the whole session.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import importlib.metadata
+import inspect
+import sys
+from collections import OrderedDict
+from typing import Any
+
+import yaml
+
+_original_load = yaml.load
+_original_safe_load = yaml.safe_load
+_original_stack = inspect.stack
+_parsed: dict[tuple[str, Any], Any] = {}
+
+
+def _text_of(stream: Any) -> tuple[Any, str | None]:
+    """(what to give the real parser, the text as a cache key)."""
+    if isinstance(stream, (str, bytes)):
+        return stream, stream if isinstance(stream, str) else stream.decode("utf-8", "replace")
+    if hasattr(stream, "read") and hasattr(stream, "seek"):
+        text = stream.read()
+        stream.seek(0)
+        key = text if isinstance(text, str) else text.decode("utf-8", "replace")
+        # The file's name is in the parser's error messages.
+        return stream, f"{getattr(stream, 'name', '')}\0{key}"
+    return stream, None
+
+
+def _cached_load(stream: Any, Loader: Any = None) -> Any:  # noqa: N803 (yaml's name)
+    source, key = _text_of(stream)
+    if key is None:
+        return _original_load(source, Loader=Loader)
+    cache_key = (key, Loader)
+    if cache_key not in _parsed:
+        _parsed[cache_key] = _original_load(source, Loader=Loader)
+    return copy.deepcopy(_parsed[cache_key])
+
+
+def _cached_safe_load(stream: Any) -> Any:
+    return _cached_load(stream, yaml.SafeLoader)
+
+
+class _Frame:
+    """What ckan.plugins.toolkit reads of inspect.stack()'s records."""
+
+    __slots__ = ("frame", "filename", "lineno", "function")
+
+    def __init__(self, frame: Any) -> None:
+        self.frame = frame
+        self.filename = frame.f_code.co_filename
+        self.lineno = frame.f_lineno
+        self.function = frame.f_code.co_name
+
+
+def _stack(context: int = 1) -> list[Any]:
+    caller = sys._getframe(1)
+    if caller.f_globals.get("__name__") != "ckan.plugins.toolkit":
+        return _original_stack(context)
+    frames, frame = [], caller
+    while frame is not None:
+        frames.append(_Frame(frame))
+        frame = frame.f_back
+    return frames
+
+
+_core_declaration: list[Any] = []
+
+
+def _copy_option(option: Any) -> Any:
+    # Its setters replace attributes; a list or dict default could be
+    # changed in place through the config.
+    copied = copy.copy(option)
+    if isinstance(copied.default, (list, dict)):
+        copied.default = copy.deepcopy(copied.default)
+    return copied
+
+
+def _load_core_declaration(declaration: Any) -> None:
+    """Declaration.load_core_declaration, the core options built once."""
+    from ckan.config.declaration import load
+
+    if declaration._core_loaded:
+        return
+    if not _core_declaration:
+        load.loader(declaration, "core")
+        _core_declaration.append((dict(declaration._options), list(declaration._members)))
+    else:
+        # Keys and annotations are immutable; a plugin may change an option.
+        options, members = _core_declaration[0]
+        declaration._options = OrderedDict(
+            (key, _copy_option(option)) for key, option in options.items())
+        declaration._members = list(members)
+    if "files" in load.handler._types:  # CKAN 2.12: the storages' options
+        load.loader(declaration, "files")
+    declaration._core_loaded = True
+
+
+@functools.cache
+def _entry_points(**selection: Any) -> Any:
+    return importlib.metadata.entry_points(**selection)
+
+
+def install() -> None:
+    import ckan.plugins.core
+    from ckan.config.declaration import Declaration
+
+    Declaration.load_core_declaration = _load_core_declaration
+    ckan.plugins.core.entry_points = _entry_points
+    yaml.load = _cached_load
+    yaml.safe_load = _cached_safe_load
+    inspect.stack = _stack
