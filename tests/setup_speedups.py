@@ -3,7 +3,7 @@
 CKAN's fixtures reload the plugins for every test (``with_plugins`` loads
 and unloads them, ``app`` builds a new Flask app, each running every
 plugin's ``update_config``). Measured with cProfile on a schema test module,
-two things dominate that reload, neither of them under test:
+four things took most of that reload, none of them under test:
 
 - YAML parsing: CKAN's config declaration, ckanext-scheming's schemas and
   presets and the webassets bundles are parsed again each time, from files
@@ -16,8 +16,8 @@ two things dominate that reload, neither of them under test:
   Called from ckan.plugins.toolkit, ``inspect.stack`` answers with the
   frames' file names, line numbers and function names only.
 - CKAN's own config declaration, built again from its YAML file at each
-  reload: the declared core options are kept after the first build and
-  each reload gets a copy of each option (plugins' and storages' declarations are
+  reload: the core options are kept after the first build and each
+  reload gets a copy of each (plugins' and storages' declarations are
   still made each time).
 - Entry points: CKAN looks each plugin up with
   ``importlib.metadata.entry_points``, which reads the entry points of every
