@@ -389,3 +389,24 @@ class TestDriftCheck:
         result = self.check(cli)
         assert result.exit_code == 1
         assert "1 dataset(s) in the index but not in the database" in result.output
+
+
+def gin_pending_list_limits() -> dict[str, list[str] | None]:
+    with model.ensure_engine().connect() as connection:
+        return dict(connection.execute(sa.text(
+            "SELECT c.relname, c.reloptions FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " JOIN pg_am a ON a.oid = c.relam"
+            " WHERE i.indrelid = 'quebec_search_document'::regclass AND a.amname = 'gin'")).all())
+
+
+class TestGinPendingListMigration:
+    SMALL = {"quebec_search_document_fields_idx": ["gin_pending_list_limit=256"],
+             "quebec_search_document_text_idx": ["gin_pending_list_limit=256"]}
+
+    def test_both_gin_indexes_keep_a_small_pending_list(self, migrate_db_for):
+        assert gin_pending_list_limits() == self.SMALL
+        model.Session.remove()
+        migrate_db_for("quebec_search", "0005_facet_ids_title_keys", False)
+        assert gin_pending_list_limits() == dict.fromkeys(self.SMALL)
+        migrate_db_for("quebec_search")
+        assert gin_pending_list_limits() == self.SMALL
