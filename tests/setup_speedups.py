@@ -112,11 +112,14 @@ def _load_core_declaration(declaration: Any) -> None:
 
     if declaration._core_loaded:
         return
+    # Keys and annotations are immutable; a plugin may change an option, so
+    # the kept options are copies and each declaration gets copies of them.
     if not _core_declaration:
         load.loader(declaration, "core")
-        _core_declaration.append((dict(declaration._options), list(declaration._members)))
+        _core_declaration.append((
+            {key: _copy_option(option) for key, option in declaration._options.items()},
+            list(declaration._members)))
     else:
-        # Keys and annotations are immutable; a plugin may change an option.
         options, members = _core_declaration[0]
         declaration._options = OrderedDict(
             (key, _copy_option(option)) for key, option in options.items())
