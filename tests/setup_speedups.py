@@ -39,7 +39,6 @@ from typing import Any
 import yaml
 
 _original_load = yaml.load
-_original_safe_load = yaml.safe_load
 _original_stack = inspect.stack
 _parsed: dict[tuple[str, Any], Any] = {}
 
@@ -74,10 +73,9 @@ def _cached_safe_load(stream: Any) -> Any:
 class _Frame:
     """What ckan.plugins.toolkit reads of inspect.stack()'s records."""
 
-    __slots__ = ("frame", "filename", "lineno", "function")
+    __slots__ = ("filename", "lineno", "function")
 
     def __init__(self, frame: Any) -> None:
-        self.frame = frame
         self.filename = frame.f_code.co_filename
         self.lineno = frame.f_lineno
         self.function = frame.f_code.co_name

@@ -81,8 +81,8 @@ def chart(resource_id: str, meta: dict, settings: dict) -> dict[str, Any]:
             found = connection.execute(
                 f"SELECT {x}, {y} FROM read_parquet(?) WHERE {x} IS NOT NULL AND {y} IS NOT NULL "
                 f"ORDER BY {extract.ROW_ID} LIMIT ?", [path, MAX_POINTS]).fetchall()
-            return {"points": [[extract.json_value(a), extract.json_value(b)] for a, b in found], "truncated":
-                    len(found) >= MAX_POINTS}
+            return {"points": [[extract.json_value(a), extract.json_value(b)] for a, b in found],
+                    "truncated": len(found) >= MAX_POINTS}
         aggregate = {"sum": "sum", "mean": "avg", "count": "count"}[settings.get("aggregate") or "sum"]
         measure = "count(*)" if aggregate == "count" or not y_column else \
             f"{aggregate}({extract.quote(y_column)})"
