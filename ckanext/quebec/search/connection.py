@@ -260,9 +260,17 @@ class _SearchRequest:
         if not page:
             return []
         fl = _field_list(self.options.get("fl"))
+        params: dict[str, Any] = {"_keys": [key for key, _ in page]}
+        stored = "stored"
+        if fl is not None and "*" not in fl:
+            # Only the fields asked for leave the database: CKAN asks for the
+            # id and one of the two copies of the dataset its documents hold.
+            stored = ("(SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}')"
+                      " FROM jsonb_each(stored) AS e WHERE e.key = ANY(:_fl))")
+            params["_fl"] = fl
         documents = dict(connection.execute(sa.text(
-            "SELECT index_id, stored FROM quebec_search_document"
-            " WHERE index_id = ANY(:_keys)"), {"_keys": [key for key, _ in page]}).all())
+            f"SELECT index_id, {stored} FROM quebec_search_document"
+            " WHERE index_id = ANY(:_keys)"), params).all())
         return [_select_fields(documents[key], score, fl)
                 for key, score in page if key in documents]
 
