@@ -111,6 +111,9 @@ def fill_catalogue(size: int, rng: random.Random) -> None:
     import sqlalchemy as sa
     from ckan import model
 
+    # The previous size's searches leave CKAN's session in a transaction
+    # that holds locks TRUNCATE would wait for.
+    model.Session.remove()
     engine = model.ensure_engine()
     now = dt.datetime(2026, 11, 1)
     with engine.begin() as connection:
