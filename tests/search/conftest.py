@@ -1,4 +1,5 @@
-"""Fixtures of the quebec_search tests: a database shared by read-only classes."""
+"""Fixtures of the quebec_search tests: a database shared by read-only classes,
+the validations of indexed datasets."""
 from __future__ import annotations
 
 import pytest
@@ -6,6 +7,8 @@ import sqlalchemy as sa
 
 from ckan import model, plugins
 from ckan.common import config
+
+from ckanext.quebec.search import indexing
 
 PLUGIN = "quebec_search"
 
@@ -32,3 +35,15 @@ def shared_db(request, reset_db, migrate_db_for):
     model.Session.remove()
 
 
+@pytest.fixture
+def validations(monkeypatch) -> list[str]:
+    """The dataset name of each validation made to index a dataset (in this process)."""
+    calls = []
+    validate = indexing.plugin_validate
+
+    def counted(plugin, context, data_dict, schema, action):
+        calls.append(data_dict["name"])
+        return validate(plugin, context, data_dict, schema, action)
+
+    monkeypatch.setattr(indexing, "plugin_validate", counted)
+    return calls

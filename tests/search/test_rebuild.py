@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 import ckan.lib.search as search
-import ckan.logic as logic
 from ckan import model
 from ckan.cli.cli import ckan
 from ckan.tests import factories, helpers
 
 from ckanext.quebec import config as suite_config
+from ckanext.quebec.search import indexing
 from ckanext.quebec.search import rebuild as parallel_rebuild
 
 pytestmark = [
@@ -248,20 +248,6 @@ class TestOneWorker:
         assert result.exit_code == 1
 
 
-@pytest.fixture
-def validations(monkeypatch) -> list[str]:
-    """The name of the dataset of each validation the rebuild makes (in its process)."""
-    calls = []
-    validate = parallel_rebuild.plugin_validate
-
-    def counted(plugin, context, data_dict, schema, action):
-        calls.append(data_dict["name"])
-        return validate(plugin, context, data_dict, schema, action)
-
-    monkeypatch.setattr(parallel_rebuild, "plugin_validate", counted)
-    return calls
-
-
 @pytest.mark.ckan_config(WORKERS_OPTION, "1")
 def test_a_type_without_plugin_is_validated_once(catalogue, validations):
     # CKAN 2.12 validates it twice under the same schema; the documents are
@@ -270,7 +256,7 @@ def test_a_type_without_plugin_is_validated_once(catalogue, validations):
     empty_index()
     search.rebuild(quiet=True)
     assert documents() == expected
-    if hasattr(logic, "index_update_package"):  # CKAN 2.12
+    if indexing.BOTH_SCHEMAS:  # CKAN 2.12
         assert sorted(validations) == sorted(expected)
 
 

@@ -7,11 +7,12 @@ import json
 import pytest
 
 import ckan.lib.search as search
-import ckan.logic as logic
 from ckan.tests import factories, helpers
 
+from ckanext.quebec.search import indexing
+
 from ..schema.test_dataset_api import dataset_dict
-from .test_rebuild import WORKERS_OPTION, documents, empty_index, validations  # noqa: F401
+from .test_rebuild import WORKERS_OPTION, documents, empty_index
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
@@ -34,5 +35,5 @@ def test_a_scheming_type_under_both_schemas(validations):
     # validated under the Québec schema: keywords by language
     assert json.loads(expected["zones-inondables"]["stored"]["validated_data_dict"])[
         "keywords"] == {"fr": ["vélo", "piste cyclable"], "en": ["bike"]}
-    if hasattr(logic, "index_update_package"):  # CKAN 2.12
+    if indexing.BOTH_SCHEMAS:  # CKAN 2.12
         assert sorted(validations) == sorted(2 * ["pistes-cyclables", "zones-inondables"])

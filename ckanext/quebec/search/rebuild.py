@@ -18,7 +18,6 @@ the new ones or the ones from before: running the rebuild (or
 """
 from __future__ import annotations
 
-import copy
 import gc
 import logging
 import multiprocessing
@@ -29,15 +28,13 @@ import traceback
 from typing import Any, Callable, Collection, Optional
 
 import ckan.lib.search as search
-import ckan.logic as logic
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib.plugins import DefaultDatasetForm, lookup_package_plugin, plugin_validate
-from ckan.logic.schema import default_show_package_schema
 
 from ckanext.quebec import config as suite_config
 
 from .connection import analyze_index, flush_bulk
+from .indexing import index_dataset, show_context
 
 log = logging.getLogger(__name__)
 
@@ -111,86 +108,14 @@ def _ids_to_index(only_missing: bool, clear: bool) -> Optional[list[str]]:
     return ids
 
 
-def _index_one(context: dict[str, Any], package_id: str, defer_commit: bool) -> None:
-    """Index one dataset as CKAN's rebuild does."""
-    if getattr(logic, "index_update_package", None) is not None:
-        # CKAN 2.12: under the default and the custom show schemas.
-        shown, package = _shown_with_both_schemas(context, package_id)
-        # While ``package`` is referenced here, the index reads it again by
-        # id from the session's identity map, not from the database.
-        logic.index_update_package_dicts(shown, defer_commit)
-        return
-    # CKAN 2.11: what package_show gives without validation (the index
-    # validates it under the show schema itself).
-    dataset = logic.get_action("package_show")(context, {"id": package_id})
-    search.index_for(model.Package).update_dict(dataset, defer_commit)
-
-
-def _shown_with_both_schemas(parent_context: dict[str, Any], package_id: str
-                             ) -> tuple[tuple[dict[str, Any], dict[str, Any]], Any]:
-    """CKAN 2.12's ``package_show_default_and_custom_schemas``, validating once
-    when the dataset type has no schema of its own.
-
-    CKAN means to skip the second validation when the type's show schema is
-    the default one, but compares the two schemas with ``==``: validators
-    such as ``one_of(...)`` are new closures on each call, so they never
-    compare equal, and datasets of a type no IDatasetForm plugin claims are
-    validated twice under the same schema (a quarter of a rebuild's Python
-    time). Here the test is the one CKAN means: the type's plugin is CKAN's
-    own DefaultDatasetForm, whose show schema is the default one. Any other
-    plugin (scheming, a fallback, a subclass) gets both validations, as in
-    CKAN; the rest is CKAN's function step by step, and the documents are
-    the same as CKAN's (tests/search/test_rebuild.py).
-    """
-    context = logic.fresh_context(parent_context, ignore_auth=True,
-                                  use_cache=False, validate=False)
-    dictized = logic.get_action("package_show")(context, {"id": package_id})
-    with_default_schema, _errors = plugin_validate(
-        object(), context, dictized, default_show_package_schema(), "package_show")
-    plugin = lookup_package_plugin(dictized["type"])
-    if type(plugin) is DefaultDatasetForm:
-        # A copy, as CKAN's second validation gives: after_dataset_show
-        # plugins change the custom dict only.
-        with_custom_schema = _copy_shown(with_default_schema)
-    else:
-        with_custom_schema, _errors = plugin_validate(
-            plugin, context, dictized, plugin.show_package_schema(), "package_show")
-    logic.apply_after_dataset_show_plugins(context, with_custom_schema)
-    return (with_default_schema, with_custom_schema), context.get("package")
-
-
-def _copy_shown(value: Any) -> Any:
-    """A deep copy of a shown dataset: its dicts and lists are copied, JSON's
-    scalars shared (they cannot change), anything else deep-copied. A fifth
-    of the time of copy.deepcopy, which records every object it meets."""
-    kind = type(value)
-    if kind is dict:
-        return {key: _copy_shown(item) for key, item in value.items()}
-    if kind is list:
-        return [_copy_shown(item) for item in value]
-    if kind in _IMMUTABLE_SCALARS:
-        return value
-    return copy.deepcopy(value)
-
-
-_IMMUTABLE_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def _context() -> dict[str, Any]:
-    # CKAN's rebuild shares one context between its datasets, as here.
-    if getattr(logic, "index_update_package", None) is not None:
-        return {"ignore_auth": True}
-    return {"ignore_auth": True, "validate": False, "use_cache": False}
-
-
 def _index_in_process(ids: list[str], options: _Options) -> None:
     total = len(ids)
-    context = _context()
+    context = show_context()
     for counter, package_id in enumerate(ids):
         if not options.quiet:
             _show_progress(counter + 1, total)
         try:
-            _index_one(context, package_id, options.defer_commit)
+            index_dataset(context, package_id, options.defer_commit)
         except Exception as error:
             log.error("Error while indexing dataset %s: %s", package_id, repr(error))
             if not options.force:
@@ -272,7 +197,7 @@ def _work(ids: list[str], options: _Options, shared: _Shared) -> None:
     # collector need not walk through them again and again.
     gc.freeze()
     indexed, failure = 0, None
-    context = _context()
+    context = show_context()
     try:
         while failure is None and not shared.stop.is_set():
             with shared.next_start.get_lock():
@@ -284,7 +209,7 @@ def _work(ids: list[str], options: _Options, shared: _Shared) -> None:
                 if shared.stop.is_set():
                     break
                 try:
-                    _index_one(context, package_id, options.defer_commit)
+                    index_dataset(context, package_id, options.defer_commit)
                     indexed += 1
                 except Exception as error:
                     log.error("Error while indexing dataset %s: %s", package_id, repr(error))

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 
-import ckan.lib.search as search
-import ckan.logic as logic
 from ckan import model
+
+from .indexing import index_dataset, show_context
 
 log = logging.getLogger(__name__)
 
@@ -26,19 +26,7 @@ def datasets_of_group(group: model.Group) -> None:
     dataset_ids = _dataset_ids(group)
     log.debug("Reindexing %d datasets of %s", len(dataset_ids), group.name)
     for dataset_id in dataset_ids:
-        _reindex(dataset_id)
-
-
-def _reindex(dataset_id: str) -> None:
-    update_package = getattr(logic, "index_update_package", None)
-    if update_package is not None:
-        # CKAN 2.12 indexes the dataset under its default and custom schemas.
-        update_package({"ignore_auth": True}, dataset_id)
-        return
-    # CKAN 2.11 indexes what package_show gives, as its own rebuild does.
-    context = {"ignore_auth": True, "validate": False, "use_cache": False}
-    dataset = logic.get_action("package_show")(context, {"id": dataset_id})
-    search.index_for(model.Package).update_dict(dataset)
+        index_dataset(show_context(), dataset_id)
 
 
 def _dataset_ids(group: model.Group) -> list[str]:
