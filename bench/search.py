@@ -72,6 +72,9 @@ def parse_args() -> argparse.Namespace:
                              " (default: the option's default, one per CPU)")
     parser.add_argument("--rebuild-only", action="store_true",
                         help="time the rebuild only, not the size on disk and the queries")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the queries on the catalogue and index an earlier run of"
+                             " the same (single) size left in the database: no fill, no rebuild")
     return parser.parse_args()
 
 
@@ -115,32 +118,15 @@ def fill_catalogue(size: int, rng: random.Random) -> None:
     # that holds locks TRUNCATE would wait for.
     model.Session.remove()
     engine = model.ensure_engine()
-    now = dt.datetime(2026, 11, 1)
     with engine.begin() as connection:
         connection.execute(sa.text(
             "TRUNCATE package, resource, member, package_tag, tag, \"group\","
             " quebec_search_document CASCADE"))
-        organizations = [_group_row(f"organisation-{n:03d}", f"Organisme {n:03d}", True, now)
-                         for n in range(150)]
-        categories = [_group_row(name, name.replace("-", " ").capitalize(), False, now)
-                      for name in CATEGORIES]
+        organizations, categories, tags = _groups_and_tags()
         connection.execute(model.group_table.insert(), organizations + categories)
-        tags = [{"id": str(uuid.uuid4()), "name": name}
-                for pair in SUBJECTS for name in pair] + [
-               {"id": str(uuid.uuid4()), "name": place} for place in PLACES]
         connection.execute(model.tag_table.insert(), tags)
-
-        batch = 2000
-        for start in range(0, size, batch):
-            packages, resources, members, package_tags = [], [], [], []
-            for n in range(start, min(size, start + batch)):
-                package = _package_row(n, rng, organizations, now)
-                packages.append(package)
-                resources.extend(_resource_rows(package, rng))
-                members.extend(_category_rows(package, rng, categories))
-                for tag in rng.sample(tags, 3):
-                    package_tags.append({"id": str(uuid.uuid4()), "package_id": package["id"],
-                                         "tag_id": tag["id"], "state": "active"})
+        for packages, resources, members, package_tags in _batches(
+                size, rng, organizations, categories, tags):
             connection.execute(model.package_table.insert(), packages)
             connection.execute(model.resource_table.insert(), resources)
             connection.execute(model.member_table.insert(), members)
@@ -151,6 +137,54 @@ def fill_catalogue(size: int, rng: random.Random) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in ("package", "resource", "member", "package_tag", "tag", '"group"'):
             connection.execute(sa.text(f"ANALYZE {table}"))
+
+
+def reuse_catalogue(size: int, rng: random.Random) -> None:
+    """Check that the database holds the catalogue of ``size``; draw what its fill drew.
+
+    The query mix then draws the same organization as after a fill.
+    """
+    import sqlalchemy as sa
+    from ckan import model
+
+    with model.ensure_engine().connect() as connection:
+        held = connection.execute(sa.text("SELECT count(*) FROM package")).scalar_one()
+        indexed = connection.execute(sa.text(
+            "SELECT count(*) FROM quebec_search_document")).scalar_one()
+    if held != size or indexed != size:
+        sys.exit(f"--reuse: the database holds {held:,} datasets and {indexed:,} documents,"
+                 f" not {size:,}: run once without --reuse")
+    for _ in _batches(size, rng, *_groups_and_tags()):
+        pass
+
+
+def _groups_and_tags() -> tuple[list[dict], list[dict], list[dict]]:
+    now = dt.datetime(2026, 11, 1)
+    organizations = [_group_row(f"organisation-{n:03d}", f"Organisme {n:03d}", True, now)
+                     for n in range(150)]
+    categories = [_group_row(name, name.replace("-", " ").capitalize(), False, now)
+                  for name in CATEGORIES]
+    tags = [{"id": str(uuid.uuid4()), "name": name}
+            for pair in SUBJECTS for name in pair] + [
+           {"id": str(uuid.uuid4()), "name": place} for place in PLACES]
+    return organizations, categories, tags
+
+
+def _batches(size: int, rng: random.Random, organizations: list[dict],
+             categories: list[dict], tags: list[dict], batch: int = 2000):
+    """The rows of ``size`` datasets, by batches: (packages, resources, members, tags)."""
+    now = dt.datetime(2026, 11, 1)
+    for start in range(0, size, batch):
+        packages, resources, members, package_tags = [], [], [], []
+        for n in range(start, min(size, start + batch)):
+            package = _package_row(n, rng, organizations, now)
+            packages.append(package)
+            resources.extend(_resource_rows(package, rng))
+            members.extend(_category_rows(package, rng, categories))
+            for tag in rng.sample(tags, 3):
+                package_tags.append({"id": str(uuid.uuid4()), "package_id": package["id"],
+                                     "tag_id": tag["id"], "state": "active"})
+        yield packages, resources, members, package_tags
 
 
 def _group_row(name: str, title: str, is_organization: bool, now: dt.datetime) -> dict:
@@ -246,12 +280,14 @@ def sizes_on_disk() -> tuple[int, int]:
     from ckan import model
 
     with model.ensure_engine().connect() as connection:
-        # The documents with their indexes, and the maintained facet counts.
+        # The documents with their indexes (in each partition), the
+        # maintained facet counts and the numbered facet values.
         index = connection.execute(sa.text(
-            "SELECT sum(pg_total_relation_size(name)) FROM unnest(ARRAY["
-            "'quebec_search_document', 'quebec_search_segment',"
-            " 'quebec_search_facet_count', 'quebec_search_counted_field']::regclass[])"
-            " AS name")).scalar_one()
+            "SELECT sum(pg_total_relation_size(relid)) FROM ("
+            " SELECT relid FROM pg_partition_tree('quebec_search_document')"
+            " UNION ALL SELECT unnest(ARRAY['quebec_search_segment', 'quebec_search_facet_count',"
+            " 'quebec_search_counted_field', 'quebec_search_facet_value']::regclass[])"
+            ") AS parts")).scalar_one()
         # The datasets as package_show gives them, which the index stores.
         data = connection.execute(sa.text(
             "SELECT coalesce(sum(octet_length(stored ->> 'validated_data_dict')), 0)"
@@ -310,14 +346,18 @@ def main() -> None:
     with app._wsgi_app.test_request_context():
         for size in ARGS.sizes:
             rng = random.Random(ARGS.seed + size)
-            started = time.perf_counter()
-            fill_catalogue(size, rng)
-            print(f"\n== {size:,} datasets (written in {time.perf_counter() - started:.1f} s)")
-            load = os.getloadavg()[0]
-            seconds, cpu = rebuild_index(url)
-            print(f"search-index rebuild: {seconds:.1f} s, {size / seconds:,.0f} datasets/s"
-                  f" (load {load:.1f} before, {os.getloadavg()[0]:.1f} after; command CPU"
-                  f" {cpu:.1f} s, {1000 * cpu / size:.2f} s per 1,000 datasets)")
+            if ARGS.reuse:
+                reuse_catalogue(size, rng)
+                print(f"\n== {size:,} datasets (the catalogue and index of an earlier run)")
+            else:
+                started = time.perf_counter()
+                fill_catalogue(size, rng)
+                print(f"\n== {size:,} datasets (written in {time.perf_counter() - started:.1f} s)")
+                load = os.getloadavg()[0]
+                seconds, cpu = rebuild_index(url)
+                print(f"search-index rebuild: {seconds:.1f} s, {size / seconds:,.0f} datasets/s"
+                      f" (load {load:.1f} before, {os.getloadavg()[0]:.1f} after; command CPU"
+                      f" {cpu:.1f} s, {1000 * cpu / size:.2f} s per 1,000 datasets)")
             if ARGS.rebuild_only:
                 continue
             index_bytes, data_bytes = sizes_on_disk()

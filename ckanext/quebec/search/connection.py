@@ -9,12 +9,13 @@ behaves here as it does on Solr, on CKAN 2.11 and 2.12 alike.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import re
 import threading
 import unicodedata
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
 import ckan.plugins.toolkit as tk
 import flask
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 from ckan.model import ensure_engine
 
 from . import fields as solr_fields
-from . import spatial
+from . import merge, parallel, spatial
 from .lucene import (Compiler, Params, QuerySyntaxError, min_should_match,
                      parse_query_fields, strip_local_params, unknown_field)
 
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 # Documents carry these as JSON strings; they are returned, never searched.
 _OPAQUE_FIELDS = ("data_dict", "validated_data_dict")
+_DOCUMENTS = parallel.TABLE
 _DEFAULT_ROWS = 10
 _MAX_ROWS = 100_000
 _SORT_DIRECTIONS = {"asc": "ASC", "desc": "DESC"}
@@ -43,6 +45,12 @@ _WORD_RE = re.compile(r"[^\W_]+")
 _PHRASE_BOOST = 1.0
 _LANGUAGE_BOOST = 0.5
 _EXACT_NAME_BOOST = 100
+
+
+class SortKey(NamedTuple):
+    expression: str  # SQL over ``d``
+    direction: str  # ASC or DESC
+    kind: str  # merge.NUMBER, merge.DATE or merge.TEXT: how partial reads compare it
 
 
 class Results:
@@ -244,8 +252,8 @@ class _SearchRequest:
         """(index_id, score) of the page's documents, in order."""
         if rows <= 0 or start >= count:
             return []
-        order_by = ", ".join([f"{key} {direction} NULLS LAST"
-                              for key, direction in self._sort_keys(rank)]
+        order_by = ", ".join([f"{key.expression} {key.direction} NULLS LAST"
+                              for key in self._sort_keys(rank)]
                              + ["d.index_id ASC"])
         return [tuple(row) for row in connection.execute(sa.text(
             f"SELECT d.index_id, {rank} AS score FROM quebec_search_document d "
@@ -376,8 +384,8 @@ class _SearchRequest:
             raise _invalid(tk._("rows and start must be positive whole numbers"))
         return min(rows, _MAX_ROWS), start
 
-    def _sort_keys(self, rank: str) -> list[tuple[str, str]]:
-        """(SQL expression, ASC or DESC) of each sort key, in order."""
+    def _sort_keys(self, rank: str) -> list[SortKey]:
+        """Each sort key, in order."""
         keys = []
         sort = self.options.get("sort") or "score desc"
         for part in str(sort).split(","):
@@ -392,28 +400,29 @@ class _SearchRequest:
             name, direction = pieces[0], _SORT_DIRECTIONS[pieces[1].lower()]
             key = self._sort_key(name, rank)
             if key is not None:
-                keys.append((key, direction))
+                keys.append(SortKey(key[0], direction, key[1]))
         return keys
 
-    def _sort_key(self, name: str, rank: str) -> str | None:
+    def _sort_key(self, name: str, rank: str) -> tuple[str, str] | None:
+        """(SQL expression, kind) of one sort field."""
         if name == "score":
             # Without words to rank by every score is equal; PostgreSQL also
             # refuses a bare constant in ORDER BY.
-            return rank if self.rank_terms or self.boosted else None
+            return (rank, merge.NUMBER) if self.rank_terms or self.boosted else None
         if name == "index_id":
-            return "d.index_id"
+            return "d.index_id", merge.TEXT
         if not solr_fields.is_valid_name(name):
             raise _invalid(unknown_field(name))
         value = f"(d.fields -> {self.params.bind(name)} ->> 0)"
         kind = solr_fields.kind_of(name)
         if name == "metadata_modified":
             # The same reading, done when the document was written (indexed).
-            return "d.metadata_modified"
+            return "d.metadata_modified", merge.DATE
         if kind == solr_fields.DATE:
-            return f"quebec_search_try_timestamp{value}"
+            return f"quebec_search_try_timestamp{value}", merge.DATE
         if kind == solr_fields.NUMBER:
-            return f"quebec_search_try_number{value}"
-        return f'{value} COLLATE "C"'
+            return f"quebec_search_try_number{value}", merge.NUMBER
+        return f'{value} COLLATE "C"', merge.TEXT
 
     def _single_pass(self, connection: sa.engine.Connection, where: str, rank: str,
                      fields: list[str], rows: int, start: int
@@ -425,22 +434,60 @@ class _SearchRequest:
         the documents' numbered values (``facet_ids``, a value a dataset
         holds twice numbered once: it counts once per dataset, as on Solr);
         other fields from their values in ``fields``.
+
+        On a large index each group of partitions is read at once on its own
+        connection (parallel.py); their pages, counts and facets are merged.
         """
         numbered = _numbered_fields(connection, fields)
-        sort_keys = self._sort_keys(rank)  # binds its values: before the copy
+        sort_keys = self._sort_keys(rank)  # binds its values: before the copies
+        sources = parallel.sources(connection)
+        if sources is None:
+            statement, params = self._single_pass_statement(
+                _DOCUMENTS, where, rank, fields, numbered, sort_keys, rows, start, False)
+            return _read_single_pass(connection.execute(sa.text(statement), params), fields)
+        statements = [self._single_pass_statement(
+            source, where, rank, fields, numbered, sort_keys, rows, start, True)
+            for source in sources]
+        halves = parallel.run(
+            lambda: connection.execute(sa.text(statements[0][0]), statements[0][1]).all(),
+            [functools.partial(_read_on_own_connection, *statement)
+             for statement in statements[1:]])
+        return merge.single_passes(
+            halves, fields, [(key.direction, key.kind) for key in sort_keys], rows, start,
+            {field: self._facet_options(field) for field in fields})
+
+    def _single_pass_statement(self, source: str, where: str, rank: str, fields: list[str],
+                               numbered: set[str], sort_keys: list["SortKey"], rows: int,
+                               start: int, partial: bool) -> tuple[str, dict[str, Any]]:
+        """SQL and parameters of one single-pass read of ``source``.
+
+        A partial read (one of several groups of partitions) returns its
+        first start + rows matches with their sort keys, and every facet
+        value it counts: limits, minimum counts and the page's offset apply
+        to the merged figures (merge.py).
+        """
         params = dict(self.params.values, _rows=rows, _start=start)
+        if partial:
+            params.update(_rows=rows + start, _start=0)
         # The score is computed once, whether it is returned or sorted on.
+        aliases = ["score" if key.expression == rank else f"s{number}"
+                   for number, key in enumerate(sort_keys)]
         columns = ["d.index_id", f"{rank} AS score"] + [
-            f"{key} AS s{number}" for number, (key, _) in enumerate(sort_keys) if key != rank]
-        order_by = ", ".join([f"{'score' if key == rank else f's{number}'} {direction} NULLS LAST"
-                              for number, (key, direction) in enumerate(sort_keys)]
-                             + ["index_id ASC"])
+            f"{key.expression} AS {alias}" for key, alias in zip(sort_keys, aliases)
+            if alias != "score"]
+        order_by = ", ".join([f"{alias} {key.direction} NULLS LAST"
+                              for key, alias in zip(sort_keys, aliases)] + ["index_id ASC"])
+        page_keys = "NULL::text[]"
+        if partial:
+            page_keys = "ARRAY[" + ", ".join(
+                [f"{merge.comparable_text(alias, key.kind)}"
+                 for key, alias in zip(sort_keys, aliases)] + ["index_id"]) + "]"
         ctes = []
         branches = [
             "(SELECT -2 AS facet, row_number() OVER () AS position, p.index_id AS value,"
-            " p.score AS n FROM (SELECT index_id, score FROM matched"
-            f" ORDER BY {order_by} LIMIT :_rows OFFSET :_start) AS p)",
-            "(SELECT -1, 0, NULL, count(*) FROM matched)"]
+            f" p.score AS n, p.keys FROM (SELECT index_id, score, {page_keys} AS keys"
+            f" FROM matched ORDER BY {order_by} LIMIT :_rows OFFSET :_start) AS p)",
+            "(SELECT -1, 0, NULL, count(*), NULL FROM matched)"]
         if numbered:
             columns.append("d.facet_ids")
             ctes.append("numbered AS MATERIALIZED (SELECT u.id, count(*) AS n FROM "
@@ -448,15 +495,15 @@ class _SearchRequest:
         for number, field in enumerate(fields):
             limit, mincount, by_value = self._facet_options(field)
             params[f"_facet{number}"] = field
-            params[f"_mincount{number}"] = max(mincount, 1)
+            params[f"_mincount{number}"] = 1 if partial else max(mincount, 1)
             limit_sql = ""
-            if limit >= 0:
+            if limit >= 0 and not partial:
                 params[f"_limit{number}"] = limit
                 limit_sql = f"LIMIT :_limit{number}"
             if field in numbered:
                 order = 'v.value COLLATE "C"' if by_value else 'g.n DESC, v.value COLLATE "C"'
                 branches.append(
-                    f"(SELECT {number}, 0, v.value, g.n FROM numbered g "
+                    f"(SELECT {number}, 0, v.value, g.n, NULL FROM numbered g "
                     f"JOIN quebec_search_facet_value v ON v.id = g.id "
                     f"WHERE v.field = :_facet{number} AND g.n >= :_mincount{number} "
                     f"ORDER BY {order} {limit_sql})")
@@ -465,25 +512,13 @@ class _SearchRequest:
             order = ('e.value COLLATE "C"' if by_value
                      else 'count(*) DESC, e.value COLLATE "C"')
             branches.append(
-                f"(SELECT {number}, 0, e.value, count(*) FROM matched "
+                f"(SELECT {number}, 0, e.value, count(*), NULL FROM matched "
                 f"CROSS JOIN LATERAL jsonb_array_elements_text(matched.v{number}) AS e(value) "
                 f"GROUP BY e.value HAVING count(*) >= :_mincount{number} "
                 f"ORDER BY {order} {limit_sql})")
         ctes.insert(0, f"matched AS MATERIALIZED (SELECT {', '.join(columns)} "
-                       f"FROM quebec_search_document d WHERE {where})")
-        result = connection.execute(sa.text(
-            f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)), params)
-        count = 0
-        counts: dict[str, list[Any]] = {field: [] for field in fields}
-        page: list[tuple[int, str, float]] = []
-        for facet, position, value, number in result:
-            if facet == -2:
-                page.append((position, value, float(number)))
-            elif facet == -1:
-                count = int(number)
-            else:
-                counts[fields[facet]].extend((value, int(number)))
-        return count, counts, [(key, score) for _, key, score in sorted(page)]
+                       f"FROM {source} d WHERE {where})")
+        return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches), params
 
     def _counted_facets(self, connection: sa.engine.Connection, segment_ids: list[int],
                         fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
@@ -557,6 +592,29 @@ def _gather(result: Any, fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
         else:
             counts[fields[facet]].extend((value, int(number)))
     return count, counts
+
+
+def _read_single_pass(result: Any, fields: list[str]
+                      ) -> tuple[int, dict[str, list[Any]], list[tuple[str, float]]]:
+    """(count, facets, page) from the rows of a whole single-pass read."""
+    count = 0
+    counts: dict[str, list[Any]] = {field: [] for field in fields}
+    page: list[tuple[int, str, float]] = []
+    for facet, position, value, number, _ in result:
+        if facet == -2:
+            page.append((position, value, float(number)))
+        elif facet == -1:
+            count = int(number)
+        else:
+            counts[fields[facet]].extend((value, int(number)))
+    return count, counts, [(key, score) for _, key, score in sorted(page)]
+
+
+def _read_on_own_connection(statement: str, params: dict[str, Any]) -> list[Any]:
+    """One group's read, in a worker thread, as search() reads on the caller's connection."""
+    with ensure_engine().begin() as connection:
+        connection.execute(sa.text("SET LOCAL random_page_cost = 1.1"))
+        return connection.execute(sa.text(statement), params).all()
 
 
 def _count_fields(connection: sa.engine.Connection, fields: list[str]) -> None:
