@@ -17,7 +17,7 @@ from ckan.common import config
 from ckan.lib.search.common import make_connection
 from ckan.tests import factories, helpers
 
-from ckanext.quebec.search import parallel
+from ckanext.quebec.search import connection, parallel
 
 # Read-only classes share one catalogue, built with these plugins (shared_db);
 # every size of index is read in parallel here.
@@ -164,3 +164,28 @@ class TestWhenPartitionsAreReadInParallel:
         result = helpers.call_action("package_search", fq="organization:organisme-0",
                                      rows=2, **{"facet.field": FACET_FIELDS})
         assert result["count"] == 16 and parallel_reads == [2]
+
+
+class TestSignatureKeys:
+    """Searches that read every match pick documents by their signature's key."""
+
+    def test_the_keys_of_the_segments_the_filters_keep(self):
+        assert connection.segment_keys([(11, True, True), (12, False, False),
+                                        (13, True, True)]) == [11, 13]
+
+    def test_no_keys_when_filters_tell_apart_segments_sharing_a_key(self):
+        # Two signatures with one key, one kept and one not: the key alone
+        # would let the other's documents through; the jsonb tests stay.
+        assert connection.segment_keys([(11, True, True), (12, False, True)]) is None
+
+    def test_nothing_kept_is_no_key(self):
+        assert connection.segment_keys([(11, False, False)]) == []
+
+    @pytest.mark.usefixtures("clean_db", "with_plugins")
+    def test_documents_hold_their_signature_key(self):
+        factories.Dataset(name="cle", private=False)
+        with model.ensure_engine().connect() as db:
+            held, expected = db.execute(sa.text(
+                "SELECT signature_key, hashtextextended(signature::text, 0)"
+                " FROM quebec_search_document WHERE name = 'cle'")).one()
+        assert held == expected

@@ -202,6 +202,7 @@ class _SearchRequest:
         self.rank_terms: list[str] = []
         # q as the words someone typed (no field names), for the name boost
         self.plain_query: str | None = None
+        self.conditions: list[str] = []  # q's and each fq's, ANDed in _where()
         self.boosted = False  # bf functions add to the score (spatial hook)
 
     def run(self, connection: sa.engine.Connection) -> Results:
@@ -238,7 +239,8 @@ class _SearchRequest:
             # Every match is read anyway (to rank or to count its facets):
             # read each once for the count, the facets and the page.
             count, facet_fields, page = self._single_pass(
-                connection, where, rank, _valid_facet_fields(names), rows, start)
+                connection, self._keyed_where(connection, where), rank,
+                _valid_facet_fields(names), rows, start)
         else:
             count = connection.execute(
                 sa.text(f"SELECT count(*) FROM quebec_search_document d WHERE {where}"),
@@ -288,7 +290,33 @@ class _SearchRequest:
         for fq in _as_list(self.options.get("fq")):
             if fq and fq.strip():
                 conditions.append(self._filter_condition(fq))
+        self.conditions = conditions
         return " AND ".join(conditions)
+
+    def _keyed_where(self, connection: sa.engine.Connection, where: str) -> str:
+        """``where`` with its conditions on signature fields answered by the segments.
+
+        They hold for all the documents of a segment or for none: the few
+        segments are tested, and the documents picked by the key of their
+        signature (migration 0008), an integer comparison per match instead
+        of jsonb containments. Should two segments that the conditions tell
+        apart share a key, ``where`` is kept as it is.
+        """
+        on_signature = [condition for condition in self.conditions
+                        if set(_COLUMN_RE.findall(condition)) <= {"signature"}]
+        if not on_signature:
+            return where
+        segments = connection.execute(sa.text(
+            "SELECT hashtextextended(d.signature::text, 0) AS key,"
+            f" bool_and(coalesce({' AND '.join(on_signature)}, false)) AS all_match,"
+            f" bool_or(coalesce({' AND '.join(on_signature)}, false)) AS any_match"
+            " FROM quebec_search_segment d GROUP BY 1"), self.params.values).all()
+        keys = segment_keys(segments)
+        if keys is None:
+            return where
+        rest = [condition for condition in self.conditions if condition not in on_signature]
+        return " AND ".join(
+            rest + [f"d.signature_key = ANY(CAST({self.params.bind(keys)} AS bigint[]))"])
 
     def _query_condition(self) -> str:
         q = strip_local_params(self.q).strip()
@@ -592,6 +620,21 @@ def _gather(result: Any, fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
         else:
             counts[fields[facet]].extend((value, int(number)))
     return count, counts
+
+
+def segment_keys(segments: Iterable[tuple[int, bool, bool]]) -> list[int] | None:
+    """The keys of the segments that filters keep, from (key, all kept, some kept) per key.
+
+    None when some key is shared by segments the filters tell apart: the
+    key alone would then let through documents the filters exclude.
+    """
+    keys = []
+    for key, all_kept, some_kept in segments:
+        if all_kept != some_kept:
+            return None
+        if all_kept:
+            keys.append(key)
+    return keys
 
 
 def _read_single_pass(result: Any, fields: list[str]
