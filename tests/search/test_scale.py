@@ -401,12 +401,22 @@ def gin_pending_list_limits() -> dict[str, list[str] | None]:
 
 class TestGinPendingListMigration:
     SMALL = {"quebec_search_document_fields_idx": ["gin_pending_list_limit=256"],
-             "quebec_search_document_text_idx": ["gin_pending_list_limit=256"]}
+             "quebec_search_document_text_idx": ["gin_pending_list_limit=256"],
+             "quebec_search_document_field_names_idx": ["gin_pending_list_limit=256"]}
+    BEFORE_0006 = {"quebec_search_document_fields_idx": None,
+                   "quebec_search_document_text_idx": None}
 
-    def test_both_gin_indexes_keep_a_small_pending_list(self, migrate_db_for):
+    def test_every_gin_index_keeps_a_small_pending_list(self, migrate_db_for):
         assert gin_pending_list_limits() == self.SMALL
         model.Session.remove()
         migrate_db_for("quebec_search", "0005_facet_ids_title_keys", False)
-        assert gin_pending_list_limits() == dict.fromkeys(self.SMALL)
+        assert gin_pending_list_limits() == self.BEFORE_0006
         migrate_db_for("quebec_search")
         assert gin_pending_list_limits() == self.SMALL
+
+    @pytest.mark.usefixtures("clean_db")
+    def test_field_values_are_indexed_by_path(self):
+        with model.ensure_engine().connect() as connection:
+            definition = connection.execute(sa.text(
+                "SELECT pg_get_indexdef('quebec_search_document_fields_idx'::regclass)")).scalar_one()
+        assert "gin (fields jsonb_path_ops)" in definition

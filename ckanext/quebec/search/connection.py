@@ -247,6 +247,9 @@ class _SearchRequest:
                 self.params.values).scalar_one()
             page = self._page_keys(connection, where, rank, rows, start, count)
         facet_fields = {name: facet_fields[name] for name in names}
+        for name in dict.fromkeys(names):
+            if _lists_zero_counts(name, self._asked_facet_options(name)[1]):
+                facet_fields[name] = self._with_zero_counts(connection, name, facet_fields[name])
         return Results(self._documents(connection, page), count, facet_fields)
 
     def _page_keys(self, connection: sa.engine.Connection, where: str, rank: str,
@@ -293,6 +296,11 @@ class _SearchRequest:
         self.conditions = conditions
         return " AND ".join(conditions)
 
+    def _signature_conditions(self) -> list[str]:
+        """The conditions of q and fq that read signature fields only."""
+        return [condition for condition in self.conditions
+                if set(_COLUMN_RE.findall(condition)) <= {"signature"}]
+
     def _keyed_where(self, connection: sa.engine.Connection, where: str) -> str:
         """``where`` with its conditions on signature fields answered by the segments.
 
@@ -302,8 +310,7 @@ class _SearchRequest:
         of jsonb containments. Should two segments that the conditions tell
         apart share a key, ``where`` is kept as it is.
         """
-        on_signature = [condition for condition in self.conditions
-                        if set(_COLUMN_RE.findall(condition)) <= {"signature"}]
+        on_signature = self._signature_conditions()
         if not on_signature:
             return where
         segments = connection.execute(sa.text(
@@ -579,7 +586,18 @@ class _SearchRequest:
         return _gather(result, fields)
 
     def _facet_options(self, field: str) -> tuple[int, int, bool]:
-        """(limit, mincount, sorted by value rather than by count) of one facet."""
+        """(limit, mincount, sorted by value rather than by count) of one facet, as read.
+
+        Zero counts (a minimum of 0, Solr's default; CKAN asks for 1) are
+        read without limit from the matches, then completed and cut by
+        _with_zero_counts().
+        """
+        limit, mincount, by_value = self._asked_facet_options(field)
+        if _lists_zero_counts(field, mincount):
+            return -1, 1, by_value
+        return limit, mincount, by_value
+
+    def _asked_facet_options(self, field: str) -> tuple[int, int, bool]:
         limit = _int_option(self.options, f"f.{field}.facet.limit",
                             self.options.get("facet.limit", 100))
         mincount = _int_option(self.options, f"f.{field}.facet.mincount",
@@ -587,9 +605,39 @@ class _SearchRequest:
         order = self.options.get(f"f.{field}.facet.sort", self.options.get("facet.sort"))
         return limit, mincount, str(order) in ("index", "false")
 
+    def _with_zero_counts(self, connection: sa.engine.Connection, field: str,
+                          counts: list[Any]) -> list[Any]:
+        """``counts`` with the values no match holds, counted 0, as Solr lists them.
+
+        Only values of datasets the search may show (its filters on signature
+        fields: permission labels, site, state): a private dataset's tags are
+        not listed to those who cannot see it, where Solr would list them.
+        """
+        limit, _, by_value = self._asked_facet_options(field)
+        visible = " AND ".join(self._signature_conditions()) or "TRUE"
+        held = connection.execute(sa.text(
+            "SELECT c.value FROM quebec_search_facet_count c"
+            " JOIN quebec_search_segment d ON d.id = c.segment_id"
+            f" WHERE c.field = :_zero_field AND coalesce({visible}, false)"
+            " GROUP BY c.value HAVING sum(c.documents) > 0"),
+            dict(self.params.values, _zero_field=field)).scalars()
+        found = dict(zip(counts[::2], counts[1::2]))
+        for value in held:
+            found.setdefault(value, 0)
+        return merge.facet_list(found, limit, 0, by_value)
+
 
 # Columns of ``quebec_search_document d`` a compiled condition reads.
 _COLUMN_RE = re.compile(r"\bd\.([a-z_]+)")
+
+
+def _lists_zero_counts(field: str, mincount: int) -> bool:
+    """Whether a facet lists values no match holds: counted fields only.
+
+    Their values are known without reading every document (the segments'
+    counts); full-text fields are faceted on their matches' values only.
+    """
+    return mincount <= 0 and solr_fields.is_countable(field)
 
 
 def _valid_facet_fields(names: list[str]) -> list[str]:
@@ -704,7 +752,8 @@ def _count_fields(connection: sa.engine.Connection, fields: list[str]) -> None:
             "ALTER TABLE quebec_search_document DISABLE TRIGGER quebec_search_count_update"))
         writer.execute(sa.text(
             "UPDATE quebec_search_document SET facet_ids = quebec_search_facet_ids(fields)"
-            " WHERE fields ?| CAST(:fields AS text[])"), {"fields": missing})
+            " WHERE quebec_search_field_names(fields) && CAST(:fields AS text[])"),
+            {"fields": missing})
         writer.execute(sa.text(
             "ALTER TABLE quebec_search_document ENABLE TRIGGER quebec_search_count_update"))
 

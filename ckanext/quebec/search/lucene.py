@@ -328,7 +328,12 @@ class Compiler:
     def _exists(self, field: str) -> str:
         if field == "text":
             return "TRUE"
-        return f"({_column(field)} ? {self.params.bind(field)})"
+        if _column(field) == "d.fields":
+            # The index of field names answers it (migration 0009): the
+            # GIN index of ``fields`` holds values, not names.
+            return (f"(quebec_search_field_names(d.fields)"
+                    f" @> ARRAY[CAST({self.params.bind(field)} AS text)])")
+        return f"(d.signature ? {self.params.bind(field)})"
 
     def _exact(self, field: str, value: str) -> str:
         document = json.dumps({field: [value]})

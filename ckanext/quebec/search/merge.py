@@ -60,7 +60,11 @@ def single_passes(reads: Iterable[list[Any]], fields: list[str],
     matches.sort(key=functools.cmp_to_key(
         lambda a, b: _compare(a[0], b[0], directions)))
     page = [(key, score) for _, key, score in matches[start:start + rows]]
-    return count, {field: _facet(counts[field], *facet_options[field]) for field in fields}, page
+    facets = {}
+    for field in fields:
+        limit, mincount, by_value = facet_options[field]
+        facets[field] = facet_list(counts[field], limit, max(mincount, 1), by_value)
+    return count, facets, page
 
 
 def _comparable(text: str | None, kind: str) -> Any:
@@ -83,9 +87,9 @@ def _compare(a: list[Any], b: list[Any], directions: list[str]) -> int:
     return 0
 
 
-def _facet(values: dict[str, int], limit: int, mincount: int, by_value: bool) -> list[Any]:
+def facet_list(values: dict[str, int], limit: int, mincount: int, by_value: bool) -> list[Any]:
     """Solr's flat [value, count, ...] list, as the SQL of one read orders and cuts it."""
-    kept = [(value, number) for value, number in values.items() if number >= max(mincount, 1)]
+    kept = [(value, number) for value, number in values.items() if number >= mincount]
     kept.sort(key=(lambda item: item[0]) if by_value else (lambda item: (-item[1], item[0])))
     if limit >= 0:
         kept = kept[:limit]
