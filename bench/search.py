@@ -119,9 +119,13 @@ def fill_catalogue(size: int, rng: random.Random) -> None:
     model.Session.remove()
     engine = model.ensure_engine()
     with engine.begin() as connection:
+        # The index's count tables too: emptied row by row (by the document
+        # table's TRUNCATE trigger) they would keep the pages of the previous
+        # size's catalogue, counted in this size's index.
         connection.execute(sa.text(
             "TRUNCATE package, resource, member, package_tag, tag, \"group\","
-            " quebec_search_document CASCADE"))
+            " quebec_search_document, quebec_search_segment, quebec_search_facet_count"
+            " CASCADE"))
         organizations, categories, tags = _groups_and_tags()
         connection.execute(model.group_table.insert(), organizations + categories)
         connection.execute(model.tag_table.insert(), tags)
