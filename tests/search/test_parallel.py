@@ -33,7 +33,8 @@ FORMATS = ["CSV", "JSON", "GeoJSON", "XLSX"]
 
 @pytest.fixture(scope="class")
 def catalogue(shared_db):
-    """48 datasets: repeated words, tags, owners and sizes, so that ranks and sort keys tie."""
+    """48 public datasets (repeated words, tags, owners and sizes, so that ranks and
+    sort keys tie), a private one and a draft."""
     organizations = [factories.Organization(name=f"organisme-{n}") for n in range(3)]
     groups = [factories.Group(name=f"groupe-{n}") for n in range(2)]
     licenses = itertools.cycle(["cc-by", "odc-odbl", "cc-zero"])
@@ -51,6 +52,11 @@ def catalogue(shared_db):
             resources=[{"url": f"http://example.com/{number}-{n}",
                         "format": FORMATS[(number + n) % len(FORMATS)]}
                        for n in range(number % 4)])
+    # Hidden from the searches below, whichever way they read the index.
+    factories.Dataset(name="jeu-prive", title="Données de vélo privées", private=True,
+                      owner_org=organizations[0]["id"], tags=[{"name": "vélo"}])
+    factories.Dataset(name="jeu-brouillon", title="Données de vélo", state="draft",
+                      owner_org=organizations[0]["id"])
     with model.ensure_engine().connect() as connection:
         return {table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
                 for table in ("quebec_search_document_0", "quebec_search_document_1")}
@@ -102,7 +108,7 @@ SEARCHES = {
 class TestParallelReadsAnswerAsOneRead:
     def test_the_catalogue_is_in_both_partitions(self, catalogue):
         assert all(count >= 10 for count in catalogue.values())
-        assert sum(catalogue.values()) == 48
+        assert sum(catalogue.values()) == 50
 
     @pytest.mark.parametrize("params", SEARCHES.values(), ids=SEARCHES.keys())
     def test_package_search(self, monkeypatch, parallel_reads, params):
@@ -113,6 +119,20 @@ class TestParallelReadsAnswerAsOneRead:
         assert [d["name"] for d in answer["results"]] == [d["name"] for d in alone["results"]]
         assert answer["search_facets"] == alone["search_facets"]
         assert answer["facets"] == alone["facets"]
+
+    def test_private_datasets_and_drafts_follow_permissions(self, parallel_reads):
+        sysadmin = factories.Sysadmin(name="admin-parallele")
+
+        def found(user):
+            return {d["name"] for d in helpers.call_action(
+                "package_search", context={"user": user, "ignore_auth": False}, q="vélo",
+                rows=100, include_private=True, include_drafts=True)["results"]}
+
+        anonymous, admin = found(""), found(sysadmin["name"])
+        assert parallel_reads == [2, 2]
+        assert {"jeu-prive", "jeu-brouillon"} & anonymous == set()
+        assert {"jeu-prive", "jeu-brouillon"} <= admin
+        assert anonymous < admin
 
     def test_pages_put_together_are_the_whole_ranking(self, monkeypatch, parallel_reads):
         everything = helpers.call_action("package_search", q="données ville", rows=100)
@@ -167,7 +187,7 @@ class TestWhenPartitionsAreReadInParallel:
 
 
 class TestSignatureKeys:
-    """Searches that read every match pick documents by their signature's key."""
+    """Searches read in parallel pick documents by their signature's key."""
 
     def test_the_keys_of_the_segments_the_filters_keep(self):
         assert connection.segment_keys([(11, True, True), (12, False, False),

@@ -3,6 +3,7 @@ the default and under the type's show schema."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -21,6 +22,38 @@ pytestmark = [
 ]
 
 
+def comparable(documents: dict[str, dict]) -> dict[str, dict]:
+    """Documents with their extras in one order.
+
+    CKAN 2.12's package_show lists a dataset's extras in the order they were
+    written right after a write, and in jsonb's order (shortest key first)
+    once the dataset is read back from the database: the documents' copies of
+    the dataset, and their words' positions, follow. Everything else is
+    compared as it is.
+    """
+    out = {}
+    for name, row in documents.items():
+        row = dict(row, stored=dict(row["stored"]))
+        for key in ("data_dict", "validated_data_dict"):
+            dataset = json.loads(row["stored"][key])
+            if isinstance(dataset.get("extras"), list):
+                dataset["extras"] = sorted(dataset["extras"], key=lambda extra: extra["key"])
+            row["stored"][key] = dataset
+        row["search_text"] = _without_positions(row["search_text"])
+        out[name] = row
+    return out
+
+
+def _without_positions(vector: str) -> dict[str, list[str]]:
+    """A tsvector's text as {lexeme: the weight of each of its occurrences, sorted}."""
+    return {lexeme: sorted(position.lstrip("0123456789") or "D"
+                           for position in positions.split(","))
+            for lexeme, positions in _LEXEME.findall(vector)}
+
+
+_LEXEME = re.compile(r"'((?:[^']|'')*)':([0-9A-D,]+)")
+
+
 def test_a_scheming_type_under_both_schemas(validations):
     organization = factories.Organization()
     helpers.call_action("package_create", **dataset_dict(organization["id"]))
@@ -31,7 +64,7 @@ def test_a_scheming_type_under_both_schemas(validations):
     empty_index()
     search.rebuild(quiet=True)
     # what package_create indexed, through CKAN's own two validations
-    assert documents() == expected
+    assert comparable(documents()) == comparable(expected)
     # validated under the Québec schema: keywords by language
     assert json.loads(expected["zones-inondables"]["stored"]["validated_data_dict"])[
         "keywords"] == {"fr": ["vélo", "piste cyclable"], "en": ["bike"]}
