@@ -83,4 +83,4 @@ class QuebecQualityPlugin(SuiteTranslation):
     def _enqueue(context, pkg_dict: dict) -> None:
         if not config.background() or not pkg_dict.get("id") or context.get("quebec_quality_skip"):
             return
-        jobs.enqueue(pkg_dict["id"])
+        jobs.enqueue_after_commit(pkg_dict["id"])

@@ -8,7 +8,7 @@ from ckan import model
 from ckanext.quebec import cli
 from ckanext.quebec.translation import SuiteTranslation
 
-from . import actions, backend, reindex
+from . import actions, backend, partitions, reindex  # noqa: F401  (partitions: a DDL listener)
 from . import cli as search_cli
 
 

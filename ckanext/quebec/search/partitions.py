@@ -1,0 +1,32 @@
+"""The index's partitions when every table is dropped (``ckan db clean``, CKAN's test reset).
+
+CKAN drops the tables it reflects in an order of its own, which knows nothing
+of partitions: dropping the index before one of its partitions drops that
+partition with it, and the later ``DROP TABLE`` of the partition then fails.
+Detached first, the partitions are plain tables, dropped in any order.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+
+PARTITIONED_TABLE = "quebec_search_document"
+
+
+@sa.event.listens_for(sa.MetaData, "before_drop")
+def detach_partitions(metadata: sa.MetaData, connection: sa.engine.Connection,
+                      tables: Iterable[Any] = (), **kwargs: Any) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    if not any(getattr(table, "name", None) == PARTITIONED_TABLE for table in tables):
+        return
+    children = connection.execute(sa.text(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        " WHERE i.inhparent = to_regclass(:parent) ORDER BY c.relname"),
+        {"parent": PARTITIONED_TABLE}).scalars().all()
+    preparer = connection.dialect.identifier_preparer
+    for child in children:
+        connection.execute(sa.text(
+            f"ALTER TABLE {preparer.quote(PARTITIONED_TABLE)}"
+            f" DETACH PARTITION {preparer.quote(child)}"))

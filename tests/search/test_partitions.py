@@ -1,0 +1,90 @@
+"""Dropping every table (``ckan db clean``, CKAN's test reset) with the index partitioned.
+
+CKAN drops the tables it reflects in an order that knows nothing of
+partitions. In the order that breaks (seen on a test database: the index,
+then one of its partitions), the index's listener detaches the partitions
+first, so that each ``DROP TABLE`` finds its table.
+"""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from ckan import model
+from ckan.tests import factories
+
+from ckanext.quebec.search import partitions
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search"),
+              pytest.mark.usefixtures("with_plugins", "clean_db")]
+
+PARENT = partitions.PARTITIONED_TABLE
+
+
+def _partitions(connection) -> list[str]:
+    return connection.execute(sa.text(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        " WHERE i.inhparent = to_regclass(:parent) ORDER BY 1"), {"parent": PARENT}).scalars().all()
+
+
+def test_the_index_and_its_partitions_drop_in_the_order_that_broke():
+    factories.Dataset(name="dans-une-partition")
+    engine = model.ensure_engine()
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        children = _partitions(connection)
+        assert len(children) == 2
+        metadata = sa.MetaData()
+        metadata.reflect(connection, only=[PARENT, *children])
+        try:
+            # What drop_all does: the before_drop event, then one DROP per table.
+            metadata.dispatch.before_drop(metadata, connection, tables=list(metadata.sorted_tables))
+            for name in [PARENT, *children]:
+                connection.execute(sa.schema.DropTable(metadata.tables[name]))
+            assert not sa.inspect(connection).has_table(PARENT)
+        finally:
+            transaction.rollback()
+    with engine.connect() as connection:
+        # Rolled back: the index and its document are as they were.
+        assert _partitions(connection) == children
+        assert connection.execute(sa.text(
+            f"SELECT count(*) FROM {PARENT} WHERE name = 'dans-une-partition'")).scalar() == 1
+
+
+def test_without_the_listener_that_order_fails():
+    """The listener is what makes the order above work (and the plugin loads it)."""
+    from ckanext.quebec.search import plugin
+
+    assert plugin.partitions is partitions
+    assert sa.event.contains(sa.MetaData, "before_drop", partitions.detach_partitions)
+    engine = model.ensure_engine()
+    sa.event.remove(sa.MetaData, "before_drop", partitions.detach_partitions)
+    try:
+        with engine.connect() as connection:
+            transaction = connection.begin()
+            children = _partitions(connection)
+            metadata = sa.MetaData()
+            metadata.reflect(connection, only=[PARENT, *children])
+            try:
+                metadata.dispatch.before_drop(metadata, connection, tables=list(metadata.sorted_tables))
+                connection.execute(sa.schema.DropTable(metadata.tables[PARENT]))
+                with pytest.raises(sa.exc.ProgrammingError, match="does not exist"):
+                    connection.execute(sa.schema.DropTable(metadata.tables[children[0]]))
+            finally:
+                transaction.rollback()
+    finally:
+        sa.event.listen(sa.MetaData, "before_drop", partitions.detach_partitions)
+
+
+def test_other_drops_leave_the_partitions_attached():
+    engine = model.ensure_engine()
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        children = _partitions(connection)
+        try:
+            metadata = sa.MetaData()
+            metadata.reflect(connection, only=["quebec_search_counted_field"])
+            metadata.drop_all(connection)
+            assert _partitions(connection) == children
+        finally:
+            transaction.rollback()
