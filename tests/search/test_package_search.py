@@ -254,6 +254,19 @@ class TestFieldList:
         result = search(q="ponts", fl="name,permission_labels,text")
         assert result["results"] == [{"name": "inspection-ponts"}]
 
+    def test_listed_fields_come_back_as_stored_whatever_their_type(self):
+        """Asked by name, each stored field is read as text and its JSON type:
+        strings, numbers, booleans, lists and nulls come back as the whole
+        document holds them, and a field the document lacks stays absent."""
+        from ckan.lib.search.common import make_connection
+
+        whole = make_connection().search(q="name:inspection-ponts", fl="*").docs[0]
+        kinds = {type(value) for value in whole.values()}
+        assert {str, int, bool, list} <= kinds, kinds
+        listed = make_connection().search(
+            q="name:inspection-ponts", fl=",".join([*whole, "absent_field"])).docs[0]
+        assert listed == whole
+
 
 @pytest.mark.usefixtures("catalogue")
 class TestPages:

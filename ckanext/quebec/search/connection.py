@@ -273,16 +273,22 @@ class _SearchRequest:
             return []
         fl = _field_list(self.options.get("fl"))
         params: dict[str, Any] = {"_keys": [key for key, _ in page]}
-        stored = "stored"
-        if fl is not None and "*" not in fl:
+        if fl is None or "*" in fl:
+            documents = dict(connection.execute(sa.text(
+                "SELECT index_id, stored FROM quebec_search_document"
+                " WHERE index_id = ANY(:_keys)"), params).all())
+        else:
             # Only the fields asked for leave the database: CKAN asks for the
-            # id and one of the two copies of the dataset its documents hold.
-            stored = ("(SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}')"
-                      " FROM jsonb_each(stored) AS e WHERE e.key = ANY(:_fl))")
-            params["_fl"] = fl
-        documents = dict(connection.execute(sa.text(
-            f"SELECT index_id, {stored} FROM quebec_search_document"
-            " WHERE index_id = ANY(:_keys)"), params).all())
+            # id and one of the two copies of the dataset its documents hold,
+            # a JSON string that comes out as text, not parsed as JSON first
+            # (0.6 ms instead of 1.6 for a page of 21).
+            columns = []
+            for number, name in enumerate(fl):
+                params[f"_fl{number}"] = name
+                columns.append(f"jsonb_typeof(stored -> :_fl{number}), stored ->> :_fl{number}")
+            documents = {row[0]: _stored_fields(fl, row[1:]) for row in connection.execute(
+                sa.text(f"SELECT index_id, {', '.join(columns)} FROM quebec_search_document"
+                        " WHERE index_id = ANY(:_keys)"), params)}
         return [_select_fields(documents[key], score, fl)
                 for key, score in page if key in documents]
 
@@ -822,6 +828,17 @@ def _field_list(fl: Any) -> list[str] | None:
     if "*" in names:
         return None if "score" not in names else ["*", "score"]
     return names
+
+
+def _stored_fields(names: list[str], columns: Any) -> dict[str, Any]:
+    """The stored fields ``names`` from (jsonb type, text) pairs; absent ones left out."""
+    fields = {}
+    for number, name in enumerate(names):
+        kind, text = columns[2 * number], columns[2 * number + 1]
+        if kind is None:
+            continue
+        fields[name] = text if kind == "string" else None if kind == "null" else json.loads(text)
+    return fields
 
 
 def _select_fields(stored: dict[str, Any], score: float,
