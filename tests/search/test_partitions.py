@@ -21,10 +21,14 @@ pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search"),
 PARENT = partitions.PARTITIONED_TABLE
 
 
-def _partitions(connection) -> list[str]:
-    return connection.execute(sa.text(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-        " WHERE i.inhparent = to_regclass(:parent) ORDER BY 1"), {"parent": PARENT}).scalars().all()
+def _about_to_drop(connection) -> tuple[sa.MetaData, list[str]]:
+    """The index and its partitions reflected, and the before_drop event fired,
+    as drop_all does before its one DROP per table."""
+    children = partitions.names(connection)
+    metadata = sa.MetaData()
+    metadata.reflect(connection, only=[PARENT, *children])
+    metadata.dispatch.before_drop(metadata, connection, tables=list(metadata.sorted_tables))
+    return metadata, children
 
 
 def test_the_index_and_its_partitions_drop_in_the_order_that_broke():
@@ -32,13 +36,9 @@ def test_the_index_and_its_partitions_drop_in_the_order_that_broke():
     engine = model.ensure_engine()
     with engine.connect() as connection:
         transaction = connection.begin()
-        children = _partitions(connection)
+        metadata, children = _about_to_drop(connection)
         assert len(children) == 2
-        metadata = sa.MetaData()
-        metadata.reflect(connection, only=[PARENT, *children])
         try:
-            # What drop_all does: the before_drop event, then one DROP per table.
-            metadata.dispatch.before_drop(metadata, connection, tables=list(metadata.sorted_tables))
             for name in [PARENT, *children]:
                 connection.execute(sa.schema.DropTable(metadata.tables[name]))
             assert not sa.inspect(connection).has_table(PARENT)
@@ -46,7 +46,7 @@ def test_the_index_and_its_partitions_drop_in_the_order_that_broke():
             transaction.rollback()
     with engine.connect() as connection:
         # Rolled back: the index and its document are as they were.
-        assert _partitions(connection) == children
+        assert partitions.names(connection) == children
         assert connection.execute(sa.text(
             f"SELECT count(*) FROM {PARENT} WHERE name = 'dans-une-partition'")).scalar() == 1
 
@@ -62,11 +62,8 @@ def test_without_the_listener_that_order_fails():
     try:
         with engine.connect() as connection:
             transaction = connection.begin()
-            children = _partitions(connection)
-            metadata = sa.MetaData()
-            metadata.reflect(connection, only=[PARENT, *children])
+            metadata, children = _about_to_drop(connection)
             try:
-                metadata.dispatch.before_drop(metadata, connection, tables=list(metadata.sorted_tables))
                 connection.execute(sa.schema.DropTable(metadata.tables[PARENT]))
                 with pytest.raises(sa.exc.ProgrammingError, match="does not exist"):
                     connection.execute(sa.schema.DropTable(metadata.tables[children[0]]))
@@ -80,11 +77,11 @@ def test_other_drops_leave_the_partitions_attached():
     engine = model.ensure_engine()
     with engine.connect() as connection:
         transaction = connection.begin()
-        children = _partitions(connection)
+        children = partitions.names(connection)
         try:
             metadata = sa.MetaData()
             metadata.reflect(connection, only=["quebec_search_counted_field"])
             metadata.drop_all(connection)
-            assert _partitions(connection) == children
+            assert partitions.names(connection) == children
         finally:
             transaction.rollback()

@@ -21,6 +21,10 @@ def enqueue(package_id: str, resource_ids: Optional[list[str]] = None, force: bo
                           title=f"quebec_quality {package_id}", rq_kwargs={"timeout": timeout})
 
 
+# session.info key: the datasets a transaction's changes ask to check, in order
+_PENDING = "quebec_quality_pending_checks"
+
+
 def enqueue_after_commit(package_id: str) -> None:
     """Queue a check of a dataset once the change being written is committed.
 
@@ -37,11 +41,8 @@ def enqueue_after_commit(package_id: str) -> None:
         sa.event.listen(session, "after_soft_rollback", _forget_pending)
 
 
-_PENDING = "quebec_quality_pending_checks"
-
-
 def _enqueue_pending(session: sa.orm.Session) -> None:
-    for package_id in list(session.info.pop(_PENDING, {})):
+    for package_id in session.info.pop(_PENDING, {}):
         try:
             enqueue(package_id)
         except Exception:  # the change is committed: a Redis outage must not turn it into an error

@@ -833,11 +833,10 @@ def _field_list(fl: Any) -> list[str] | None:
 def _stored_fields(names: list[str], columns: Any) -> dict[str, Any]:
     """The stored fields ``names`` from (jsonb type, text) pairs; absent ones left out."""
     fields = {}
-    for number, name in enumerate(names):
-        kind, text = columns[2 * number], columns[2 * number + 1]
-        if kind is None:
-            continue
-        fields[name] = text if kind == "string" else None if kind == "null" else json.loads(text)
+    for name, kind, text in zip(names, columns[::2], columns[1::2]):
+        if kind is not None:
+            fields[name] = (text if kind == "string" else None if kind == "null"
+                            else json.loads(text))
     return fields
 
 

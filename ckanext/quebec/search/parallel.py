@@ -21,16 +21,13 @@ from typing import Callable, TypeVar
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-TABLE = "quebec_search_document"
+from . import partitions
+
+TABLE = partitions.PARTITIONED_TABLE
 WORKERS_OPTION = "ckanext.quebec.search.parallel_workers"
 MIN_DOCUMENTS_OPTION = "ckanext.quebec.search.parallel_min_documents"
 # How long a process trusts what it read of the partitions and their sizes.
 _PARTITIONS_TTL = 60.0
-
-_PARTITIONS = sa.text(
-    "SELECT c.relname, greatest(c.reltuples, 0) FROM pg_inherits i"
-    " JOIN pg_class c ON c.oid = i.inhrelid"
-    " WHERE i.inhparent = to_regclass(:table) ORDER BY c.relname")
 
 T = TypeVar("T")
 
@@ -83,10 +80,10 @@ def run(first: Callable[[], T], others: list[Callable[[], T]]) -> list[T]:
 def _partition_sizes(connection: sa.engine.Connection) -> tuple[list[str], float]:
     now = time.monotonic()
     if now - _partitions.read_at > _PARTITIONS_TTL:
-        rows = connection.execute(_PARTITIONS, {"table": TABLE}).all()
+        rows = partitions.sizes(connection)
         with _lock:
-            _partitions.names = [row[0] for row in rows]
-            _partitions.documents = float(sum(row[1] for row in rows))
+            _partitions.names = [name for name, _ in rows]
+            _partitions.documents = sum(documents for _, documents in rows)
             _partitions.read_at = now
     with _lock:
         return list(_partitions.names), _partitions.documents
