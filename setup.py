@@ -85,6 +85,8 @@ setup(
         "ckanext-spatial==2.3.2",
         "frictionless==5.21.0",
         "luqum==1.0.0",
+        # quebec_search counts a search's facet values (search/numbered.py)
+        "numpy==2.4.6",
         # quebec_quality and quebec_viz: DuckDB scans and types large CSV files
         # in bounded memory; openpyxl streams XLSX; shapely/pyproj check and
         # reproject geometries (EPSG:32198 -> EPSG:4326).

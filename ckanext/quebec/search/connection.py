@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from ckan.model import ensure_engine
 
 from . import fields as solr_fields
-from . import merge, parallel, spatial
+from . import merge, numbered, parallel, spatial
 from .lucene import (Compiler, Params, QuerySyntaxError, min_should_match,
                      parse_query_fields, strip_local_params, unknown_field)
 
@@ -471,37 +471,45 @@ class _SearchRequest:
 
         The matching rows are found and ranked once, keeping only their key,
         score, sort keys and faceted values. Counted fields are counted from
-        the documents' numbered values (``facet_ids``, a value a dataset
-        holds twice numbered once: it counts once per dataset, as on Solr);
+        the documents' numbered values (numbered.py: a value a dataset holds
+        twice is numbered once, so it counts once per dataset, as on Solr);
         other fields from their values in ``fields``.
 
         On a large index each group of partitions is read at once on its own
         connection (parallel.py), the documents picked by their signature's
         key (_keyed_where); their pages, counts and facets are merged.
         """
-        numbered = _numbered_fields(connection, fields)
+        counted = _numbered_fields(connection, fields)
         sort_keys = self._sort_keys(rank)  # binds its values: before the copies
         sources = parallel.sources(connection)
         if sources is None:
             statement, params = self._single_pass_statement(
-                _DOCUMENTS, where, rank, fields, numbered, sort_keys, rows, start, False)
-            return _read_single_pass(connection.execute(sa.text(statement), params), fields)
-        # Only on a large index: on a small one the segments' query costs
-        # more than the containments it saves (1,000 datasets: about 0.5 ms).
-        where = self._keyed_where(connection, where)
-        statements = [self._single_pass_statement(
-            source, where, rank, fields, numbered, sort_keys, rows, start, True)
-            for source in sources]
-        halves = parallel.run(
-            lambda: connection.execute(sa.text(statements[0][0]), statements[0][1]).all(),
-            [functools.partial(_read_on_own_connection, *statement)
-             for statement in statements[1:]])
-        return merge.single_passes(
-            halves, fields, [(key.direction, key.kind) for key in sort_keys], rows, start,
-            {field: self._facet_options(field) for field in fields})
+                _DOCUMENTS, where, rank, fields, counted, sort_keys, rows, start, False)
+            count, facets, page, packed = _read_single_pass(
+                connection.execute(sa.text(statement), params), fields)
+        else:
+            # Only on a large index: on a small one the segments' query costs
+            # more than the containments it saves (1,000 datasets: about 0.5 ms).
+            where = self._keyed_where(connection, where)
+            statements = [self._single_pass_statement(
+                source, where, rank, fields, counted, sort_keys, rows, start, True)
+                for source in sources]
+            halves = parallel.run(
+                lambda: connection.execute(sa.text(statements[0][0]), statements[0][1]).all(),
+                [functools.partial(_read_on_own_connection, *statement)
+                 for statement in statements[1:]])
+            count, facets, page, packed = merge.single_passes(
+                halves, fields, [(key.direction, key.kind) for key in sort_keys], rows, start,
+                {field: self._facet_options(field) for field in fields})
+        named = numbered.counts_by_field(
+            connection, packed, [field for field in fields if field in counted])
+        for field, values in named.items():
+            limit, mincount, by_value = self._facet_options(field)
+            facets[field] = merge.facet_list(values, limit, max(mincount, 1), by_value)
+        return count, facets, page
 
     def _single_pass_statement(self, source: str, where: str, rank: str, fields: list[str],
-                               numbered: set[str], sort_keys: list["SortKey"], rows: int,
+                               counted: set[str], sort_keys: list["SortKey"], rows: int,
                                start: int, partial: bool) -> tuple[str, dict[str, Any]]:
         """SQL and parameters of one single-pass read of ``source``.
 
@@ -532,11 +540,15 @@ class _SearchRequest:
             f" p.score AS n, p.keys FROM (SELECT index_id, score, {page_keys} AS keys"
             f" FROM matched ORDER BY {order_by} LIMIT :_rows OFFSET :_start) AS p)",
             "(SELECT -1, 0, NULL, count(*), NULL FROM matched)"]
-        if numbered:
-            columns.append("d.facet_ids")
-            ctes.append("numbered AS MATERIALIZED (SELECT u.id, count(*) AS n FROM "
-                        "(SELECT unnest(facet_ids) AS id FROM matched) AS u GROUP BY u.id)")
+        if counted:
+            # With the number of matches, their numbered values, counted in
+            # Python (numbered.py), limits and minimum counts applied there.
+            columns.append("d.facet_bytes")
+            branches[-1] = (f"(SELECT -1, {numbered.TABLE_SQL}, {numbered.PACKED_SQL},"
+                            " count(*), NULL FROM matched)")
         for number, field in enumerate(fields):
+            if field in counted:
+                continue
             limit, mincount, by_value = self._facet_options(field)
             params[f"_facet{number}"] = field
             params[f"_mincount{number}"] = 1 if partial else max(mincount, 1)
@@ -544,14 +556,6 @@ class _SearchRequest:
             if limit >= 0 and not partial:
                 params[f"_limit{number}"] = limit
                 limit_sql = f"LIMIT :_limit{number}"
-            if field in numbered:
-                order = 'v.value COLLATE "C"' if by_value else 'g.n DESC, v.value COLLATE "C"'
-                branches.append(
-                    f"(SELECT {number}, 0, v.value, g.n, NULL FROM numbered g "
-                    f"JOIN quebec_search_facet_value v ON v.id = g.id "
-                    f"WHERE v.field = :_facet{number} AND g.n >= :_mincount{number} "
-                    f"ORDER BY {order} {limit_sql})")
-                continue
             columns.append(f"d.fields -> :_facet{number} AS v{number}")
             order = ('e.value COLLATE "C"' if by_value
                      else 'count(*) DESC, e.value COLLATE "C"')
@@ -695,19 +699,22 @@ def segment_keys(segments: Iterable[tuple[int, bool, bool]]) -> list[int] | None
 
 
 def _read_single_pass(result: Any, fields: list[str]
-                      ) -> tuple[int, dict[str, list[Any]], list[tuple[str, float]]]:
-    """(count, facets, page) from the rows of a whole single-pass read."""
+                      ) -> tuple[int, dict[str, list[Any]], list[tuple[str, float]],
+                                 list[tuple[int, str | None]]]:
+    """(count, facets, page, packed numbers) from the rows of a whole single-pass read."""
     count = 0
     counts: dict[str, list[Any]] = {field: [] for field in fields}
     page: list[tuple[int, str, float]] = []
+    packed = []
     for facet, position, value, number, _ in result:
         if facet == -2:
             page.append((position, value, float(number)))
         elif facet == -1:
             count = int(number)
+            packed.append((position, value))
         else:
             counts[fields[facet]].extend((value, int(number)))
-    return count, counts, [(key, score) for _, key, score in sorted(page)]
+    return count, counts, [(key, score) for _, key, score in sorted(page)], packed
 
 
 def _read_on_own_connection(statement: str, params: dict[str, Any]) -> list[Any]:

@@ -35,24 +35,29 @@ def comparable_text(column: str, kind: str) -> str:
 def single_passes(reads: Iterable[list[Any]], fields: list[str],
                   sort: list[tuple[str, str]], rows: int, start: int,
                   facet_options: FacetOptions
-                  ) -> tuple[int, dict[str, list[Any]], list[tuple[str, float]]]:
-    """(count, facets, page) of the whole index from its groups' reads.
+                  ) -> tuple[int, dict[str, list[Any]], list[tuple[str, float]],
+                             list[tuple[int, str | None]]]:
+    """(count, facets, page, packed numbers) of the whole index from its groups' reads.
 
     ``sort`` holds (ASC or DESC, kind) of each sort key; the rows of a read
     are (facet, position, value, number, keys) as
-    connection._single_pass_statement writes them.
+    connection._single_pass_statement writes them. The counted fields'
+    numbered values come with each read's number of matches, packed, for
+    numbered.py: (numbering table, packed numbers) per read.
     """
     count = 0
     counts: dict[str, dict[str, int]] = {field: {} for field in fields}
     matches: list[tuple[list[Any], str, float]] = []
+    packed = []
     kinds = [kind for _, kind in sort] + [TEXT]
     for read in reads:
-        for facet, _, value, number, keys in read:
+        for facet, position, value, number, keys in read:
             if facet == -2:
                 matches.append(([_comparable(text, kind) for text, kind in zip(keys, kinds)],
                                 value, float(number)))
             elif facet == -1:
                 count += int(number)
+                packed.append((position, value))
             else:
                 values = counts[fields[facet]]
                 values[value] = values.get(value, 0) + int(number)
@@ -64,7 +69,7 @@ def single_passes(reads: Iterable[list[Any]], fields: list[str],
     for field in fields:
         limit, mincount, by_value = facet_options[field]
         facets[field] = facet_list(counts[field], limit, max(mincount, 1), by_value)
-    return count, facets, page
+    return count, facets, page, packed
 
 
 def _comparable(text: str | None, kind: str) -> Any:
