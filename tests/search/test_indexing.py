@@ -191,7 +191,8 @@ class TestSearchModule:
         factories.Dataset(name="ici")
         with model.ensure_engine().begin() as connection:
             connection.execute(sa.text(
-                "INSERT INTO quebec_search_document SELECT 'ailleurs', 'x', 'ailleurs',"
+                "INSERT INTO quebec_search_document (index_id, id, name, site_id, fields,"
+                " stored, search_text, indexed_at) SELECT 'ailleurs', 'x', 'ailleurs',"
                 " 'other.site', '{\"site_id\": [\"other.site\"], \"state\": [\"active\"],"
                 " \"capacity\": [\"public\"]}', '{}', ''::tsvector, now()"))
         assert search_names() == {"ici"}

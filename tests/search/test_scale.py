@@ -2,6 +2,7 @@
 counts, the narrow filter and sort columns, batched rebuild writes, the drift check."""
 from __future__ import annotations
 
+import importlib
 import json
 from collections import Counter
 from datetime import timezone
@@ -262,6 +263,48 @@ class TestFacetIdsMigration:
         assert helpers.call_action("package_search", q="pistes OR parcs",
                                    **{"facet.field": json.dumps(["tags"])}
                                    )["facets"]["tags"] == {"velo": 1, "ete": 2}
+
+
+def document_columns() -> list[str]:
+    with model.ensure_engine().connect() as connection:
+        return list(connection.execute(sa.text(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'quebec_search_document'::regclass"
+            " AND attnum > 0 AND NOT attisdropped ORDER BY attnum")).scalars())
+
+
+def partition_of_each_document() -> dict[str, str]:
+    with model.ensure_engine().connect() as connection:
+        return dict(connection.execute(sa.text(
+            "SELECT name, tableoid::regclass::text FROM quebec_search_document")).all())
+
+
+@pytest.mark.usefixtures("catalogue")
+class TestReadColumnsFirstMigration:
+    def test_the_documents_are_copied_as_they_were(self, catalogue, cli, migrate_db_for):
+        reordering = importlib.import_module(
+            "ckanext.quebec.migration.quebec_search.versions.0012_read_columns_first")
+        model.Session.remove()
+        migrate_db_for("quebec_search", "base", False)
+        migrate_db_for("quebec_search", "0011_packed_facet_ids")
+        assert document_columns().index("fields") < document_columns().index("search_text")
+        result = cli.invoke(ckan, ["search-index", "rebuild", "--quiet"])
+        assert result.exit_code == 0, result.output
+        facets_of(None)  # counted fields
+        before = index_documents(), partition_of_each_document(), facets_of(None)
+        assert len(before[0]) == 5 and set(before[1].values()) == {
+            "quebec_search_document_0", "quebec_search_document_1"}
+        model.Session.remove()
+        migrate_db_for("quebec_search")
+        assert document_columns() == [name for name, _ in reordering._COLUMNS]
+        assert (index_documents(), partition_of_each_document(), facets_of(None)) == before
+        assert_counts_exact(None)
+        # the triggers and indexes are back: writes are counted and searched
+        helpers.call_action("package_patch", id=catalogue["datasets"]["a"]["id"],
+                            tags=[{"name": "hiver"}])
+        assert_counts_exact("admin-portail", include_private=True)
+        assert search_names(None, q="hiver") == {"pistes"}
+        migrate_db_for("quebec_search")  # again: nothing to do
+        assert document_columns() == [name for name, _ in reordering._COLUMNS]
 
 
 @pytest.mark.usefixtures("catalogue")
