@@ -291,7 +291,7 @@ class TestReadColumnsFirstMigration:
         assert result.exit_code == 0, result.output
         facets_of(None)  # counted fields
         before = index_documents(), partition_of_each_document(), facets_of(None)
-        assert len(before[0]) == 5 and set(before[1].values()) == {
+        assert len(before[0]) == 5 and set(before[1].values()) <= {
             "quebec_search_document_0", "quebec_search_document_1"}
         model.Session.remove()
         migrate_db_for("quebec_search")
