@@ -43,6 +43,19 @@ def schema_required_languages() -> tuple[tuple[str, ...], dict[str, tuple[str, .
 
 
 SEARCH_REBUILD_WORKERS = "ckanext.quebec.search.rebuild_workers"
+SEARCH_MAX_COUNTED_FIELDS = "ckanext.quebec.search.max_counted_fields"
+
+
+def _count_option(option: str, default: int) -> int:
+    """A whole number option, ``default`` when unset.
+
+    :raises ConfigError: the option is negative.
+    """
+    value = tk.config.get(option)
+    value = int(value) if value not in (None, "") else default
+    if value < 0:
+        raise ConfigError(f"{option}: {value} is not 0 or more")
+    return value
 
 
 def search_rebuild_workers() -> int:
@@ -50,12 +63,17 @@ def search_rebuild_workers() -> int:
 
     :raises ConfigError: the option is negative.
     """
-    workers = tk.config.get(SEARCH_REBUILD_WORKERS)
-    workers = int(workers) if workers not in (None, "") else 0
-    if workers < 0:
-        raise ConfigError(f"{SEARCH_REBUILD_WORKERS}: {workers} is not 0 or more")
+    workers = _count_option(SEARCH_REBUILD_WORKERS, 0)
     if workers == 0:
         # The CPUs this process may run on, not all those of the machine.
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
             else (os.cpu_count() or 1)
     return workers
+
+
+def search_max_counted_fields() -> int:
+    """How many facet fields the search index may keep counts of.
+
+    :raises ConfigError: the option is negative.
+    """
+    return _count_option(SEARCH_MAX_COUNTED_FIELDS, 40)

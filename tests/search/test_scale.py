@@ -10,10 +10,13 @@ from datetime import timezone
 import pytest
 import sqlalchemy as sa
 
+import ckan.plugins as plugins
+import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.cli.cli import ckan
 from ckan.tests import factories, helpers
 
+from ckanext.quebec.config import ConfigError
 from ckanext.quebec.search import connection as search_connection
 
 from .helpers import index_documents
@@ -187,6 +190,48 @@ class TestMaintainedFacetCounts:
             connection.execute(sa.text("DELETE FROM quebec_search_facet_count"))
         assert_counts_exact(None)
         assert counted_fields() == set(FACETS)
+
+
+@pytest.mark.usefixtures("catalogue")
+class TestCountedFieldsBound:
+    """Anyone may ask for a facet: the fields the index counts are bounded."""
+
+    def forget_counts(self):
+        with model.ensure_engine().begin() as connection:
+            connection.execute(sa.text("DELETE FROM quebec_search_counted_field"))
+            connection.execute(sa.text("DELETE FROM quebec_search_facet_count"))
+
+    @pytest.mark.ckan_config("ckanext.quebec.search.max_counted_fields", "3")
+    def test_fields_beyond_the_bound_are_counted_from_the_documents(self):
+        self.forget_counts()
+        assert_counts_exact(None)
+        assert counted_fields() == set(FACETS[:3])
+        assert_counts_exact("admin-portail", include_private=True, fq="tags:velo")
+        assert counted_fields() == set(FACETS[:3])
+        text = helpers.call_action("package_search", q="pistes OR parcs", rows=0, **{
+            "facet.field": json.dumps(FACETS), "facet.limit": -1})
+        expected = brute_force({"pistes", "parcs"})
+        assert {field: Counter(values) for field, values in text["facets"].items()} == expected
+
+    @pytest.mark.ckan_config("ckanext.quebec.search.max_counted_fields", "0")
+    def test_no_field_counted(self):
+        self.forget_counts()
+        assert_counts_exact(None)
+        assert counted_fields() == set()
+
+    def test_a_negative_bound_is_refused_at_start_up(self, monkeypatch):
+        monkeypatch.setitem(tk.config, "ckanext.quebec.search.max_counted_fields", "-1")
+        with pytest.raises(ConfigError, match="max_counted_fields: -1"):
+            plugins.get_plugin("quebec_search").configure(tk.config)
+
+    def test_values_of_each_dataset_are_never_counted(self):
+        result = helpers.call_action("package_search", rows=0, **{
+            "facet.field": json.dumps(["name", "id", "url", "tags"]), "facet.limit": -1})
+        names = search_names(None)
+        assert result["facets"]["name"] == {name: 1 for name in names}
+        assert len(result["facets"]["id"]) == len(names) == result["count"] == 3
+        assert not counted_fields() & {"name", "id", "url"}
+        assert "tags" in counted_fields()
 
 
 def numbered_values(field: str) -> dict[str, list[str]]:
@@ -432,6 +477,54 @@ class TestDriftCheck:
         result = self.check(cli)
         assert result.exit_code == 1
         assert "1 dataset(s) in the index but not in the database" in result.output
+
+
+def function_settings() -> dict[str, list[str] | None]:
+    with model.ensure_engine().connect() as connection:
+        return dict(connection.execute(sa.text(
+            "SELECT proname, proconfig FROM pg_proc WHERE proname IN"
+            " ('quebec_search_facet_ids', 'quebec_search_count_rows')")).all())
+
+
+def facet_ids_of(doc: dict) -> list[int]:
+    with model.ensure_engine().begin() as connection:
+        return connection.execute(sa.text(
+            "SELECT quebec_search_facet_ids(CAST(:doc AS jsonb))"), {"doc": json.dumps(doc)}
+        ).scalar_one()
+
+
+def numbers_of(pairs: set[tuple[str, str]]) -> list[int]:
+    with model.ensure_engine().connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT field, value, id FROM quebec_search_facet_value")).all()
+    return sorted(number for field, value, number in rows if (field, value) in pairs)
+
+
+@pytest.mark.usefixtures("catalogue")
+class TestCheaperWritesMigration:
+    DOC = {"tags": ["velo", "nouvelle-etiquette", "velo"], "res_format": ["CSV", "CSV", "GPKG"],
+           "organization": ["ville"], "title": ["pas un champ compte"], "notes": []}
+    PAIRS = {("tags", "velo"), ("tags", "nouvelle-etiquette"), ("res_format", "CSV"),
+             ("res_format", "GPKG"), ("organization", "ville")}
+
+    def test_numbering_and_counting_without_jit(self, migrate_db_for):
+        facets_of(None)  # the facet fields are counted, hence numbered
+        assert function_settings() == {"quebec_search_facet_ids": ["jit=off"],
+                                       "quebec_search_count_rows": ["jit=off"]}
+        # the document's values of counted fields, each once, new ones numbered
+        numbers = facet_ids_of(self.DOC)
+        assert numbers == numbers_of(self.PAIRS) and len(numbers) == 5
+        assert facet_ids_of({"title": ["rien"]}) == []
+        before = numbered_values("tags"), numbered_values("res_format")
+        model.Session.remove()
+        migrate_db_for("quebec_search", "0012_read_columns_first", False)
+        assert function_settings() == {"quebec_search_facet_ids": None,
+                                       "quebec_search_count_rows": None}
+        assert facet_ids_of(self.DOC) == numbers  # 0005's numbering gives the same
+        migrate_db_for("quebec_search")
+        assert facet_ids_of(self.DOC) == numbers
+        assert (numbered_values("tags"), numbered_values("res_format")) == before
+        assert_counts_exact(None)
 
 
 def gin_pending_list_limits() -> dict[str, list[str] | None]:

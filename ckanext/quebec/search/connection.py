@@ -24,6 +24,8 @@ import sqlalchemy as sa
 
 from ckan.model import ensure_engine
 
+from ckanext.quebec import config as suite_config
+
 from . import fields as solr_fields
 from . import merge, numbered, parallel, spatial
 from .lucene import (Compiler, Params, QuerySyntaxError, min_should_match,
@@ -204,6 +206,7 @@ class _SearchRequest:
         self.plain_query: str | None = None
         self.conditions: list[str] = []  # q's and each fq's, ANDed in _where()
         self.boosted = False  # bf functions add to the score (spatial hook)
+        self.counted: set[str] = set()  # facet fields the index keeps counts of
 
     def run(self, connection: sa.engine.Connection) -> Results:
         # The index is read from memory more than from disk: without this the
@@ -216,8 +219,10 @@ class _SearchRequest:
                  for name in _as_list(self.options.get("facet.field"))] if faceted else []
         rows, start = self._page()
         facet_fields: dict[str, list[Any]] = {}
+        if names:
+            self.counted = _counted_fields(connection, _valid_facet_fields(names))
         if (set(_COLUMN_RE.findall(where)) <= {"signature"}
-                and all(solr_fields.is_countable(name) for name in names)):
+                and all(name in self.counted for name in names)):
             # Filters on signature fields only: they hold for all the
             # documents of a segment or for none, so the few segments answer
             # them and the documents are picked by their whole signature.
@@ -247,7 +252,7 @@ class _SearchRequest:
             page = self._page_keys(connection, where, rank, rows, start, count)
         facet_fields = {name: facet_fields[name] for name in names}
         for name in dict.fromkeys(names):
-            if _lists_zero_counts(name, self._asked_facet_options(name)[1]):
+            if self._lists_zero_counts(name, self._asked_facet_options(name)[1]):
                 facet_fields[name] = self._with_zero_counts(connection, name, facet_fields[name])
         return Results(self._documents(connection, page), count, facet_fields)
 
@@ -479,7 +484,7 @@ class _SearchRequest:
         connection (parallel.py), the documents picked by their signature's
         key (_keyed_where); their pages, counts and facets are merged.
         """
-        counted = _numbered_fields(connection, fields)
+        counted = self.counted & set(fields)
         sort_keys = self._sort_keys(rank)  # binds its values: before the copies
         sources = parallel.sources(connection)
         if sources is None:
@@ -572,7 +577,6 @@ class _SearchRequest:
                         fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
         """Counts added up over the segments the filters match: the same
         figures as reading every matching document."""
-        _count_fields(connection, fields)
         params = {"_segments": segment_ids}
         branches = ["(SELECT -1 AS facet, NULL AS value, "
                     "coalesce(sum(documents), 0) AS n FROM segments)"]
@@ -606,9 +610,17 @@ class _SearchRequest:
         _with_zero_counts().
         """
         limit, mincount, by_value = self._asked_facet_options(field)
-        if _lists_zero_counts(field, mincount):
+        if self._lists_zero_counts(field, mincount):
             return -1, 1, by_value
         return limit, mincount, by_value
+
+    def _lists_zero_counts(self, field: str, mincount: int) -> bool:
+        """Whether a facet lists values no match holds: counted fields only.
+
+        Their values are known without reading every document (the segments'
+        counts); other fields are faceted on their matches' values only.
+        """
+        return mincount <= 0 and field in self.counted
 
     def _asked_facet_options(self, field: str) -> tuple[int, int, bool]:
         limit = _int_option(self.options, f"f.{field}.facet.limit",
@@ -644,15 +656,6 @@ class _SearchRequest:
 _COLUMN_RE = re.compile(r"\bd\.([a-z_]+)")
 
 
-def _lists_zero_counts(field: str, mincount: int) -> bool:
-    """Whether a facet lists values no match holds: counted fields only.
-
-    Their values are known without reading every document (the segments'
-    counts); full-text fields are faceted on their matches' values only.
-    """
-    return mincount <= 0 and solr_fields.is_countable(field)
-
-
 def _valid_facet_fields(names: list[str]) -> list[str]:
     """The facet fields asked for, each once; Solr refuses a bad field name."""
     for name in names:
@@ -661,15 +664,27 @@ def _valid_facet_fields(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _numbered_fields(connection: sa.engine.Connection, fields: list[str]) -> set[str]:
-    """The fields among ``fields`` whose values documents hold numbered (facet_ids).
+def _counted_fields(connection: sa.engine.Connection, fields: list[str]) -> set[str]:
+    """The fields among ``fields`` the index keeps counts of (and numbers in
+    each document's facet_ids), counting those it may start counting.
 
-    Fields that hold names and codes are counted (numbered) from their first
-    use on; full text is not worth numbering and is read from ``fields``.
+    Fields that hold names and codes are counted from their first use on,
+    up to ``ckanext.quebec.search.max_counted_fields`` fields: every write
+    numbers and counts the values of each, and anyone may ask for a facet.
+    Full text, values of each dataset's own and fields beyond the bound are
+    counted from the matching documents' ``fields``: the same figures, read
+    each time.
     """
     countable = [field for field in fields if solr_fields.is_countable(field)]
-    _count_fields(connection, countable)
-    return set(countable)
+    if not countable:
+        return set()
+    known, total = connection.execute(sa.text(
+        "SELECT coalesce(array_agg(field) FILTER (WHERE field = ANY(:fields)), '{}'),"
+        " count(*) FROM quebec_search_counted_field"), {"fields": countable}).one()
+    new = [field for field in countable if field not in known]
+    room = max(suite_config.search_max_counted_fields() - total, 0)
+    _count_fields(connection, new[:room])
+    return set(known) | set(new[:room])
 
 
 def _gather(result: Any, fields: list[str]) -> tuple[int, dict[str, list[Any]]]:

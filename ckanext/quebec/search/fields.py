@@ -112,15 +112,25 @@ def kind_of(field: str) -> str:
     return STRING
 
 
+# String fields that hold one value per dataset (or per resource): counting
+# them would number as many values as there are datasets and rewrite every
+# document the first time someone faceted on them (100,000 datasets: more
+# than a minute, writers waiting). Facets on them are counted from the
+# matching documents instead, as for full text.
+UNCOUNTED = frozenset({"id", "index_id", "name", "title_string", "url", "res_url",
+                       "ckan_url", "download_url", "data_dict", "validated_data_dict"})
+
+
 def is_countable(field: str) -> bool:
-    """Whether the index keeps facet counts of ``field``: names and codes, not full text.
+    """Whether the index may keep facet counts of ``field``: names and codes,
+    not full text nor a value of each dataset's own.
 
     Extras are text on Solr's schema but hold codes (an update frequency, a
     territory) more often than prose, and portals facet on them.
     """
     if field.startswith(TEXT_DYNAMIC_PREFIXES):
-        return True
-    return kind_of(field) == STRING and is_valid_name(field)
+        return is_valid_name(field)
+    return kind_of(field) == STRING and field not in UNCOUNTED and is_valid_name(field)
 
 
 def is_stored(field: str) -> bool:

@@ -6,6 +6,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.quebec import cli
+from ckanext.quebec import config as suite_config
 from ckanext.quebec.translation import SuiteTranslation
 
 from . import actions, backend, partitions, reindex  # noqa: F401  (partitions: a DDL listener)
@@ -15,6 +16,7 @@ from . import cli as search_cli
 @tk.blanket.config_declarations
 class QuebecSearchPlugin(SuiteTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.IClick)
     p.implements(p.IActions)
     p.implements(p.IOrganizationController, inherit=True)
@@ -27,6 +29,12 @@ class QuebecSearchPlugin(SuiteTranslation):
         # are (re)loaded, as CKAN's test fixtures do. Unloading is seen by
         # the backend itself (IPluginObserver never hears of its own plugin).
         backend.install()
+
+    # IConfigurable
+
+    def configure(self, config: "tk.CKANConfig") -> None:
+        # A bad value stops CKAN at start-up, not a search later on.
+        suite_config.search_max_counted_fields()
 
     # IActions
 
