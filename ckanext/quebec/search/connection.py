@@ -683,7 +683,7 @@ def _counted_fields(connection: sa.engine.Connection, fields: list[str]) -> set[
         " count(*) FROM quebec_search_counted_field"), {"fields": countable}).one()
     new = [field for field in countable if field not in known]
     room = max(suite_config.search_max_counted_fields() - total, 0)
-    _count_fields(connection, new[:room])
+    _count_fields(new[:room])
     return set(known) | set(new[:room])
 
 
@@ -739,7 +739,7 @@ def _read_on_own_connection(statement: str, params: dict[str, Any]) -> list[Any]
         return connection.execute(sa.text(statement), params).all()
 
 
-def _count_fields(connection: sa.engine.Connection, fields: list[str]) -> None:
+def _count_fields(fields: list[str]) -> None:
     """Have the index keep counts of ``fields`` from now on.
 
     A field is counted once for all documents (and its values numbered in
@@ -747,20 +747,15 @@ def _count_fields(connection: sa.engine.Connection, fields: list[str]) -> None:
     documents are written. Writers wait meanwhile: a document written during
     the first count would be missed by it and by the triggers.
     """
+    # Not counted when _counted_fields() read them; checked again once locked.
     if not fields:
-        return
-    known = set(connection.execute(sa.text(
-        "SELECT field FROM quebec_search_counted_field WHERE field = ANY(:fields)"),
-        {"fields": fields}).scalars())
-    missing = [field for field in fields if field not in known]
-    if not missing:
         return
     with ensure_engine().begin() as writer:
         # Readers go on; writers (and another first count) wait.
         writer.execute(sa.text("LOCK TABLE quebec_search_document IN SHARE ROW EXCLUSIVE MODE"))
         writer.execute(sa.text(
             "LOCK TABLE quebec_search_counted_field IN SHARE ROW EXCLUSIVE MODE"))
-        missing = [field for field in missing if not writer.execute(sa.text(
+        missing = [field for field in fields if not writer.execute(sa.text(
             "SELECT 1 FROM quebec_search_counted_field WHERE field = :field"),
             {"field": field}).first()]
         if not missing:
