@@ -12,9 +12,9 @@ from rdflib.namespace import RDF
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
-# CI keeps the shared folder beside the repository: <root>/../shared/standards.
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHAPES_DIRECTORY = os.path.join(ROOT, "..", "shared", "standards", "dcat-ap-3.0.0")
+# The official shapes, kept in the repository with their source and licence
+# (tests/dcat/shapes/README.md).
+SHAPES_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shapes")
 
 
 @dataclass
