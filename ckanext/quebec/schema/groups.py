@@ -6,7 +6,8 @@ the groups of its categories and takes it out of the other category groups,
 whatever the editor's own group memberships (the groups are the categories'
 public face, not a permission). The other way, adding a dataset to a
 category's group or removing it (member_create / member_delete: a group's
-page, the dataset's Groups tab, the API) changes its categories to match. A
+page, the dataset's Groups tab, the API) changes its categories to match, so
+only someone who may edit the dataset may do it (auth.py). A
 request that gives ``groups`` but no ``categories`` has its categories taken
 from those groups. Groups that are not categories are left alone, and a
 category whose group does not exist in CKAN yet is skipped.
@@ -104,15 +105,28 @@ def after_dataset_saved(context: dict, pkg_dict: dict[str, Any]) -> None:
     sync_groups(pkg_dict["id"], pkg_dict.get(FIELD))
 
 
-def membership_changed(context: dict, data_dict: dict[str, Any]) -> None:
-    """After member_create / member_delete: the categories follow a category group's members."""
+def dataset_membership(data_dict: dict[str, Any]) -> tuple[model.Group, model.Package] | None:
+    """The group (not an organization) and the dataset of a member_create / member_delete request, or None."""
     if data_dict.get("object_type") != "package":
-        return
+        return None
     group = model.Group.get(data_dict.get("id"))
     package = model.Package.get(data_dict.get("object"))
-    if (group is None or package is None or group.is_organization
-            or group.name not in category_names() or not has_categories(package.type)):
+    if group is None or package is None or group.is_organization:
+        return None
+    return group, package
+
+
+def is_category_group(group: model.Group, package: model.Package) -> bool:
+    """Whether ``package``'s membership of ``group`` is one of its categories."""
+    return group.name in category_names() and has_categories(package.type)
+
+
+def membership_changed(context: dict, data_dict: dict[str, Any]) -> None:
+    """After member_create / member_delete: the categories follow a category group's members."""
+    found = dataset_membership(data_dict)
+    if found is None or not is_category_group(*found):
         return
+    group, package = found
     current = parse(package.extras.get(FIELD))
     in_group = group.name in {
         name for name, member in _category_memberships(package.id).items()
