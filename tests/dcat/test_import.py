@@ -225,7 +225,7 @@ def test_huge_feeds_are_refused(server, partner, tmp_path):
     big_file = tmp_path / "huge.ttl"
     big_file.write_bytes(b"# " + b"x" * 5000)
     with pytest.raises(importer.FeedRefused, match="larger than 1000 bytes"):
-        _import(str(big_file))
+        _import(str(big_file), local_files=True)
 
 
 @pytest.mark.ckan_config("ckanext.quebec.dcat.import_timeout", "1")

@@ -66,7 +66,8 @@ def import_(source: str, organization: str, dry_run: bool) -> None:
 
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     try:
-        report = importer.import_feed(source, organization, user=site_user, dry_run=dry_run)
+        report = importer.import_feed(source, organization, user=site_user, dry_run=dry_run,
+                                      local_files=True)
     except importer.FeedRefused as error:
         raise click.ClickException(str(error))
     except tk.ObjectNotFound:

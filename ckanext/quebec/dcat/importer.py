@@ -11,7 +11,8 @@ limits and parsed defensively:
 - RDF/XML: any DOCTYPE refused before rdflib sees the document, so no
   external entity is ever fetched and no entity expansion happens;
 - JSON-LD: only inline ``@context``s (a remote context would be fetched);
-- files: the same size cap.
+- files (the CLI only, never the API): the same size cap;
+- errors say where a document is malformed, never what it holds.
 
 Each dataset of the feed keeps its ``dct:identifier`` (the ``identifier``
 extra) and gets a stable name from its organization and its identifier:
@@ -23,12 +24,9 @@ whose name belongs to another organization is skipped with the reason.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import os
 import re
-import socket
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +34,8 @@ from urllib.parse import urljoin, urlparse
 from xml.parsers import expat
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.quebec import tabular
 
 from . import config, quality
 
@@ -82,74 +82,42 @@ class Report:
 
 # Reading
 
-def _check_host(url: str) -> None:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise FeedRefused(tk._("Only http and https URLs can be imported: {0}").format(url))
-    if config.import_allow_private_addresses():
-        return
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(
-            parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80))}
-    except (socket.gaierror, UnicodeError):
-        raise FeedRefused(tk._("Unknown host: {0}").format(parsed.hostname))
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            raise FeedRefused(
-                tk._("{0} is a private or local address; it is not imported from").format(
-                    parsed.hostname))
+_ACCEPT = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.9"
+
+
+def _limits() -> "tabular.Limits":
+    timeout = config.import_timeout()
+    return tabular.Limits(max_bytes=config.import_max_bytes(), connect_timeout=timeout,
+                          read_timeout=timeout, total_timeout=timeout,
+                          allow_private=config.import_allow_private_addresses())
 
 
 def _download(url: str) -> tuple[bytes, str]:
-    """The body and media type at ``url``, within the size and time limits, redirects checked."""
-    import requests
-
-    limit, deadline = config.import_max_bytes(), time.monotonic() + config.import_timeout()
-    for _ in range(5):
-        _check_host(url)
-        try:
-            response = requests.get(
-                url, stream=True, allow_redirects=False, timeout=config.import_timeout(),
-                headers={"Accept": "text/turtle, application/rdf+xml;q=0.9, "
-                                   "application/ld+json;q=0.9"},
-            )
-        except requests.RequestException as error:
-            raise FeedRefused(tk._("The feed could not be read: {0}").format(error))
-        with response:
-            if response.is_redirect:
-                url = urljoin(url, response.headers.get("Location", ""))
-                continue
-            if response.status_code != 200:
-                raise FeedRefused(tk._("The feed answered HTTP {0}: {1}").format(
-                    response.status_code, url))
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limit:
-                raise FeedRefused(_too_big(limit))
-            body = bytearray()
-            try:
-                for chunk in response.iter_content(65536):
-                    body.extend(chunk)
-                    if len(body) > limit:
-                        raise FeedRefused(_too_big(limit))
-                    if time.monotonic() > deadline:
-                        raise FeedRefused(tk._("The feed took more than {0} s to download").format(
-                            config.import_timeout()))
-            except requests.RequestException as error:
-                raise FeedRefused(tk._("The feed could not be read: {0}").format(error))
-            return bytes(body), response.headers.get("Content-Type", "").split(";")[0].strip()
-    raise FeedRefused(tk._("Too many redirects: {0}").format(url))
+    """The body and media type at ``url``, through the suite's fetcher (tabular/fetch.py)."""
+    try:
+        response, body = tabular.read_bytes(url, _limits(), {"Accept": _ACCEPT})
+    except tabular.TabularError as error:
+        if error.code == "too-large":
+            raise FeedRefused(_too_big(config.import_max_bytes()))
+        if error.code == "url-timeout":
+            raise FeedRefused(tk._("The feed took more than {0} s to download").format(
+                config.import_timeout()))
+        raise FeedRefused(error.translated())
+    return body, response.content_type or ""
 
 
 def _too_big(limit: int) -> str:
     return tk._("The feed is larger than {0} bytes").format(limit)
 
 
-def read(source: str) -> tuple[bytes, str]:
-    """The bytes of a file or URL source, and its media type (or its file extension)."""
+def read(source: str, local_files: bool = False) -> tuple[bytes, str]:
+    """The bytes of an http(s) URL, or of a local file when ``local_files`` (the CLI), and its media type.
+
+    Errors never quote what a file holds.
+    """
     if urlparse(source).scheme in ("http", "https"):
         return _download(source)
-    if "://" in source:
+    if not local_files or "://" in source:
         raise FeedRefused(tk._("Only http and https URLs can be imported: {0}").format(source))
     try:
         size = os.path.getsize(source)
@@ -197,6 +165,8 @@ def check_safe(data: bytes, rdf_format: str) -> None:
             document = json.loads(data)
         except (ValueError, UnicodeDecodeError) as error:
             raise FeedRefused(tk._("Malformed JSON: {0}").format(error))
+        if not isinstance(document, (dict, list)):
+            raise FeedRefused(tk._("Malformed JSON: {0}").format(tk._("not an object or a list")))
         if _remote_context(document):
             raise FeedRefused(tk._("JSON-LD with a remote @context is refused"))
 
@@ -216,18 +186,35 @@ def _remote_context(node: Any) -> bool:
     return False
 
 
+def _too_deep() -> FeedRefused:
+    return FeedRefused(tk._("The feed is nested too deeply to be read"))
+
+
+def _malformed(rdf_format: str, error: BaseException) -> FeedRefused:
+    """Where the document is malformed and why, without quoting it."""
+    cause = error.args[0] if error.args and isinstance(error.args[0], BaseException) else error
+    line = getattr(cause, "lines", None)
+    if line is None and hasattr(cause, "getLineNumber"):
+        line = cause.getLineNumber() - 1
+    if line is not None:
+        return FeedRefused(tk._("Malformed RDF ({0}) at line {1}").format(rdf_format, line + 1))
+    return FeedRefused(tk._("Malformed RDF ({0}): {1}").format(rdf_format, type(cause).__name__))
+
+
 def parse_page(data: bytes, hint: str):
     """An RDFParser holding the page's graph (checked first, see check_safe)."""
     from ckanext.dcat.exceptions import RDFParserException
     from ckanext.dcat.processors import RDFParser
 
     rdf_format = _FORMATS.get(hint) or guess_format(data, hint)
-    check_safe(data, rdf_format)
     parser = RDFParser(profiles=PROFILES)
     try:
+        check_safe(data, rdf_format)
         parser.parse(data, _format=rdf_format)
-    except (RDFParserException, ValueError, SyntaxError) as error:
-        raise FeedRefused(tk._("Malformed RDF ({0}): {1}").format(rdf_format, error))
+    except RecursionError:
+        raise _too_deep()
+    except (RDFParserException, ValueError, SyntaxError, LookupError) as error:
+        raise _malformed(rdf_format, error)
     return parser
 
 
@@ -284,8 +271,12 @@ def _validate(context: dict[str, Any], dataset: dict[str, Any], create: bool) ->
 
 
 def import_feed(source: str, organization: str, *, user: str, dry_run: bool = False,
-                data: bytes | None = None, data_format: str = "") -> Report:
+                data: bytes | None = None, data_format: str = "",
+                local_files: bool = False) -> Report:
     """Import the feed at ``source`` (or ``data``) into ``organization``; see the module docstring.
+
+    ``source`` may be a local file only with ``local_files`` (the CLI, run by
+    the server's administrator); the API reads http(s) URLs and given data only.
 
     :raises FeedRefused: the first page cannot be read or parsed
     :raises ckan.plugins.toolkit.ObjectNotFound: no such organization
@@ -307,7 +298,7 @@ def import_feed(source: str, organization: str, *, user: str, dry_run: bool = Fa
         else:
             seen_pages.add(url)
             try:
-                body, hint = read(url)
+                body, hint = read(url, local_files=local_files and first)
             except FeedRefused as error:
                 if first:
                     raise

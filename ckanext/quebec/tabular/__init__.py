@@ -18,7 +18,9 @@ XLSX: ``tabular.xlsx_to_csv(path, csv_path)`` (zip-bomb check, read-only
 streaming) then the CSV path as above. GeoJSON: ``tabular.read_geojson(path,
 max_bytes, max_features)``. URL checks without download:
 ``tabular.request(url, limits, "HEAD")``; ``tabular.check_address(url)``
-refuses loopback and private networks unless ``allow_private``.
+refuses loopback and private networks unless ``allow_private``. The fetcher
+(``fetch.py``) is the suite's only one: dcat/ reads partner feeds through
+``tabular.read_bytes``.
 
 Every failure is a ``TabularError`` with a stable ``code`` and an English
 ``msgid`` of the suite's catalogue (``error.translated()`` in a request).
@@ -28,16 +30,18 @@ from __future__ import annotations
 from .duck import (PATTERNS, column_profiles, column_stats, connect, csv_source, head,
                    header_names, infer_type, quote_identifier)
 from .errors import TabularError
-from .fetch import (LocalFile, Limits, Response, check_address, download, open_resource,
-                    request, uploaded_path)
+from .fetch import (LocalFile, Limits, Response, address_refused, check_address, download,
+                    embedded_ipv4, open_resource, opened, read_bytes, request, system_resolver,
+                    uploaded_path)
 from .geojson import GeoJSON, declared_crs, read_geojson
 from .sniff import Sniffed, check_format, check_utf8, sniff
 from .xlsx import check_zip, xlsx_to_csv
 
 __all__ = [
     "PATTERNS", "GeoJSON", "Limits", "LocalFile", "Response", "Sniffed", "TabularError",
-    "check_address", "check_format", "check_utf8", "check_zip", "column_profiles", "column_stats",
+    "address_refused", "check_address", "check_format", "check_utf8", "check_zip", "column_profiles", "column_stats",
     "connect", "csv_source", "declared_crs", "download", "head", "header_names", "infer_type",
-    "open_resource", "quote_identifier", "read_geojson", "request", "sniff", "uploaded_path",
+    "embedded_ipv4", "open_resource", "opened", "quote_identifier", "read_bytes", "read_geojson",
+    "request", "sniff", "system_resolver", "uploaded_path",
     "xlsx_to_csv",
 ]
