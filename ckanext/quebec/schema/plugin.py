@@ -14,7 +14,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.quebec import cli
+from ckanext.quebec import cli, csrf
 from ckanext.quebec.translation import SuiteTranslation
 
 from . import actions, auth, facets, groups, helpers, index, validators
@@ -33,6 +33,7 @@ class QuebecSchemaPlugin(SuiteTranslation):
     p.implements(p.IValidators)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
@@ -98,6 +99,13 @@ class QuebecSchemaPlugin(SuiteTranslation):
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         groups.after_dataset_saved(context, pkg_dict)
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config: "tk.CKANConfig") -> Any:
+        # CKAN 2.12.0 exempts a form from CSRF for good after one API-token request.
+        csrf.install()
+        return app
 
 
 def _reload_scheming(config: "tk.CKANConfig") -> None:
