@@ -53,6 +53,18 @@ def upload():
     return create
 
 
+@pytest.fixture
+def extracted(upload, run_jobs):
+    """A CSV resource of a new dataset, uploaded from text, its preview built by the worker."""
+    def create(content: str, filename: str = "parcs.csv") -> dict:
+        from ckan.tests import factories
+
+        created = upload(factories.Dataset()["id"], filename, content.encode("utf-8"))
+        run_jobs()
+        return created
+    return create
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass

@@ -16,11 +16,8 @@ CSV = ("nom,categorie,date,valeur\n"
 
 
 @pytest.fixture
-def resource(upload, run_jobs):
-    dataset = factories.Dataset()
-    created = upload(dataset["id"], "parcs.csv", CSV.encode("utf-8"))
-    run_jobs()
-    return created
+def resource(extracted):
+    return extracted(CSV)
 
 
 def _get(app, action: str, status: int = 200, **params) -> dict:

@@ -18,12 +18,14 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict, Schema
 
-from . import jobs, query, storage, suitability
+from . import jobs, query, storage, suitability, validators
 
 __all__ = ["quebec_viz_preview_show", "quebec_viz_rows", "quebec_viz_chart_data",
            "quebec_viz_features", "quebec_viz_preview_build"]
 
 MAX_PAGE = 1000
+# DuckDB's OFFSET is a signed 64-bit number; no extract has anywhere near this many rows
+MAX_OFFSET = 2 ** 31 - 1
 
 
 def _resource(context: Context, resource_id: str) -> dict[str, Any]:
@@ -50,7 +52,7 @@ def _active_resource_id(context: Context, resource_id: str) -> str:
 def _resource_id_schema() -> Schema:
     not_empty = tk.get_validator("not_empty")
     unicode_safe = tk.get_validator("unicode_safe")
-    return {"resource_id": [not_empty, unicode_safe]}
+    return {"resource_id": [not_empty, unicode_safe, validators.quebec_viz_plain_text]}
 
 
 def _validated(data_dict: DataDict, schema: Schema, context: Context) -> dict[str, Any]:
@@ -99,18 +101,17 @@ def quebec_viz_preview_show(context: Context, data_dict: DataDict) -> dict[str, 
 
 
 def _rows_schema() -> Schema:
-    ignore_missing = tk.get_validator("ignore_missing")
-    natural_number = tk.get_validator("natural_number_validator")
-    int_validator = tk.get_validator("int_validator")
+    ignore_empty = tk.get_validator("ignore_empty")
     unicode_safe = tk.get_validator("unicode_safe")
     one_of = tk.get_validator("one_of")
+    plain = validators.quebec_viz_plain_text
     schema = _resource_id_schema()
     schema.update({
-        "offset": [ignore_missing, int_validator, natural_number],
-        "limit": [ignore_missing, int_validator, natural_number],
-        "sort": [ignore_missing, unicode_safe],
-        "order": [ignore_missing, one_of(["asc", "desc"])],
-        "q": [ignore_missing, unicode_safe],
+        "offset": [validators.quebec_viz_whole_number(0, MAX_OFFSET)],
+        "limit": [validators.quebec_viz_whole_number(1, MAX_PAGE)],
+        "sort": [ignore_empty, unicode_safe, plain],
+        "order": [ignore_empty, one_of(["asc", "desc"])],
+        "q": [ignore_empty, unicode_safe, plain],
     })
     return schema
 
@@ -142,8 +143,6 @@ def quebec_viz_rows(context: Context, data_dict: DataDict) -> dict[str, Any]:
     resource_id = _active_resource_id(context, data["resource_id"])
     meta = _ready_meta(resource_id)
     limit = data.get("limit", 100)
-    if limit > MAX_PAGE or limit < 1:
-        raise tk.ValidationError({"limit": [tk._("Must be between 1 and %(max)s") % {"max": MAX_PAGE}]})
     names = [column["name"] for column in meta["columns"]]
     sort = data.get("sort")
     if sort and sort not in names:
@@ -153,15 +152,16 @@ def quebec_viz_rows(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 
 def _chart_schema() -> Schema:
-    ignore_missing = tk.get_validator("ignore_missing")
+    ignore_empty = tk.get_validator("ignore_empty")
     unicode_safe = tk.get_validator("unicode_safe")
     one_of = tk.get_validator("one_of")
+    plain = validators.quebec_viz_plain_text
     schema = _resource_id_schema()
     schema.update({
-        "chart_type": [ignore_missing, one_of(list(suitability.CHART_TYPES))],
-        "x_column": [ignore_missing, unicode_safe],
-        "y_column": [ignore_missing, unicode_safe],
-        "aggregate": [ignore_missing, one_of(list(suitability.AGGREGATES))],
+        "chart_type": [ignore_empty, one_of(list(suitability.CHART_TYPES))],
+        "x_column": [ignore_empty, unicode_safe, plain],
+        "y_column": [ignore_empty, unicode_safe, plain],
+        "aggregate": [ignore_empty, one_of(list(suitability.AGGREGATES))],
     })
     return schema
 
@@ -201,6 +201,9 @@ def quebec_viz_chart_data(context: Context, data_dict: DataDict) -> dict[str, An
     settings = suitability.chart_settings(data, meta)
     if settings is None:
         raise tk.ValidationError({"x_column": [tk._("No chart can be drawn from these columns")]})
+    errors = suitability.chart_errors(settings, meta)
+    if errors:
+        raise tk.ValidationError(errors)
     return dict(query.chart(resource_id, meta, settings), settings=settings)
 
 

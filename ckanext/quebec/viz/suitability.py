@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import ckan.plugins.toolkit as tk
+
 from . import extract
 
 CHART_TYPES = ("bar", "line", "pie", "doughnut", "scatter")
@@ -89,3 +91,20 @@ def chart_settings(view: dict, meta: Optional[dict]) -> Optional[dict[str, Any]]
     if not settings.get("y_column"):
         settings["aggregate"] = "count"
     return settings
+
+
+def chart_errors(settings: dict, meta: dict) -> dict[str, list[str]]:
+    """What stops ``settings`` from being drawn from the extract's column kinds, by field (empty: nothing).
+
+    Sums and means are of numbers; a scatter plot's x and y are both numbers.
+    """
+    kinds = {column["name"]: column["kind"] for column in meta.get("columns") or ()}
+    errors: dict[str, list[str]] = {}
+    if settings.get("chart_type") == "scatter":
+        for field in ("x_column", "y_column"):
+            if kinds.get(settings.get(field)) != "number":
+                errors[field] = [tk._("A scatter plot needs two columns of numbers")]
+    elif settings.get("y_column") and settings.get("aggregate") != "count" \
+            and kinds.get(settings["y_column"]) != "number":
+        errors["y_column"] = [tk._("The values of a chart must be a column of numbers")]
+    return errors

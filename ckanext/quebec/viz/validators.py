@@ -22,6 +22,35 @@ def quebec_viz_extract_column(key: tuple, data: dict, errors: dict, context: Any
         errors[key].append(tk._("No column of this name: %(name)s") % {"name": value})
 
 
+def quebec_viz_plain_text(value: Any) -> Any:
+    """Text without control characters (PostgreSQL refuses a NUL in a resource id: a 500)."""
+    if isinstance(value, str) and any(ord(character) < 32 for character in value):
+        raise tk.Invalid(tk._("Control characters are not allowed"))
+    return value
+
+
+def quebec_viz_whole_number(low: int, high: int):
+    """A validator: a whole number from ``low`` to ``high``; blank is taken as not given."""
+    int_validator = tk.get_validator("int_validator")
+
+    def validator(key: tuple, data: dict, errors: dict, context: Any) -> None:
+        value = data.get(key)
+        if value is tk.missing or value is None or (isinstance(value, str) and not value.strip()):
+            data.pop(key, None)
+            raise tk.StopOnError
+        try:
+            number = int_validator(value, context)
+        except tk.Invalid as error:
+            errors[key].append(error.error)
+            raise tk.StopOnError
+        if isinstance(value, bool) or not low <= number <= high:
+            errors[key].append(tk._("Must be a whole number from %(low)s to %(high)s")
+                               % {"low": low, "high": high})
+            raise tk.StopOnError
+        data[key] = number
+    return validator
+
+
 def quebec_viz_layer_name(value: Any) -> Any:
     """A WMS layer name: letters, digits and ``_-:.,`` (several layers separated by commas)."""
     if value and not all(character.isalnum() or character in "_-:., " for character in value):
