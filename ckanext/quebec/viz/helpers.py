@@ -1,7 +1,6 @@
 """Template helpers of quebec_viz: a resource's preview state, its messages in the visitor's language, the views' settings."""
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 from urllib.parse import parse_qsl, urlsplit
 
@@ -68,13 +67,16 @@ def view_variables(view_type: str, resource: dict, view: dict) -> dict[str, Any]
                     for column in preview.get("columns") or ()],
     }
     if view_type == "quebec_chart":
-        settings["chart"] = suitability.chart_settings(view, preview)
+        chart = suitability.chart_settings(view, preview)
+        # a saved view whose columns no longer fit (a new file): no chart, as with no settings
+        settings["chart"] = chart if chart and not suitability.chart_errors(chart, preview) else None
     if view_type == "quebec_map":
         settings["tiles"] = {"url": config.tile_url(), "attribution": config.tile_attribution()}
         settings["bbox"] = (preview.get("geo") or {}).get("bbox")
         if extract.is_wms(resource):
             settings["wms"] = _wms(resource, view)
-    return {"preview": preview, "viz_settings": json.dumps(settings, ensure_ascii=False),
+    # the template writes the settings with |tojson, which escapes <, > and & for HTML
+    return {"preview": preview, "viz_settings": settings,
             "view_type": view_type, "chart": settings.get("chart"),
             "is_wms": extract.is_wms(resource)}
 

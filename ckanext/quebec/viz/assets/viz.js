@@ -180,17 +180,16 @@
 
   /* -- map ------------------------------------------------------------------------------ */
 
-  function escapeHtml(value) {
-    var div = document.createElement("div");
-    div.textContent = text(value);
-    return div.innerHTML;
-  }
-
+  // Built as nodes, never as HTML text: a file's names and values are not markup.
   function popup(properties) {
-    var rows = Object.keys(properties).filter(function (key) { return key !== "_row"; }).map(function (key) {
-      return "<tr><th scope=\"row\">" + escapeHtml(key) + "</th><td>" + escapeHtml(properties[key]) + "</td></tr>";
+    var table = element("table", null, {"class": "quebec-viz-popup"});
+    Object.keys(properties).filter(function (key) { return key !== "_row"; }).forEach(function (key) {
+      var tr = document.createElement("tr");
+      tr.appendChild(element("th", key, {scope: "row"}));
+      tr.appendChild(element("td", text(properties[key])));
+      table.appendChild(tr);
     });
-    return "<table class=\"quebec-viz-popup\">" + rows.join("") + "</table>";
+    return table;
   }
 
   function describe(properties, index, labels) {
