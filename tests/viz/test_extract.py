@@ -342,3 +342,30 @@ def test_a_datastore_that_cannot_be_reached_is_said_so(tmp_path):
                            str(tmp_path), _settings(fetch_timeout=2), datastore=datastore).build()
     assert meta["state"] == "error" and meta["source"] == "datastore"
     assert meta["error"]["code"] == "datastore-unreachable"
+
+
+
+def _with_prj(prj: bytes) -> bytes:
+    """The test Shapefile, zipped with ``prj`` as its .prj."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_shapefile_zip(with_prj=False))) as source, \
+            zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for name in source.namelist():
+            out.writestr(name, source.read(name))
+        out.writestr("lieux.prj", prj)
+    return archive.getvalue()
+
+
+def test_a_zipped_shapefile_that_is_a_zip_bomb_is_not_opened(build):
+    # a real Shapefile whose .prj inflates to 64 MB: 1000 times its size in the archive
+    bomb = _with_prj(b" " * (64 << 20))
+    assert len(bomb) < 200_000
+    meta, _folder = build("bombe.zip", bomb, "SHP")
+    assert meta["state"] == "error" and meta["error"]["code"] == "zip-bomb"
+    assert meta["error"]["params"] == {"size": 64}
+
+
+def test_a_long_prj_is_no_projection(build):
+    meta, _folder = build("long.zip", _with_prj(b"PROJCS" * 100_000), "SHP")
+    # read as no .prj: the Lambert coordinates are taken as EPSG:32198
+    assert meta["state"] == "ready" and meta["geo"]["reprojected_from"] == "EPSG:32198"

@@ -15,7 +15,9 @@ It imports nothing of the suite's features, so any concern can use it::
         rows = tabular.head(con, source, 100)                      # first rows in file order
 
 XLSX: ``tabular.xlsx_to_csv(path, csv_path)`` (zip-bomb check, read-only
-streaming) then the CSV path as above. GeoJSON: ``tabular.read_geojson(path,
+streaming) then the CSV path as above. Any other ZIP: ``tabular.check_zip(path,
+max_uncompressed)`` (declared sizes) then ``tabular.extract_members(...)``
+(real bytes counted). GeoJSON: ``tabular.read_geojson(path,
 max_bytes, max_features)``. URL checks without download:
 ``tabular.request(url, limits, "HEAD")``; ``tabular.check_address(url)``
 refuses loopback and private networks unless ``allow_private``. The fetcher
@@ -35,13 +37,14 @@ from .fetch import (LocalFile, Limits, Response, address_refused, check_address,
                     uploaded_path)
 from .geojson import GeoJSON, declared_crs, read_geojson
 from .sniff import Sniffed, check_format, check_utf8, sniff
-from .xlsx import check_zip, xlsx_to_csv
+from .archive import check_zip, extract_members, read_capped
+from .xlsx import xlsx_to_csv
 
 __all__ = [
     "PATTERNS", "GeoJSON", "Limits", "LocalFile", "Response", "Sniffed", "TabularError",
     "address_refused", "check_address", "check_format", "check_utf8", "check_zip", "column_profiles", "column_stats",
     "connect", "csv_source", "declared_crs", "download", "head", "header_names", "infer_type",
-    "embedded_ipv4", "open_resource", "opened", "quote_identifier", "read_bytes", "read_geojson",
+    "embedded_ipv4", "extract_members", "open_resource", "opened", "quote_identifier", "read_bytes", "read_capped", "read_geojson",
     "request", "sniff", "system_resolver", "uploaded_path",
     "xlsx_to_csv",
 ]

@@ -30,7 +30,6 @@ import os
 import re
 import time
 import dataclasses
-import zipfile
 from typing import Any, Iterable, Iterator, Optional
 
 import duckdb
@@ -289,7 +288,8 @@ class Builder:
             elif fmt in SHAPEFILE_FORMATS:
                 if looked.kind != "zip":
                     raise TabularError("not-a-zip", _("A Shapefile is previewed from a ZIP archive"))
-                features, crs = read_shapefile_zip(path)
+                features, crs = read_shapefile_zip(path, self.settings.max_download_bytes,
+                                                   self.directory)
             else:
                 features, crs = read_geojson(path, self.settings.max_geo_bytes)
             self._from_features(features, crs)
@@ -647,18 +647,23 @@ def read_kml(path: str) -> list[dict]:
     return geo.kml_features(path)
 
 
-def read_shapefile_zip(path: str) -> tuple[list[dict], Optional[int]]:
-    """The features of the first Shapefile in a ZIP archive, and its CRS from the .prj."""
+def read_shapefile_zip(path: str, max_uncompressed: int,
+                      scratch: str) -> tuple[list[dict], Optional[int]]:
+    """The features of the first Shapefile in a ZIP archive (zip-bomb checked), and its CRS from the .prj.
+
+    Its members are inflated into a folder under ``scratch``, removed after.
+    """
     from . import geo
 
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except zipfile.BadZipFile:
+        names = [member.filename for member in tabular.check_zip(path, max_uncompressed)]
+    except TabularError as error:
+        if error.code != "not-a-zip":
+            raise
         raise TabularError("not-a-zip", _("A Shapefile is previewed from a ZIP archive"))
     if not any(name.lower().endswith(".shp") for name in names):
         raise TabularError("no-shapefile", _("The ZIP archive holds no Shapefile (.shp)"))
-    return geo.shapefile_features(path, names)
+    return geo.shapefile_features(path, names, max_uncompressed, scratch)
 
 
 def wfs_feature_url(url: str, count: int) -> str:

@@ -10,11 +10,14 @@ import shapely
 import shapely.geometry
 from pyproj import CRS, Transformer
 
+from ckanext.quebec import tabular
 from ckanext.quebec.tabular.errors import TabularError, _
 
 log = logging.getLogger(__name__)
 
 WGS84 = 4326
+# A projection's WKT fits in a few kilobytes; a longer .prj is not read.
+MAX_PRJ_BYTES = 64 << 10
 KML_NAMESPACES = ("http://www.opengis.net/kml/2.2", "http://earth.google.com/kml/2.2",
                   "http://earth.google.com/kml/2.1", "http://earth.google.com/kml/2.0")
 
@@ -231,27 +234,29 @@ def _kml_geometry(element) -> Optional[dict]:
 # -- Shapefile ------------------------------------------------------------------------------
 
 
-def shapefile_features(path: str, names: list[str]) -> tuple[list[dict], Optional[int]]:
-    """Features of the first .shp in the ZIP at ``path``, and the EPSG code of its .prj (None: unknown)."""
-    import zipfile
+def shapefile_features(path: str, names: list[str], max_uncompressed: int,
+                       scratch: str) -> tuple[list[dict], Optional[int]]:
+    """Features of the first .shp in the ZIP at ``path``, and the EPSG code of its .prj (None: unknown).
+
+    The archive's declared sizes are checked by the caller (tabular.check_zip);
+    its members are inflated to files in a folder under ``scratch``, under a
+    cap that counts the real bytes.
+    """
+    import tempfile
 
     import shapefile
 
     shp = next(name for name in names if name.lower().endswith(".shp"))
-    stem = shp[:-4]
-    epsg = None
-    with zipfile.ZipFile(path) as archive:
-        prj = next((name for name in names if name.lower() == f"{stem.lower()}.prj"), None)
-        if prj:
-            try:
-                epsg = CRS.from_wkt(archive.read(prj).decode("latin-1")).to_epsg(min_confidence=70)
-            except Exception:
-                epsg = None
+    stem = shp[:-4].lower()
+    wanted = {extension: name for name in names for extension in ("shp", "shx", "dbf", "prj")
+              if name.lower() == f"{stem}.{extension}"}
+    with tempfile.TemporaryDirectory(dir=scratch) as directory:
+        files = tabular.extract_members(path, list(wanted.values()), directory, max_uncompressed)
+        local = {extension: files[name] for extension, name in wanted.items()}
+        epsg = _prj_epsg(local.pop("prj", None))
+        streams = {extension: open(file, "rb") for extension, file in local.items()}
         try:
-            members = {extension: archive.open(name) for name in names
-                       for extension in ("shp", "shx", "dbf")
-                       if name.lower() == f"{stem.lower()}.{extension}"}
-            reader = shapefile.Reader(**members, encodingErrors="replace")
+            reader = shapefile.Reader(**streams, encodingErrors="replace")
             fields = [field[0] for field in reader.fields[1:]]
             features = []
             for shape_record in reader.iterShapeRecords():
@@ -263,3 +268,17 @@ def shapefile_features(path: str, names: list[str]) -> tuple[list[dict], Optiona
         except shapefile.ShapefileException as error:
             log.info("pyshp cannot read %s: %s", path, error)
             raise TabularError("invalid-shapefile", _("The Shapefile in the archive cannot be read"))
+        finally:
+            for stream in streams.values():
+                stream.close()
+
+
+def _prj_epsg(path: Optional[str]) -> Optional[int]:
+    """The EPSG code of a .prj file's WKT; None when absent, unknown, or too long to be a projection."""
+    wkt = tabular.read_capped(path, MAX_PRJ_BYTES) if path else None
+    if wkt is None:
+        return None
+    try:
+        return CRS.from_wkt(wkt.decode("latin-1")).to_epsg(min_confidence=70)
+    except Exception:  # pyproj raises several kinds on a bad WKT
+        return None
