@@ -24,13 +24,21 @@ TEXT_VALUES = ["", " ", "\x00", "a\x00b", "-1", "0", "1.5", "-0.5", "1e308", "Na
 JSON_VALUES = [None, True, -1, 0, 1.5, 10 ** 30, -(10 ** 30), float("1e308"), [], ["nom"],
                {}, {"a": 1}, [{"a": 1}], "nom\x00"]
 
-ACTIONS = {
-    "quebec_viz_preview_show": ["resource_id"],
-    "quebec_viz_rows": ["resource_id", "offset", "limit", "sort", "order", "q"],
-    "quebec_viz_chart_data": ["resource_id", "chart_type", "x_column", "y_column", "aggregate"],
-    "quebec_viz_features": ["resource_id"],
-    "quebec_viz_preview_build": ["resource_id"],
+# case: (action, the other parameters, given right; the parameters fuzzed one at a time)
+CASES = {
+    "quebec_viz_preview_show": ("quebec_viz_preview_show", {}, ["resource_id"]),
+    "quebec_viz_rows": ("quebec_viz_rows", {}, ["resource_id", "offset", "limit", "sort", "order", "q"]),
+    "quebec_viz_chart_data": ("quebec_viz_chart_data", {},
+                              ["resource_id", "chart_type", "x_column", "y_column", "aggregate"]),
+    "quebec_viz_features": ("quebec_viz_features", {}, ["resource_id"]),
+    "quebec_viz_preview_build": ("quebec_viz_preview_build", {}, ["resource_id"]),
+    # the views' settings, validated by quebec_viz's schemas
+    "chart view": ("resource_view_create", {"view_type": "quebec_chart", "title": "Graphique"},
+                   ["chart_type", "x_column", "y_column", "aggregate"]),
+    "map view": ("resource_view_create", {"view_type": "quebec_map", "title": "Carte"}, ["wms_layers"]),
 }
+# actions that change something answer POST only
+POST_ONLY = {"quebec_viz_preview_build", "resource_view_create"}
 
 
 @pytest.fixture
@@ -38,15 +46,15 @@ def resource(extracted):
     return extracted(CSV)
 
 
-def _server_errors(app, action: str, resource_id: str, headers: dict) -> list:
-    """The requests of ``action`` with a bad value in one parameter that answered 5xx or not JSON."""
+def _server_errors(app, case: str, resource_id: str, headers: dict) -> list:
+    """The requests of ``case`` with a bad value in one parameter that answered 5xx or not JSON."""
+    action, given, fuzzed = CASES[case]
     found = []
-    for parameter in ACTIONS[action]:
+    for parameter in fuzzed:
         sent = [(value, False) for value in TEXT_VALUES] + [(value, True) for value in JSON_VALUES]
         for value, as_json in sent:
-            params = {"resource_id": resource_id, parameter: value}
-            # preview_build changes something: POST only
-            if as_json or action == "quebec_viz_preview_build":
+            params = {**given, "resource_id": resource_id, parameter: value}
+            if as_json or action in POST_ONLY:
                 response = app.post(f"/api/3/action/{action}", data=json.dumps(params),
                                     headers=dict(headers, **{"Content-Type": "application/json"}),
                                     expect_errors=True)
@@ -60,13 +68,13 @@ def _server_errors(app, action: str, resource_id: str, headers: dict) -> list:
     return found
 
 
-@pytest.mark.parametrize("action", sorted(ACTIONS))
-def test_bad_values_never_make_a_server_error(app, resource, action):
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_values_never_make_a_server_error(app, resource, case):
     sysadmin = factories.Sysadmin()
     token = factories.APIToken(user=sysadmin["name"])["token"]
     found = []
     for headers in ({}, {"Authorization": token}):
-        found += _server_errors(app, action, resource["id"], headers)
+        found += _server_errors(app, case, resource["id"], headers)
     assert not found, "\n".join(sorted({repr(entry[:3]) for entry in found}))
 
 
