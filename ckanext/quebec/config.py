@@ -44,6 +44,7 @@ def schema_required_languages() -> tuple[tuple[str, ...], dict[str, tuple[str, .
 
 SEARCH_REBUILD_WORKERS = "ckanext.quebec.search.rebuild_workers"
 SEARCH_MAX_COUNTED_FIELDS = "ckanext.quebec.search.max_counted_fields"
+SEARCH_COUNTED_FIELDS = "ckanext.quebec.search.counted_fields"
 
 
 def _count_option(option: str, default: int) -> int:
@@ -77,3 +78,8 @@ def search_max_counted_fields() -> int:
     :raises ConfigError: the option is negative.
     """
     return _count_option(SEARCH_MAX_COUNTED_FIELDS, 40)
+
+
+def search_counted_fields() -> list[str]:
+    """The facet fields the search index is to count, as configured (``default`` included)."""
+    return tk.aslist(tk.config.get(SEARCH_COUNTED_FIELDS))

@@ -7,14 +7,15 @@ import sqlalchemy as sa
 
 from ckan import model, plugins
 from ckan.common import config
+from ckan.tests.helpers import _get_test_app
 
-from ckanext.quebec.search import indexing
+from ckanext.quebec.search import counted, indexing
 
 PLUGIN = "quebec_search"
 
 
 @pytest.fixture(scope="class")
-def shared_db(request, reset_db, migrate_db_for):
+def shared_db(request, reset_db, migrate_db_for, request_app):
     """A clean database and index for a class whose tests only read them.
 
     clean_db empties the database, and with_plugins reloads the plugins,
@@ -31,8 +32,26 @@ def shared_db(request, reset_db, migrate_db_for):
         migrate_db_for(PLUGIN)
         with model.ensure_engine().begin() as connection:
             connection.execute(sa.text("DELETE FROM quebec_search_document"))
+        with request_app.test_request_context():
+            counted.apply_configuration()
         yield
     model.Session.remove()
+
+
+@pytest.fixture(scope="session")
+def request_app():
+    """A CKAN app to make requests in (plugins declare their facets in a request)."""
+    return _get_test_app().flask_app
+
+
+@pytest.fixture(autouse=True)
+def counted_fields(request):
+    """An emptied index counts the configured facet fields, as after
+    ``ckan quebec search count-fields`` (clean_db empties every table)."""
+    if "clean_db" in request.fixturenames:
+        request.getfixturevalue("clean_db")
+        with request.getfixturevalue("request_app").test_request_context():
+            counted.apply_configuration()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from ckan import model
+from ckan.common import config
 from ckan.lib.helpers import url_for
 from ckan.tests import factories
 
@@ -149,3 +150,36 @@ class TestConnection:
     def test_negative_rows_is_a_solr_error(self):
         with pytest.raises(pysolr.SolrError):
             PostgresSolr().search(q="*:*", rows=-1)
+
+
+# Words enough that no search over them ends within a millisecond (about a
+# thousand bound words, each a text query to rank by), under the length limit.
+SLOW_QUERY = " OR ".join(f"mot{number}" for number in range(1000))
+
+
+@pytest.mark.usefixtures("catalogue")
+class TestTimeout:
+    """Each statement of a search stops after CKAN's solr_timeout (a fraction
+    of a second taken too): CKAN's usual search error, never a 500."""
+
+    @pytest.fixture
+    def one_millisecond(self, app, monkeypatch):
+        # Set once the app is built: CKAN's declaration takes whole seconds.
+        monkeypatch.setitem(config, "solr_timeout", 0.001)
+
+    @pytest.mark.usefixtures("one_millisecond")
+    def test_a_search_beyond_the_timeout_is_a_search_error(self, app):
+        body = api_search(app, status=409, q=SLOW_QUERY).json
+        assert body["error"]["__type"] == "Search Error"
+        assert "The search took longer than 0.001 s" in body["error"]["message"]
+        page = app.get(url_for("dataset.search"), query_string={"q": SLOW_QUERY})
+        assert page.status_code == 200
+        assert 'id="search-error"' in page.body
+
+    def test_the_timeout_ends_with_the_search(self, app, monkeypatch):
+        monkeypatch.setitem(config, "solr_timeout", 0.001)
+        api_search(app, status=409, q=SLOW_QUERY)
+        monkeypatch.setitem(config, "solr_timeout", 60)
+        # the same connections, without the millisecond
+        for _ in range(3):
+            assert api_search(app, q=SLOW_QUERY).json["result"]["count"] == 0

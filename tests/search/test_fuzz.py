@@ -86,3 +86,73 @@ class TestRandomSearches:
     def test_api_never_fails(self, app, params):
         response = app.get("/api/3/action/package_search", query_string=params)
         assert response.status_code in (200, 400, 409), response.body[:500]
+
+
+BOOLEAN = st.one_of(st.sampled_from(["true", "false", "True", "0", "1", "yes", "off", "abc", "",
+                                     " ", "\x00"]), WORDS)
+ANY_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), WORDS),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(WORDS, inner, max_size=2)),
+    max_leaves=4)
+# Every parameter package_search reads, with the values people and robots send.
+ALL_PARAMS = PARAMS.flatmap(lambda base: st.fixed_dictionaries({}, optional={
+    "include_private": BOOLEAN,
+    "include_drafts": BOOLEAN,
+    "include_deleted": BOOLEAN,
+    "use_default_schema": BOOLEAN,
+    "fl": st.one_of(st.sampled_from(FIELDS), WORDS, st.sampled_from(["id name", "x\x00"])),
+    "facet": st.sampled_from(["true", "false", "abc", ""]),
+    "facet.sort": st.sampled_from(["count", "index", "x", ""]),
+    "ext_bbox": st.sampled_from(["-80,45,-70,50", "x", "1,2,3", "", "\x00"]),
+}).map(lambda extra: {**base, **extra}))
+# The same names sent as JSON by POST, with values of any JSON type.
+JSON_PARAMS = st.dictionaries(
+    st.sampled_from(["q", "fq", "sort", "rows", "start", "facet.field", "facet.limit",
+                     "facet.mincount", "include_private", "include_drafts", "include_deleted",
+                     "use_default_schema", "fl", "defType", "qf", "mm", "fq_list"]),
+    ANY_JSON, max_size=5)
+
+
+@pytest.mark.usefixtures("catalogue")
+class TestEveryParameter:
+    """Every parameter, anonymous and as a sysadmin: an answer or CKAN's 400/409."""
+
+    @pytest.fixture(scope="class")
+    def sysadmin(self, catalogue):
+        return factories.SysadminWithToken()
+
+    @FUZZ
+    @given(params=ALL_PARAMS, as_sysadmin=st.booleans())
+    def test_api_get_never_fails(self, app, sysadmin, params, as_sysadmin):
+        headers = {"Authorization": sysadmin["token"]} if as_sysadmin else {}
+        response = app.get("/api/3/action/package_search", query_string=params,
+                           headers=headers)
+        assert response.status_code in (200, 400, 409), (params, response.body[:500])
+
+    @FUZZ
+    @given(params=JSON_PARAMS, as_sysadmin=st.booleans())
+    def test_api_post_never_fails(self, app, sysadmin, params, as_sysadmin):
+        headers = {"Authorization": sysadmin["token"]} if as_sysadmin else {}
+        response = app.post("/api/3/action/package_search", json=params, headers=headers)
+        assert response.status_code in (200, 400, 409), (params, response.body[:500])
+
+    @pytest.mark.parametrize("params", [
+        {"include_drafts": "abc"}, {"include_private": "abc"}, {"include_deleted": "abc"},
+        {"use_default_schema": "abc"}, {"rows": "x"}, {"start": "x"}, {"facet.limit": "x"},
+        {"fq": 'name:"ponts'}, {"fq": "(name:ponts"}, {"q": "pon\x00ts"}, {"fq": "name:\x00"},
+        {"fl": "id\x00"}, {"sort": "name\x00 asc"},
+    ])
+    def test_known_bad_values_are_refused_with_a_409(self, app, sysadmin, params):
+        for headers in ({}, {"Authorization": sysadmin["token"]}):
+            response = app.get("/api/3/action/package_search", query_string=params,
+                               headers=headers, status=409)
+            assert response.json["error"]["__type"] in ("Validation Error", "Search Error")
+
+    def test_a_bad_boolean_names_the_parameter(self, app):
+        response = app.get("/api/3/action/package_search",
+                           query_string={"include_drafts": "abc"}, status=409)
+        assert response.json["error"]["include_drafts"] == ["Must be true or false"]
+
+    def test_junk_sort_is_ckans_400(self, app):
+        app.get("/api/3/action/package_search", query_string={"sort": "junk"}, status=400)

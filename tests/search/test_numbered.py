@@ -11,11 +11,12 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import factories, helpers
 
-from ckanext.quebec.search import numbered
+from ckanext.quebec.search import counted, numbered
 
 pytestmark = [
     pytest.mark.usefixtures("clean_db"),
     pytest.mark.ckan_config("ckan.plugins", "quebec_search"),
+    pytest.mark.ckan_config("ckanext.quebec.search.counted_fields", "tags res_format"),
 ]
 
 # The words of every dataset below: a text search reads (and counts) all matches.
@@ -64,10 +65,10 @@ def catalogue(clean_db):
 @pytest.mark.usefixtures("catalogue")
 class TestPackedColumn:
     def test_packed_bytes_are_the_numbers_of_each_document(self, catalogue):
-        text_facets("tags", "res_format")  # both fields numbered from now on
+        text_facets("tags", "res_format")  # both fields numbered (configured)
         helpers.call_action("package_patch", id=catalogue["parcs"]["id"],
                             tags=[{"name": "hiver"}, {"name": "ete"}])
-        text_facets("organization")  # a field numbered after the documents were written
+        counted.count_fields(["organization"])  # numbered after the documents were written
         rows = packed_and_numbered()
         assert len(rows) == 3
         assert all(len(ids) >= 3 for _, ids in rows)  # tags, format and organization

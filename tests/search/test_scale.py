@@ -18,12 +18,15 @@ from ckan.tests import factories, helpers
 
 from ckanext.quebec.config import ConfigError
 from ckanext.quebec.search import connection as search_connection
+from ckanext.quebec.search import counted
 
 from .helpers import index_documents
 
 pytestmark = [
     pytest.mark.usefixtures("clean_db"),
     pytest.mark.ckan_config("ckan.plugins", "quebec_search"),
+    # CKAN's facets (the default) and one more: FACETS
+    pytest.mark.ckan_config("ckanext.quebec.search.counted_fields", "default extras_theme"),
 ]
 
 FACETS = ["organization", "groups", "tags", "res_format", "license_id", "extras_theme"]
@@ -136,7 +139,7 @@ class TestMaintainedFacetCounts:
         assert counted_fields() >= set(FACETS)
 
     def test_counts_follow_every_write(self, catalogue):
-        facets_of(None)  # the fields are counted from now on
+        facets_of(None)  # (the configured fields are counted: see counted_fields in conftest)
         datasets = catalogue["datasets"]
         helpers.call_action("package_patch", id=datasets["a"]["id"],
                             tags=[{"name": "hiver"}])
@@ -184,10 +187,14 @@ class TestMaintainedFacetCounts:
         assert facets() == facets("+name:*")
         assert facets("+capacity:public") == facets("+capacity:public", "+name:*")
 
-    def test_counted_first_time_as_well(self):
+    def test_counted_first_time_as_well(self, cli):
         with model.ensure_engine().begin() as connection:
             connection.execute(sa.text("DELETE FROM quebec_search_counted_field"))
             connection.execute(sa.text("DELETE FROM quebec_search_facet_count"))
+        assert_counts_exact(None)
+        assert counted_fields() == set()  # a search counts no field
+        result = cli.invoke(ckan, ["quebec", "search", "count-fields"])
+        assert result.exit_code == 0, result.output
         assert_counts_exact(None)
         assert counted_fields() == set(FACETS)
 
@@ -197,9 +204,11 @@ class TestCountedFieldsBound:
     """Anyone may ask for a facet: the fields the index counts are bounded."""
 
     def forget_counts(self):
+        """No field counted, then the configured ones (within the bound) counted again."""
         with model.ensure_engine().begin() as connection:
             connection.execute(sa.text("DELETE FROM quebec_search_counted_field"))
             connection.execute(sa.text("DELETE FROM quebec_search_facet_count"))
+        counted.apply_configuration()
 
     @pytest.mark.ckan_config("ckanext.quebec.search.max_counted_fields", "3")
     def test_fields_beyond_the_bound_are_counted_from_the_documents(self):
@@ -224,7 +233,10 @@ class TestCountedFieldsBound:
         with pytest.raises(ConfigError, match="max_counted_fields: -1"):
             plugins.get_plugin("quebec_search").configure(tk.config)
 
-    def test_values_of_each_dataset_are_never_counted(self):
+    def test_values_of_each_dataset_are_never_counted(self, monkeypatch):
+        monkeypatch.setitem(tk.config, "ckanext.quebec.search.counted_fields",
+                            "name id url tags")
+        self.forget_counts()
         result = helpers.call_action("package_search", rows=0, **{
             "facet.field": json.dumps(["name", "id", "url", "tags"]), "facet.limit": -1})
         names = search_names(None)
@@ -255,13 +267,16 @@ class TestTextSearchFacets:
                                             "facet.limit": -1, **params})
         return result["count"], result["facets"]
 
-    def test_a_field_first_faceted_by_a_text_search_numbers_every_document(self):
+    def test_a_field_counted_after_the_documents_were_written_numbers_every_document(self):
         with model.ensure_engine().begin() as connection:
             connection.execute(sa.text("DELETE FROM quebec_search_counted_field"))
             connection.execute(sa.text("DELETE FROM quebec_search_facet_count"))
         count, facets = self.text_facets("extras_theme")
         assert count == 3  # neither the draft nor the private dataset
         assert facets == {"extras_theme": {"transport": 2, "environnement": 1}}
+        assert "extras_theme" not in counted_fields()  # a search counts no field
+        counted.count_fields(["extras_theme"])
+        assert self.text_facets("extras_theme") == (count, facets)
         assert "extras_theme" in counted_fields()
         assert numbered_values("extras_theme") == {
             "pistes": ["transport"], "rivieres": ["environnement"], "parcs": ["transport"],
@@ -293,7 +308,7 @@ class TestTextSearchFacets:
 @pytest.mark.usefixtures("catalogue")
 class TestFacetIdsMigration:
     def test_upgrade_numbers_the_documents_already_indexed(self, migrate_db_for):
-        facets_of(None)  # the facet fields are counted, hence numbered
+        facets_of(None)  # (the facet fields are counted, hence numbered)
         before = numbered_values("tags")
         assert before["pistes"] == ["ete", "velo"]
         model.Session.remove()
@@ -334,7 +349,7 @@ class TestReadColumnsFirstMigration:
         assert document_columns().index("fields") < document_columns().index("search_text")
         result = cli.invoke(ckan, ["search-index", "rebuild", "--quiet"])
         assert result.exit_code == 0, result.output
-        facets_of(None)  # counted fields
+        facets_of(None)  # (counted fields)
         before = index_documents(), partition_of_each_document(), facets_of(None)
         assert len(before[0]) == 5 and set(before[1].values()) <= {
             "quebec_search_document_0", "quebec_search_document_1"}
@@ -508,7 +523,7 @@ class TestCheaperWritesMigration:
              ("res_format", "GPKG"), ("organization", "ville")}
 
     def test_numbering_and_counting_without_jit(self, migrate_db_for):
-        facets_of(None)  # the facet fields are counted, hence numbered
+        facets_of(None)  # (the facet fields are counted, hence numbered)
         assert function_settings() == {"quebec_search_facet_ids": ["jit=off"],
                                        "quebec_search_count_rows": ["jit=off"]}
         # the document's values of counted fields, each once, new ones numbered

@@ -24,10 +24,9 @@ import sqlalchemy as sa
 
 from ckan.model import ensure_engine
 
-from ckanext.quebec import config as suite_config
-
 from . import fields as solr_fields
 from . import merge, numbered, parallel, spatial
+from .counted import counted_among
 from .lucene import (Compiler, Params, QuerySyntaxError, min_should_match,
                      parse_query_fields, strip_local_params, unknown_field)
 
@@ -120,6 +119,7 @@ class PostgresSolr:
 
     # -- reading -------------------------------------------------------------
     def search(self, q: str | None = None, **kwargs: Any) -> Results:
+        _refuse_nul(q, kwargs)
         request = _SearchRequest(q, kwargs)
         try:
             with self.engine.connect() as connection:
@@ -128,6 +128,43 @@ class PostgresSolr:
             # A value PostgreSQL refuses (a number beyond bigint, ...) is the
             # searcher's mistake, as it would be for Solr: a search error.
             raise _invalid(_database_message(error)) from error
+        except sa.exc.OperationalError as error:
+            if getattr(error.orig, "pgcode", None) != _QUERY_CANCELED:
+                raise
+            # Solr's answer would not come within solr_timeout either: CKAN
+            # turns the SolrError into its "Search error" (HTTP 409).
+            raise pysolr.SolrError(tk._(
+                "The search took longer than {seconds} s and was stopped").format(
+                    seconds=f"{_timeout_seconds():g}")) from error
+
+
+def set_read_options(connection: sa.engine.Connection) -> None:
+    """The settings of a search's transaction, in one statement.
+
+    The index is read from memory more than from disk: without the lower
+    random_page_cost the planner prefers reading every row to the text and
+    date indexes. Each statement stops after CKAN's ``solr_timeout``.
+    """
+    seconds = _timeout_seconds()
+    timeout = f"{max(1, round(seconds * 1000))}ms" if seconds > 0 else "0"
+    connection.execute(_READ_OPTIONS, {"_timeout": timeout})
+
+
+_READ_OPTIONS = sa.text("SELECT set_config('random_page_cost', '1.1', true),"
+                        " set_config('statement_timeout', :_timeout, true)")
+_QUERY_CANCELED = "57014"  # PostgreSQL's error code for a statement stopped by its timeout
+
+
+def _timeout_seconds() -> float:
+    """CKAN's ``solr_timeout`` (seconds; a fraction is taken too), 0 or less for none."""
+    return float(tk.config.get("solr_timeout") or 0)
+
+
+def _refuse_nul(q: Any, options: dict[str, Any]) -> None:
+    """Solr refuses a NUL character in a request; PostgreSQL cannot take one in text."""
+    for value in (q, *options.values()):
+        if any("\x00" in item for item in _as_list(value)):
+            raise _invalid(tk._("the query contains a NUL character"))
 
 
 class _BulkState(threading.local):
@@ -209,9 +246,7 @@ class _SearchRequest:
         self.counted: set[str] = set()  # facet fields the index keeps counts of
 
     def run(self, connection: sa.engine.Connection) -> Results:
-        # The index is read from memory more than from disk: without this the
-        # planner prefers reading every row to the text and date indexes.
-        connection.execute(sa.text("SET LOCAL random_page_cost = 1.1"))
+        set_read_options(connection)
         where = self._where()
         rank = self._rank()
         faceted = str(self.options.get("facet", "false")).lower() == "true"
@@ -220,7 +255,7 @@ class _SearchRequest:
         rows, start = self._page()
         facet_fields: dict[str, list[Any]] = {}
         if names:
-            self.counted = _counted_fields(connection, _valid_facet_fields(names))
+            self.counted = counted_among(connection, _valid_facet_fields(names))
         if (set(_COLUMN_RE.findall(where)) <= {"signature"}
                 and all(name in self.counted for name in names)):
             # Filters on signature fields only: they hold for all the
@@ -664,29 +699,6 @@ def _valid_facet_fields(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _counted_fields(connection: sa.engine.Connection, fields: list[str]) -> set[str]:
-    """The fields among ``fields`` the index keeps counts of (and numbers in
-    each document's facet_ids), counting those it may start counting.
-
-    Fields that hold names and codes are counted from their first use on,
-    up to ``ckanext.quebec.search.max_counted_fields`` fields: every write
-    numbers and counts the values of each, and anyone may ask for a facet.
-    Full text, values of each dataset's own and fields beyond the bound are
-    counted from the matching documents' ``fields``: the same figures, read
-    each time.
-    """
-    countable = [field for field in fields if solr_fields.is_countable(field)]
-    if not countable:
-        return set()
-    known, total = connection.execute(sa.text(
-        "SELECT coalesce(array_agg(field) FILTER (WHERE field = ANY(:fields)), '{}'),"
-        " count(*) FROM quebec_search_counted_field"), {"fields": countable}).one()
-    new = [field for field in countable if field not in known]
-    room = max(suite_config.search_max_counted_fields() - total, 0)
-    _count_fields(new[:room])
-    return set(known) | set(new[:room])
-
-
 def _gather(result: Any, fields: list[str]) -> tuple[int, dict[str, list[Any]]]:
     count = 0
     counts: dict[str, list[Any]] = {field: [] for field in fields}
@@ -735,53 +747,8 @@ def _read_single_pass(result: Any, fields: list[str]
 def _read_on_own_connection(statement: str, params: dict[str, Any]) -> list[Any]:
     """One group's read, in a worker thread, as search() reads on the caller's connection."""
     with ensure_engine().begin() as connection:
-        connection.execute(sa.text("SET LOCAL random_page_cost = 1.1"))
+        set_read_options(connection)
         return connection.execute(sa.text(statement), params).all()
-
-
-def _count_fields(fields: list[str]) -> None:
-    """Have the index keep counts of ``fields`` from now on.
-
-    A field is counted once for all documents (and its values numbered in
-    each document's ``facet_ids``), then the triggers keep its counts as
-    documents are written. Writers wait meanwhile: a document written during
-    the first count would be missed by it and by the triggers.
-    """
-    # Not counted when _counted_fields() read them; checked again once locked.
-    if not fields:
-        return
-    with ensure_engine().begin() as writer:
-        # Readers go on; writers (and another first count) wait.
-        writer.execute(sa.text("LOCK TABLE quebec_search_document IN SHARE ROW EXCLUSIVE MODE"))
-        writer.execute(sa.text(
-            "LOCK TABLE quebec_search_counted_field IN SHARE ROW EXCLUSIVE MODE"))
-        missing = [field for field in fields if not writer.execute(sa.text(
-            "SELECT 1 FROM quebec_search_counted_field WHERE field = :field"),
-            {"field": field}).first()]
-        if not missing:
-            return
-        writer.execute(sa.text(
-            "INSERT INTO quebec_search_facet_count (segment_id, field, value, documents) "
-            "SELECT s.id, f.field, e.value, count(*) "
-            "FROM quebec_search_document d "
-            "JOIN quebec_search_segment s ON s.signature = d.signature "
-            "CROSS JOIN unnest(CAST(:fields AS text[])) AS f(field) "
-            "CROSS JOIN LATERAL jsonb_array_elements_text(d.fields -> f.field) AS e(value) "
-            "GROUP BY s.id, f.field, e.value"), {"fields": missing})
-        writer.execute(sa.text(
-            "INSERT INTO quebec_search_counted_field (field) SELECT unnest(CAST(:fields AS text[]))"),
-            {"fields": missing})
-        # The documents' numbered values take the new fields in; no count
-        # changes, so the counting trigger is off meanwhile (this
-        # transaction only: the catalogue change is not seen outside it).
-        writer.execute(sa.text(
-            "ALTER TABLE quebec_search_document DISABLE TRIGGER quebec_search_count_update"))
-        writer.execute(sa.text(
-            "UPDATE quebec_search_document SET facet_ids = quebec_search_facet_ids(fields)"
-            " WHERE quebec_search_field_names(fields) && CAST(:fields AS text[])"),
-            {"fields": missing})
-        writer.execute(sa.text(
-            "ALTER TABLE quebec_search_document ENABLE TRIGGER quebec_search_count_update"))
 
 
 def interface_language() -> str:

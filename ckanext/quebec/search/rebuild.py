@@ -34,6 +34,7 @@ from ckan import model
 from ckanext.quebec import config as suite_config
 
 from .connection import analyze_index, flush_bulk
+from .counted import NoRequest, apply_configuration
 from .indexing import index_dataset, show_context
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ def rebuild(original: Callable[..., Any],
                         quiet=quiet, clear=clear)
     log.info("Rebuilding search index...")
     ids = _ids_to_index(only_missing, clear)
+    # After --clear, on an empty index: counting a new field then costs nothing.
+    _apply_counted_fields()
     if ids is None:
         return None
     workers = min(suite_config.search_rebuild_workers(), -(-len(ids) // BATCH))
@@ -78,6 +81,19 @@ def rebuild(original: Callable[..., Any],
     model.Session.commit()
     log.info("Finished rebuilding search index.")
     return None
+
+
+def _apply_counted_fields() -> None:
+    try:
+        change = apply_configuration()
+    except NoRequest:
+        # Called from Python outside a request (not `ckan search-index rebuild`).
+        log.warning("The counted facet fields were left as they were: the plugins' facets"
+                    " cannot be read here; run `ckan quebec search count-fields`.")
+        return
+    if change.counted or change.forgotten:
+        log.info("Facet fields counted from now on: %s; no longer counted: %s",
+                 ", ".join(change.counted) or "none", ", ".join(change.forgotten) or "none")
 
 
 class _Options:
