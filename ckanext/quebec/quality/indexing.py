@@ -7,11 +7,16 @@ same on Solr and quebec_search: ``sort=quality_sort desc``).
 """
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import Any, Callable, TypeVar
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 
 from . import score, store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FACETS = ("quality_level", "quality_reference")
 
@@ -28,8 +33,8 @@ def add_quality_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     package_id = pkg_dict.get("id")
     if not package_id:
         return pkg_dict
-    current = store.current_dataset(package_id)
-    reference = store.current_reference(package_id)
+    current, reference = _read(lambda: (store.current_dataset(package_id), store.current_reference(package_id)),
+                               (None, None))
     pkg_dict["quality_reference"] = "true" if reference else "false"
     if current:
         pkg_dict["quality_level"] = current["level"]
@@ -45,15 +50,26 @@ def add_to_dataset(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     from . import runner
 
     if pkg_dict.get("id"):
-        try:
-            pkg_dict["quebec_quality"] = runner.summary(pkg_dict["id"])
-        except Exception:  # the tables are not migrated yet: say nothing rather than break package_show
-            import logging
-            logging.getLogger(__name__).warning("quebec_quality tables missing: run ckan db upgrade -p quebec_quality")
-            from ckan import model
-            model.Session.rollback()
-            pkg_dict["quebec_quality"] = None
+        pkg_dict["quebec_quality"] = _read(lambda: runner.summary(pkg_dict["id"]), None)
     return pkg_dict
+
+
+def _read(read: Callable[[], T], default: T) -> T:
+    """``read()`` in a savepoint, or ``default`` when it fails (tables not migrated, a row it cannot parse).
+
+    These hooks run inside the caller's transaction (CKAN 2.12 shows and
+    indexes a dataset inside package_update, before its commit): a failed
+    read is undone alone and never rolls back the caller's changes.
+    """
+    session = model.Session()
+    session.flush()  # the caller's own changes: their errors are the caller's, not a failed read
+    try:
+        with session.begin_nested():
+            return read()
+    except Exception:
+        log.warning("quebec_quality: the quality tables cannot be read (ckan db upgrade -p quebec_quality?)",
+                    exc_info=True)
+        return default
 
 
 def facet_titles() -> dict[str, str]:
@@ -62,9 +78,13 @@ def facet_titles() -> dict[str, str]:
 
 def add_to_results(search_results: dict[str, Any]) -> dict[str, Any]:
     """Every search result gets its current ``quebec_quality`` (the indexed copy may predate it)."""
-    for result in search_results.get("results") or []:
-        if isinstance(result, dict):
-            add_to_dataset(result)
+    from . import runner
+
+    results = [result for result in search_results.get("results") or []
+               if isinstance(result, dict) and result.get("id")]
+    summaries = _read(lambda: {result["id"]: runner.summary(result["id"]) for result in results}, {})
+    for result in results:
+        result["quebec_quality"] = summaries.get(result["id"])
     return search_results
 
 

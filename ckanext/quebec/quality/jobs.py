@@ -42,6 +42,8 @@ def enqueue_after_commit(package_id: str) -> None:
 
 
 def _enqueue_pending(session: sa.orm.Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released (SQLAlchemy signals it as a commit too)
+        return
     for package_id in session.info.pop(_PENDING, {}):
         try:
             enqueue(package_id)
