@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict, Schema
 
-from . import jobs, reference, runner, store
+from . import jobs, reference, runner, store, validators
 
 __all__ = ["quebec_quality_run", "quebec_quality_show", "quebec_quality_reference_grant",
            "quebec_quality_reference_withdraw"]
@@ -152,53 +152,25 @@ def _user_id(context: Context):
     return getattr(user, "id", None) or context.get("user")
 
 
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    try:
-        return tk.asbool(value)
-    except ValueError:
-        raise tk.Invalid(tk._("Expected true or false"))
-
-
-def _iso_date(value: Any) -> datetime.date:
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise tk.Invalid(tk._("Expected a date as YYYY-MM-DD"))
-
-
-def _text(length: int):
-    def validator(value: Any) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise tk.Invalid(tk._("Missing value"))
-        if len(value) > length:
-            raise tk.Invalid(tk._("At most %(count)s characters") % {"count": length})
-        return value.strip()
-    return validator
-
-
 def _run_schema() -> Schema:
-    missing, ignore = tk.get_validator("not_missing"), tk.get_validator("ignore_missing")
-    return {"id": [missing, tk.get_validator("unicode_safe")],
-            "resource_id": [ignore, tk.get_validator("unicode_safe")],
-            "force": [ignore, _boolean], "background": [ignore, _boolean]}
+    ignore = tk.get_validator("ignore_missing")
+    return {"id": [tk.get_validator("not_missing"), validators.dataset_reference],
+            "resource_id": [tk.get_validator("ignore_empty"), validators.text(100)],
+            "force": [ignore, validators.boolean], "background": [ignore, validators.boolean]}
 
 
 def _show_schema() -> Schema:
-    return {"id": [tk.get_validator("not_missing"), tk.get_validator("unicode_safe")],
-            "history": [tk.get_validator("ignore_missing"), _boolean]}
+    return {"id": [tk.get_validator("not_missing"), validators.dataset_reference],
+            "history": [tk.get_validator("ignore_missing"), validators.boolean]}
 
 
 def _grant_schema() -> Schema:
     missing = tk.get_validator("not_missing")
-    return {"id": [missing, tk.get_validator("unicode_safe")], "mandate": [missing, _text(200)],
-            "date": [missing, _iso_date]}
+    return {"id": [missing, validators.dataset_reference], "mandate": [missing, validators.text(200)],
+            "date": [missing, validators.iso_date]}
 
 
 def _withdraw_schema() -> Schema:
     ignore = tk.get_validator("ignore_missing")
-    return {"id": [tk.get_validator("not_missing"), tk.get_validator("unicode_safe")],
-            "mandate": [ignore, _text(200)], "date": [ignore, _iso_date]}
+    return {"id": [tk.get_validator("not_missing"), validators.dataset_reference],
+            "mandate": [ignore, validators.text(200)], "date": [ignore, validators.iso_date]}

@@ -4,6 +4,8 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from . import validators
+
 __all__ = ["quebec_quality_run", "quebec_quality_show", "quebec_quality_reference_grant",
            "quebec_quality_reference_withdraw"]
 
@@ -30,8 +32,14 @@ def quebec_quality_reference_withdraw(context: Context, data_dict: DataDict | No
 
 
 def _delegate(action: str, context: Context, data_dict: DataDict | None) -> AuthResult:
+    identifier = (data_dict or {}).get("id")
+    if identifier is not None:  # checked before core looks it up: an id of 1.5 or with a NUL made it fail
+        try:
+            identifier = validators.dataset_reference(identifier)
+        except tk.Invalid:
+            raise tk.ObjectNotFound(tk._("Dataset not found"))
     try:
-        tk.check_access(action, context, {"id": (data_dict or {}).get("id")})
+        tk.check_access(action, context, {"id": identifier})
     except tk.NotAuthorized as error:
         return {"success": False, "msg": str(error)}
     except tk.ObjectNotFound:

@@ -5,7 +5,7 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
-from . import config, runner, score
+from . import config, runner, score, validators
 
 quality = Blueprint("quebec_quality", __name__)
 
@@ -13,6 +13,7 @@ quality = Blueprint("quebec_quality", __name__)
 def dataset_quality(id: str):
     """The breakdown of a dataset's quality: dimensions, checks with hints, validation reports."""
     context = {"user": tk.current_user.name if tk.current_user else ""}
+    id = _reference(id, tk._("Dataset not found"))
     try:
         pkg = tk.get_action("package_show")(context, {"id": id})
         details = tk.get_action("quebec_quality_show")(context, {"id": id})
@@ -25,6 +26,7 @@ def dataset_quality(id: str):
 def organization_report(id: str):
     """The publishers' report: the organization's datasets, worst first, with what to fix."""
     context = {"user": tk.current_user.name if tk.current_user else ""}
+    id = _reference(id, tk._("Organization not found"))
     try:
         organization = tk.get_action("organization_show")(context, {"id": id, "include_datasets": False})
     except tk.ObjectNotFound:
@@ -72,6 +74,7 @@ def withdraw_reference(id: str):
 def _act(id: str, action: str, data_dict: dict, done: str):
     """Call ``action`` on the dataset as the logged-in user; errors come back as flash messages."""
     context = {"user": tk.current_user.name if tk.current_user else ""}
+    id = _reference(id, tk._("Dataset not found"))
     try:
         tk.get_action(action)(context, dict(data_dict, id=id))
     except tk.ObjectNotFound:
@@ -85,6 +88,14 @@ def _act(id: str, action: str, data_dict: dict, done: str):
     else:
         tk.h.flash_success(done)
     return tk.redirect_to("quebec_quality.dataset_quality", id=id)
+
+
+def _reference(id: str, not_found: str) -> str:
+    """The id or name of the page's object, or a 404 for one no object can have (a NUL, 5,000 characters)."""
+    try:
+        return validators.dataset_reference(id)
+    except tk.Invalid:
+        return tk.abort(404, not_found)
 
 
 # Labels of the fields the forms send, for their error messages.
