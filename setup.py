@@ -100,6 +100,8 @@ setup(
     extras_require={
         "ckan-2.12": [CKAN_PINS["2.12"]],
         "ckan-2.11": [CKAN_PINS["2.11"]],
+        # scripts/portal serve: CKAN's WSGI app under a multi-process server
+        "serve": ["gunicorn==27.0.1"],
         # CKAN's own dev extra brings pytest and the factories its pytest
         # plugin needs, at the versions that match the CKAN installed.
         "dev": [
@@ -120,6 +122,7 @@ setup(
             "quebec_table_view = ckanext.quebec.viz.plugin:QuebecTableViewPlugin",
             "quebec_chart_view = ckanext.quebec.viz.plugin:QuebecChartViewPlugin",
             "quebec_map_view = ckanext.quebec.viz.plugin:QuebecMapViewPlugin",
+            "quebec_security = ckanext.quebec.security.plugin:QuebecSecurityPlugin",
         ],
         "ckan.rdf.profiles": [
             "quebec_dcat_ap_3 = ckanext.quebec.dcat.profiles:QuebecDCATAP3Profile",
