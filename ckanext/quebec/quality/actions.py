@@ -20,10 +20,14 @@ def quebec_quality_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :type id: string
     :param resource_id: check only this resource (optional)
     :type resource_id: string
-    :param force: check again even what did not change (optional, default false)
+    :param force: check again even what did not change (optional, default
+        false); a file recorded as timed out is checked again only once it
+        changes or the time limit is raised
     :type force: bool
     :param background: enqueue a background job instead of checking during
-        the request (optional, default true)
+        the request (optional, default true); a check during the request
+        whose files take longer than ``ckanext.quebec.quality.sync_time_limit``
+        seconds is stopped, records nothing and is refused (ValidationError)
     :type background: bool
 
     :returns: ``{"job_id": ...}`` when enqueued, else the dataset's
@@ -40,7 +44,12 @@ def quebec_quality_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
     if data.get("background", True):
         job = jobs.enqueue(dataset["id"], resource_ids, force=data.get("force", False))
         return {"job_id": job.id}
-    return runner.run(dataset["id"], resource_ids, force=data.get("force", False))
+    try:
+        return runner.run(dataset["id"], resource_ids, force=data.get("force", False), waiting=True)
+    except runner.TooLong as error:
+        raise tk.ValidationError({"background": [tk._(
+            "The check takes longer than %(seconds)s seconds: run it in the background (background: true)")
+            % {"seconds": int(error.seconds)}]})
 
 
 @tk.side_effect_free

@@ -24,7 +24,16 @@ def limits() -> tabular.Limits:
 
 def validation_options() -> Options:
     return Options(limits=limits(), memory_limit=str(_get("memory_limit")), threads=int(_get("threads")),
-                   max_errors=int(_get("max_errors")), max_geojson_bytes=int(_get("max_geojson_size")) << 20)
+                   max_errors=int(_get("max_errors")), max_geojson_bytes=int(_get("max_geojson_size")) << 20,
+                   max_columns=int(_get("max_columns")))
+
+
+def sync_time_limit() -> float:
+    return float(_get("sync_time_limit"))
+
+
+def validation_time_limit() -> float:
+    return float(_get("validation_time_limit"))
 
 
 def link_check_days() -> int:

@@ -15,8 +15,8 @@ def enqueue(package_id: str, resource_ids: Optional[list[str]] = None, force: bo
     """Queue a check of a dataset (only what changed, unless ``force``) on CKAN's default queue."""
     from . import config
 
-    # Long enough for the slowest download and the validation of the largest file, per resource.
-    timeout = int(config.limits().total_timeout) * 2 + 600
+    # The validations stop at validation_time_limit (runner.run); the rest is for link checks, scoring, indexing.
+    timeout = int(config.validation_time_limit()) + 600
     return tk.enqueue_job(check_dataset, [package_id], {"resource_ids": resource_ids, "force": force},
                           title=f"quebec_quality {package_id}", rq_kwargs={"timeout": timeout})
 

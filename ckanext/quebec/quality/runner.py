@@ -5,11 +5,12 @@ import datetime
 import hashlib
 import json
 import logging
+import time
 from typing import Iterable, Optional
 
 import ckan.plugins.toolkit as tk
 
-from . import config, linkcheck, reference, score as scoring, store, validation
+from . import config, isolated, jobs, linkcheck, reference, score as scoring, store, validation
 from .messages import render
 
 log = logging.getLogger(__name__)
@@ -38,38 +39,91 @@ def _package(package_id: str) -> dict:
                                          {"id": package_id})
 
 
+class TooLong(Exception):
+    """A check asked during a request outlasted ``sync_time_limit``; nothing was recorded."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the check took longer than {seconds:g} s")
+        self.seconds = seconds
+
+
 def run(package_id: str, resource_ids: Optional[list[str]] = None, force: bool = False,
-        validate: bool = True, check_links: bool = True, reindex: bool = True) -> dict:
+        validate: bool = True, check_links: bool = True, reindex: bool = True, waiting: bool = False) -> dict:
     """Check a dataset and record the results; returns the dataset's quality summary.
 
     Resources whose fingerprint is unchanged keep their recorded validation
     (and their link check while younger than ``link_check_days``), unless
     ``force``; ``resource_ids`` limits the checks to those resources.
+
+    Files are validated in a child process within a time budget. ``waiting``
+    (a request waits for the answer): ``sync_time_limit``, past which
+    ``TooLong`` is raised and nothing is recorded. Else (a job, the command
+    line): ``validation_time_limit``; a file whose check alone outlasts it is
+    recorded as timed out and not checked again, even with ``force``, until
+    it changes or the limit is raised; files the budget did not reach go to a
+    follow-up job.
     """
     dataset = _package(package_id)
     package_id = dataset["id"]
     now = datetime.datetime.now(datetime.timezone.utc)
     checks = store.current_checks(package_id)
     options = config.validation_options()
+    budget = _Budget(config.sync_time_limit() if waiting else config.validation_time_limit(), waiting)
+    records, postponed = [], []
     for resource in dataset.get("resources") or []:
         if resource_ids and resource["id"] not in resource_ids:
             continue
         digest = fingerprint(resource)
         current = checks.get(resource["id"], {})
-        if validate and (force or (current.get("validation") or {}).get("fingerprint") != digest):
-            report = validation.validate_resource(resource, options).as_dict()
-            store.record_check(resource["id"], package_id, "validation", report["status"], digest, report)
+        if validate and _needs_validation(current.get("validation"), digest, force, budget.seconds):
+            report = None if postponed else budget.validate(resource, options)
+            if report is None:
+                postponed.append(resource["id"])
+            else:
+                records.append((resource["id"], "validation", report["status"], digest, report))
         link = current.get("link") or {}
         if check_links and (force or link.get("fingerprint") != digest or not linkcheck.fresh_enough(
                 link.get("created"), config.link_check_days(), now)):
             result = linkcheck.check_resource(resource, options.limits)
-            store.record_check(resource["id"], package_id, "link", "ok" if result["ok"] else "broken",
-                               digest, result)
+            records.append((resource["id"], "link", "ok" if result["ok"] else "broken", digest, result))
+    for resource_id, kind, status, digest, result in records:
+        store.record_check(resource_id, package_id, kind, status, digest, result)
     store.commit()
+    if postponed:
+        jobs.enqueue(package_id, postponed, force=force)
     summary = rescore(dataset, now)
     if reindex:
         _reindex(package_id)
     return summary
+
+
+def _needs_validation(row: Optional[dict], digest: str, force: bool, seconds: float) -> bool:
+    """Whether a resource is validated again: changed, forced, or timed out with less time than it has now."""
+    if not row or row["fingerprint"] != digest:
+        return True
+    reason = row["result"].get("reason") or {}
+    if reason.get("code") == "timed-out":
+        return (reason.get("params") or {}).get("seconds", 0) < seconds
+    return force
+
+
+class _Budget:
+    """The time the validations of one run share."""
+
+    def __init__(self, seconds: float, waiting: bool) -> None:
+        self.seconds, self.waiting, self.spent = seconds, waiting, 0.0
+
+    def validate(self, resource: dict, options: validation.Options) -> Optional[dict]:
+        """The resource's report, or None when an earlier file left too little time (it is checked later)."""
+        started, whole = time.monotonic(), not self.spent
+        try:
+            return isolated.validate(resource, options, self.seconds - self.spent)
+        except isolated.TimedOut:
+            if self.waiting:
+                raise TooLong(self.seconds)
+            return isolated.timed_out(resource, self.seconds) if whole else None
+        finally:
+            self.spent += time.monotonic() - started
 
 
 def rescore(dataset: dict, now: Optional[datetime.datetime] = None) -> dict:

@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 from ckanext.quebec import tabular
 from ckanext.quebec.tabular import TabularError
+from ckanext.quebec.tabular.duck import MAX_COLUMNS
 
 PLACEHOLDERS = ("NA", "N/A", "n/a", "N.A.", "na", "null", "NULL", "Null", "None", "nan", "NaN", "-",
                 "--", "?", "ND", "N/D", "n/d", "nd", "#N/A", "s.o.", "S.O.")
@@ -26,6 +27,7 @@ GEOJSON_FORMATS = ("geojson", "application/geo+json")
 QUEBEC_LAMBERT = 32198
 INFERENCE_ROWS = 10_000
 KEYS_PER_PARTITION = 1_000_000
+CHECKS_PER_SCAN = 64
 # Valid extent of EPSG:32198 (Québec Lambert) in metres, generously rounded.
 LAMBERT_BOUNDS = (-1_000_000, 0, 1_500_000, 2_500_000)
 
@@ -44,6 +46,7 @@ class Options:
     max_errors: int = 200
     max_geojson_bytes: int = 64 << 20
     max_features: int = 200_000
+    max_columns: int = MAX_COLUMNS
 
 
 @dataclass
@@ -239,14 +242,16 @@ def _validate_csv(path: str, sniffed: tabular.Sniffed, schema: Optional[dict], o
             report.add("delimiter-error", _("Columns are separated by “%(delimiter)s”: use a comma"),
                        limit=limit, delimiter="tab" if sniffed.delimiter == "\t" else sniffed.delimiter)
     labels = sniffed.header
-    names = tabular.header_names(sniffed)
+    names = tabular.header_names(sniffed, options.max_columns)
+    seen: set[str] = set()
     for index, label in enumerate(labels):
         if not label.strip():
             report.add("blank-label", _("Column %(number)s has no name in the header row"),
                        row=1, limit=limit, number=index + 1)
-        elif label.strip() in [other.strip() for other in labels[:index]]:
+        elif label.strip() in seen:
             report.add("duplicate-label", _("The column name “%(label)s” is repeated"),
                        row=1, column=label, limit=limit, label=label)
+        seen.add(label.strip())
     filled_labels = [label.strip() for label in labels if label.strip()]
     if filled_labels and (any(_looks_like_data(label) for label in filled_labels)
                           or all(label.isdigit() for label in filled_labels)):
@@ -276,7 +281,8 @@ def _validate_csv(path: str, sniffed: tabular.Sniffed, schema: Optional[dict], o
             # Types are inferred from the first rows, as frictionless does; the
             # whole file is then checked against them in one scan.
             report.schema_source = "inferred"
-            sample = tabular.column_profiles(con, f"(SELECT * FROM {source} LIMIT {INFERENCE_ROWS})", names)
+            sample = tabular.column_profiles(con, f"(SELECT * FROM {source} LIMIT {INFERENCE_ROWS})", names,
+                                             options.max_columns)
             fields = [{"name": name, "type": tabular.infer_type(sample[name]), "constraints": {}}
                       for name in names]
         by_name = {f["name"]: f for f in fields if f["name"] in names}
@@ -344,13 +350,9 @@ def _check_cells(con, source: str, fields: dict[str, dict], primary_key: list[st
         if constraints.get("enum"):
             allowed = ", ".join(_literal(str(value)) for value in constraints["enum"])
             checks.append((name, "enum", f"{filled} AND {column} NOT IN ({allowed})"))
-    # One scan: the row count and every check's count (DuckDB keeps the rejected rows aside).
-    counts = con.sql("SELECT " + ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {condition})"
-                                                         for _name, _check, condition in checks])
-                     + f" FROM {source}").fetchall()[0]
-    report.rows = counts[0]
+    report.rows, counts = _count(con, source, [condition for _name, _check, condition in checks])
     rejects = _rejects(con, report, limit)
-    failing = [(check, count) for check, count in zip(checks, counts[1:]) if count]
+    failing = [(check, count) for check, count in zip(checks, counts) if count]
     if primary_key:
         report.key_ok = all(name in fields for name in primary_key) and not any(
             name in primary_key and check == "required" for (name, check, _c), _count in failing)
@@ -363,6 +365,21 @@ def _check_cells(con, source: str, fields: dict[str, dict], primary_key: list[st
         if not all(name in fields for name in key):
             continue
         _check_unique(con, source, key, report, rejects, limit, primary=key == primary_key)
+
+
+def _count(con, source: str, conditions: list[str]) -> tuple[int, list[int]]:
+    """The row count and how many rows meet each condition, in one scan per ``CHECKS_PER_SCAN`` conditions.
+
+    (DuckDB keeps the rejected rows aside.) A scan's filtered counts cost
+    DuckDB their number times the columns they read, for every block of rows:
+    a file of a thousand columns is counted in slices.
+    """
+    rows, counts = 0, []
+    for start in range(0, max(1, len(conditions)), CHECKS_PER_SCAN):
+        part = [f"count(*) FILTER (WHERE {condition})" for condition in conditions[start:start + CHECKS_PER_SCAN]]
+        found = con.sql("SELECT " + ", ".join(["count(*)"] + part) + f" FROM {source}").fetchall()[0]
+        rows, counts = found[0], counts + list(found[1:])
+    return rows, counts
 
 
 def _row_number(ordinality: int, rejects: list[int]) -> int:

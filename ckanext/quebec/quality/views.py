@@ -100,6 +100,7 @@ def _reference(id: str, not_found: str) -> str:
 
 # Labels of the fields the forms send, for their error messages.
 _FIELD_LABELS = {
+    "background": lambda: tk._("Check this dataset again"),
     "mandate": lambda: tk._("Mandate"),
     "date": lambda: tk._("Date"),
     "criteria": lambda: tk._("Reference data criteria"),

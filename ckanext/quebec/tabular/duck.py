@@ -22,6 +22,8 @@ PATTERNS = {
     "boolean": r"^(true|false|TRUE|FALSE|True|False|0|1|oui|non|yes|no)$",
 }
 INFERENCE_CONFIDENCE = 0.9
+# The widest table the reader takes: a sheet of Excel has at most this many columns.
+MAX_COLUMNS = 16_384
 
 
 def connect(memory_limit: str = "256MB", threads: int = 2,
@@ -63,17 +65,45 @@ def csv_source(con: duckdb.DuckDBPyConnection, path: str, sniffed: Sniffed,
     return f"read_csv({_literal(path)}, {rendered}, columns = {{{columns}}}{rejects})"
 
 
-def header_names(sniffed: Sniffed) -> list[str]:
-    """Column names for DuckDB: the header's labels, blank or repeated ones made unique."""
+def header_names(sniffed: Sniffed, max_columns: int = MAX_COLUMNS) -> list[str]:
+    """Column names for DuckDB: the header's labels, blank or repeated ones made unique.
+
+    A repeated name takes underscores until it is free ("a", "a_", "a__"). The
+    free counts of underscores are kept per stem (the name without its
+    trailing underscores), so thousands of equal labels are named in one pass.
+
+    :raises TabularError: ``too-many-columns`` past ``max_columns``, ``no-header``
+    """
+    _check_width(len(sniffed.header), max_columns)
     names: list[str] = []
+    taken: dict[str, dict[int, int]] = {}  # stem -> {underscores taken: next count to try}
     for index, label in enumerate(sniffed.header):
         name = label.strip() or f"column{index + 1}"
-        while name in names:
-            name += "_"
-        names.append(name)
+        stem = name.rstrip("_")
+        used = taken.setdefault(stem, {})
+        count = _first_free(used, len(name) - len(stem))
+        used[count] = count + 1
+        names.append(stem + "_" * count)
     if not names:
         raise TabularError("no-header", _("The file has no header row"))
     return names
+
+
+def _first_free(used: dict[int, int], count: int) -> int:
+    """The smallest count of underscores from ``count`` on that no name has; the path walked is shortened."""
+    walked = []
+    while count in used:
+        walked.append(count)
+        count = used[count]
+    for step in walked:
+        used[step] = count
+    return count
+
+
+def _check_width(columns: int, max_columns: int) -> None:
+    if columns > max_columns:
+        raise TabularError("too-many-columns", _("The file has more than %(limit)s columns, too many to check"),
+                           limit=max_columns)
 
 
 def _literal(value: Any) -> str:
@@ -103,34 +133,36 @@ def _matchers(column: str) -> dict[str, str]:
     }
 
 
-def column_profiles(con: duckdb.DuckDBPyConnection, source: str, names: list[str]) -> dict[str, dict]:
+def column_profiles(con: duckdb.DuckDBPyConnection, source: str, names: list[str],
+                    max_columns: int = MAX_COLUMNS) -> dict[str, dict]:
     """One scan: for each column, the count of rows, empty cells, values of each kind, distinct estimate, min and max.
 
+    The columns are unpivoted into (name, value) rows grouped by name: one
+    set of aggregates whatever the width (DuckDB takes time growing with the
+    square of their number for a set of aggregates per column).
+
     :returns: {column: {"count", "nulls", "distinct", "min", "max", "matches": {kind: n}}}
+    :raises TabularError: ``too-many-columns`` past ``max_columns``, ``unreadable``
     """
-    parts = ["count(*)"]
-    for name in names:
-        column = quote_identifier(name)
-        parts.append(f"count({column})")
-        parts.append(f"approx_count_distinct({column})")
-        parts.append(f"min({column})")
-        parts.append(f"max({column})")
-        for condition in _matchers(column).values():
-            parts.append(f"count(*) FILTER (WHERE {condition})")
+    _check_width(len(names), max_columns)
+    matchers = _matchers("value")
+    selected = ", ".join(quote_identifier(name) for name in names)
+    aggregates = ", ".join(["count(*)", "count(value)", "approx_count_distinct(value)", "min(value)",
+                            "max(value)"] + [f"count(*) FILTER (WHERE {condition})" for condition in matchers.values()])
     try:
-        row = con.sql(f"SELECT {', '.join(parts)} FROM {source}").fetchall()[0]
+        rows = con.sql(f"SELECT name, {aggregates} FROM (SELECT {selected} FROM {source}) "
+                       f"UNPIVOT INCLUDE NULLS (value FOR name IN (COLUMNS(*))) GROUP BY name").fetchall()
     except duckdb.Error as error:
         raise TabularError("unreadable", _("The file cannot be read as CSV: %(reason)s"),
                            reason=str(error).splitlines()[0][:200])
-    total = row[0]
+    found = {row[0]: row[1:] for row in rows}
+    empty = (0, 0, 0, None, None) + (0,) * len(matchers)  # a file without data rows: no group
     profiles: dict[str, dict] = {}
-    width = 4 + len(PATTERNS)
-    for index, name in enumerate(names):
-        base = 1 + index * width
-        filled, distinct, low, high = row[base:base + 4]
+    for name in names:
+        total, filled, distinct, low, high, *matches = found.get(name, empty)
         profiles[name] = {
             "count": total, "nulls": total - filled, "distinct": distinct, "min": low, "max": high,
-            "matches": dict(zip(PATTERNS, row[base + 4:base + width])),
+            "matches": dict(zip(matchers, matches)),
         }
     return profiles
 
