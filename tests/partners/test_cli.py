@@ -186,4 +186,6 @@ class TestBadRows:
         result = _load(cli, _write(tmp_path, HEADER + rows))
         assert result.exit_code == 0, result.output
         assert "2 created" in result.output
-        assert model.Group.get("mtq").extras["organisation_principale"] == "gouvernement-du-quebec"
+        # Stored by id (see test_umbrella_by_id.py).
+        assert model.Group.get("mtq").extras["organisation_principale"] == \
+            model.Group.get("gouvernement-du-quebec").id

@@ -120,3 +120,29 @@ class TestApiErrors:
                             headers={"Authorization": sysadmin["token"]})
         assert response.status_code == 409
         assert response.json["error"]["region"][0].startswith("Unknown value 99")
+
+
+class TestGroupCreateOfAnOrganization:
+    """Core's group_create raises a bare Exception for type=organization (an HTTP 500)."""
+
+    def test_is_a_validation_error_for_who_may_create_groups(self, app):
+        sysadmin = factories.SysadminWithToken()
+        for body in ({"name": "abc", "type": "organization"},
+                     {"name": "abc", "type": "organization", "title_translated": {"fr": "A"}}):
+            response = app.post("/api/3/action/group_create", json=body,
+                                headers={"Authorization": sysadmin["token"]})
+            assert response.status_code == 409, response.body
+            assert response.json["error"]["type"] == [
+                "An organization is created with organization_create, not group_create"]
+        assert model.Group.get("abc") is None
+
+    def test_is_refused_to_who_may_not(self, app):
+        response = app.post("/api/3/action/group_create", json={"name": "abc", "type": "organization"})
+        assert response.status_code == 403
+
+    def test_a_group_is_still_created(self, app):
+        sysadmin = factories.SysadminWithToken()
+        response = app.post("/api/3/action/group_create", json={"name": "transport"},
+                            headers={"Authorization": sysadmin["token"]})
+        assert response.status_code == 200
+        assert not model.Group.get("transport").is_organization

@@ -31,6 +31,7 @@ from ckanext.dcat.profiles import DCAT, DCT, FOAF, LOCN, RDF, RDFS, SCHEMA, SKOS
 from ckanext.dcat.profiles.base import RDFProfile
 from ckanext.dcat.utils import resource_uri
 
+from ckanext.quebec.partners.umbrella import names_by_id as umbrella_names_by_id
 from ckanext.quebec.schema import vocabularies
 
 from . import config, quality
@@ -443,9 +444,10 @@ class QuebecDCATAP3Profile(_TranslatedLiterals):
         """The partner as publisher: translated name, ADMS type, web site, logo, umbrella partner."""
         organization = dataset_dict.get("organization") or {}
         partner = self._organization(organization.get("id")) or organization
-        umbrella = _extra(dataset_dict, "organisation_principale") or partner.get(
-            "organisation_principale"
-        )
+        # A partner's umbrella is stored by id (organization_show gives its name).
+        umbrella = _extra(dataset_dict, "organisation_principale") or (
+            self._organization(partner.get("organisation_principale")) or {}
+        ).get("name")
         for publisher in list(self.g.objects(dataset_ref, DCT.publisher)):
             texts = _translated(partner.get("title_translated"))
             if texts:
@@ -817,10 +819,10 @@ def partners_of(datasets: list[dict[str, Any]],
     names = {d["organization"]["name"] for d in datasets if d.get("organization")} - set(cache)
     while names:
         _fetch_partners(sorted(names), cache)
-        names = {
+        names = set(umbrella_names_by_id(
             p["organisation_principale"] for p in cache.values()
             if p and p.get("organisation_principale")
-        } - set(cache)
+        ).values()) - set(cache)
     # ckanext-dcat's profiles keep organizations in a class-wide cache that
     # never expires: give them this page's dicts.
     RDFProfile._org_cache.update({p["id"]: p for p in cache.values() if p})

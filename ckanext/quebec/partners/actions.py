@@ -1,4 +1,9 @@
-"""API actions of the quebec_partners plugin: partnership statistics, sysadmin-only partner fields, umbrella admins' activity view."""
+"""API actions of the quebec_partners plugin: partnership statistics, umbrella admins' activity view.
+
+The sysadmin-only partner fields are guarded by a validator of the schema
+(``quebec_partner_sysadmin_only``), which every action that writes an
+organization runs: organization_* and group_*, from the API or the form.
+"""
 from __future__ import annotations
 
 import datetime
@@ -8,14 +13,13 @@ import ckan.authz as authz
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.types import Action, ActionResult, Context, DataDict, Schema
+from ckan.types import Action, Context, DataDict, Schema
 
 from ckanext.quebec.schema import vocabularies
 
-from .validators import SYSADMIN_FIELDS, quebec_partner_boolean
+from .validators import quebec_partner_boolean
 
-__all__ = ["quebec_partnership_stats", "organization_create", "organization_update",
-           "package_activity_list"]
+__all__ = ["quebec_partnership_stats", "group_create", "package_activity_list"]
 
 
 @tk.side_effect_free
@@ -88,26 +92,15 @@ def quebec_partnership_stats(context: Context, data_dict: DataDict) -> dict[str,
 
 
 @tk.chained_action
-def organization_create(next_action: Action, context: Context,
-                        data_dict: DataDict) -> ActionResult.OrganizationCreate:
-    """Core's organization_create; only a sysadmin may set partner_type, organisation_principale and certified."""
-    tk.check_access("organization_create", context, data_dict)
-    _check_sysadmin_fields(context, data_dict, None)
-    return next_action(context, data_dict)
+def group_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core's group_create; ``type=organization`` is refused as a validation error.
 
-
-@tk.chained_action
-def organization_update(next_action: Action, context: Context,
-                        data_dict: DataDict) -> ActionResult.OrganizationUpdate:
-    """Core's organization_update; only a sysadmin may change partner_type, organisation_principale and certified.
-
-    A non-sysadmin's update that leaves these fields out keeps their values
-    (core would drop them, as it drops every extra not sent).
+    Core raises a bare ``Exception`` there, which the API answers with a 500.
     """
-    group = model.Group.get(data_dict.get("id") or data_dict.get("name") or "")
-    if group is not None:
-        tk.check_access("organization_update", context, data_dict)
-        _check_sysadmin_fields(context, data_dict, group)
+    if data_dict.get("type") == "organization":
+        tk.check_access("group_create", context, data_dict)
+        raise tk.ValidationError({"type": [tk._(
+            "An organization is created with organization_create, not group_create")]})
     return next_action(context, data_dict)
 
 
@@ -123,6 +116,7 @@ def package_activity_list(next_action: Action, context: Context,
     organization (the admins of its umbrella partners, at any level) see it
     too.
     """
+    _check_activity_list_types(data_dict)
     user = context.get("user")
     dataset = model.Package.get(data_dict.get("id") or "")
     if dataset is None or not dataset.owner_org or authz.is_sysadmin(user) or \
@@ -155,12 +149,25 @@ def package_activity_list(next_action: Action, context: Context,
 def get_actions() -> dict:
     actions = {
         "quebec_partnership_stats": quebec_partnership_stats,
-        "organization_create": organization_create,
-        "organization_update": organization_update,
+        "group_create": group_create,
     }
     if p.plugin_loaded("activity"):
         actions["package_activity_list"] = package_activity_list
     return actions
+
+
+def _check_activity_list_types(data_dict: DataDict) -> None:
+    """The id a text, limit and offset whole numbers: core's activity list ends in a 500 on other types."""
+    errors = {}
+    if "id" in data_dict and (not isinstance(data_dict["id"], str) or "\x00" in data_dict["id"]):
+        errors["id"] = [tk._("Must be a string")]
+    for key in ("limit", "offset"):
+        value = data_dict.get(key)
+        if value is not None and (isinstance(value, bool) or not (
+                isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()))):
+            errors[key] = [tk._("Invalid integer")]
+    if errors:
+        raise tk.ValidationError(errors)
 
 
 def _stats_schema() -> Schema:
@@ -171,34 +178,6 @@ def _stats_schema() -> Schema:
 
 def _boolean(value: Any) -> bool:
     return value if isinstance(value, bool) else quebec_partner_boolean(value) == "true"
-
-
-def _check_sysadmin_fields(context: Context, data_dict: DataDict,
-                           group: Optional[model.Group]) -> None:
-    if context.get("ignore_auth") or authz.is_sysadmin(context.get("user")):
-        return
-    errors = {}
-    for field in SYSADMIN_FIELDS:
-        stored = _normalized(field, group.extras.get(field)) if group is not None else None
-        if field not in data_dict:
-            if stored is not None:
-                data_dict[field] = stored
-            continue
-        if _normalized(field, data_dict[field]) != stored:
-            errors[field] = [tk._("Only a system administrator may set or change this field")]
-    if errors:
-        raise tk.ValidationError(errors)
-
-
-def _normalized(field: str, value: Any) -> Optional[str]:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if field == "certified":
-        try:
-            return "true" if tk.asbool(value) else "false"
-        except ValueError:
-            return str(value)
-    return str(value).strip()
 
 
 def _organizations() -> list[dict[str, str]]:

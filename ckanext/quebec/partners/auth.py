@@ -9,6 +9,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
+from . import umbrella
+
 __all__ = ["quebec_partnership_stats", "quebec_partner_activity_show", "package_activity_list"]
 
 
@@ -51,8 +53,8 @@ def is_umbrella_admin(user: Optional[str], organization: Optional[str]) -> bool:
     seen = set()
     while group is not None and group.id not in seen:
         seen.add(group.id)
-        umbrella_name = (group.extras or {}).get("organisation_principale")
-        group = model.Group.get(umbrella_name) if umbrella_name else None
+        # By id only: a name may since have been taken by somebody else's organization.
+        group = umbrella.stored_umbrella(group)
         if group is not None and group.state == "active" and \
                 authz.users_role_for_group_or_org(group.id, user) == "admin":
             return True

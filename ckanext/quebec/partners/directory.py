@@ -47,10 +47,12 @@ def organizations(language: str) -> list[dict[str, Any]]:
             "region": region,
             "region_label": (vocabularies.label("regions", region, language) or region) if region else "",
         })
-    by_name = {partner["name"]: partner for partner in partners}
+    # The umbrella is stored by id; one that is no longer active is left out.
+    by_id = {partner["id"]: partner for partner in partners}
     for partner in partners:
-        umbrella = by_name.get(partner["umbrella"])
-        partner["umbrella_title"] = umbrella["title"] if umbrella else partner["umbrella"]
+        umbrella = by_id.get(partner["umbrella"])
+        partner["umbrella"] = umbrella["name"] if umbrella else ""
+        partner["umbrella_title"] = umbrella["title"] if umbrella else ""
     return sorted(partners, key=lambda partner: _folded(partner["title"]))
 
 

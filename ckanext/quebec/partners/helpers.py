@@ -10,6 +10,7 @@ from ckan import model
 from ckanext.quebec.schema import helpers as schema_helpers
 from ckanext.quebec.schema import vocabularies
 
+from . import umbrella as umbrella_module
 from . import views
 
 
@@ -37,8 +38,9 @@ def quebec_partner_facts(organization: Any) -> dict[str, Any]:
     language = tk.h.lang()
     partner_type = fields.get("partner_type") or ""
     region = fields.get("region") or ""
+    # organization_show gives the umbrella's current name; the stored extras its id.
     umbrella_name = fields.get("organisation_principale") or ""
-    umbrella = model.Group.get(umbrella_name) if umbrella_name else None
+    umbrella = model.Group.by_name(umbrella_name) if umbrella_name else None
     title = schema_helpers.quebec_translated(fields.get("title_translated"), language=language)
     umbrella_title = ""
     if umbrella is not None:
@@ -71,8 +73,14 @@ def quebec_partners_endpoint(page: str) -> str:
 
 
 def _extras(name_or_id: Optional[str]) -> dict[str, Any]:
+    """The organization's stored fields, its umbrella by current name (as organization_show gives it)."""
     group = model.Group.get(name_or_id) if name_or_id else None
-    return dict(group.extras or {}) if group is not None else {}
+    if group is None:
+        return {}
+    fields = dict(group.extras or {})
+    above = umbrella_module.stored_umbrella(group)
+    fields["organisation_principale"] = above.name if above is not None else ""
+    return fields
 
 
 def get_helpers() -> dict:

@@ -16,6 +16,8 @@ from ckan import model
 
 from ckanext.quebec.schema import vocabularies
 
+from . import umbrella
+
 FACETS = ("partner_type", "organisation_principale")
 
 
@@ -26,8 +28,9 @@ def add_partner_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     extras = organization.extras or {}
     if extras.get("partner_type"):
         pkg_dict["partner_type"] = extras["partner_type"]
+    above = umbrella.stored_umbrella(organization)
     pkg_dict["organisation_principale"] = (
-        extras.get("organisation_principale")
+        (above.name if above is not None else None)
         or pkg_dict.get("organisation_principale")
         or organization.name)
     return pkg_dict
@@ -47,9 +50,9 @@ def label_facet_items(search_results: dict[str, Any]) -> dict[str, Any]:
         item["display_name"] = vocabularies.label(
             "partner_types", item["name"], _language()) or item["name"]
     for item in (facets.get("organisation_principale") or {}).get("items", []):
-        umbrella = model.Group.get(item["name"])
-        if umbrella is not None:
-            item["display_name"] = umbrella.display_name
+        group = model.Group.by_name(item["name"])
+        if group is not None:
+            item["display_name"] = group.display_name
     return search_results
 
 

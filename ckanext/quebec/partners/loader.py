@@ -23,6 +23,7 @@ from ckan import model
 from ckanext.quebec.schema import validators as schema_validators
 
 from . import validators
+from .umbrella import FIELD as UMBRELLA, names_by_id
 
 REQUIRED_COLUMNS = (
     "name", "title_fr", "title_en", "partner_type", "organisation_principale",
@@ -198,9 +199,11 @@ def _check_umbrellas(rows: list[Row]) -> None:
 
 
 def _stored_umbrellas() -> dict[str, Optional[str]]:
+    """Each active organization's umbrella, by current names (the umbrella is stored by id)."""
     organizations = model.Session.query(model.Group).filter(
-        model.Group.is_organization.is_(True), model.Group.state == "active")
-    return {group.name: (group.extras or {}).get("organisation_principale")
+        model.Group.is_organization.is_(True), model.Group.state == "active").all()
+    names = names_by_id((group.extras or {}).get(UMBRELLA) for group in organizations)
+    return {group.name: names.get((group.extras or {}).get(UMBRELLA))
             for group in organizations}
 
 

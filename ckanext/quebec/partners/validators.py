@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.quebec.schema import validators as schema_validators
 
+from . import umbrella
+
 missing = tk.missing
 Invalid = tk.Invalid
-
-# Fields only a sysadmin may set or change (see actions.py).
-SYSADMIN_FIELDS = ("partner_type", "organisation_principale", "certified")
 
 
 def _empty(value: Any) -> bool:
@@ -90,38 +90,81 @@ def quebec_partner_boolean(value: Any) -> Any:
 
 
 def quebec_partner_umbrella(key, data, errors, context) -> None:
-    """``organisation_principale``: an existing organization's name, not the partner itself, no cycle."""
+    """``organisation_principale``: an existing organization (name or id, stored as its id), not the partner itself, no cycle."""
     value = data.get(key)
     if _empty(value):
         data.pop(key, None)
         raise tk.StopOnError
-    from ckan import model
-
-    umbrella = model.Group.get(str(value).strip())
-    if umbrella is None or not umbrella.is_organization or umbrella.state != "active":
+    found = umbrella.given(value)
+    if found is None or found.state != "active":
         errors[key].append(tk._("No organization named {name}").format(name=value))
         raise tk.StopOnError
-    data[key] = umbrella.name
+    data[key] = found.id
 
-    own_id = data.get(("id",))
-    own = model.Group.get(own_id) if own_id and own_id is not missing else None
-    own_name = own.name if own else data.get(("name",))
-    if not own_name or own_name is missing:
+    own = _own_group(data, context)
+    own_id = own.id if own is not None else None
+    if not own_id:
+        # A new organization: nothing refers to its id yet, no cycle is possible.
         return
 
-    def umbrella_of(name: str) -> Optional[str]:
-        if name == own_name:
-            return umbrella.name
-        group = model.Group.get(name)
-        if group is None:
-            return None
-        return group.extras.get("organisation_principale") or None
+    def umbrella_of(group_id: str) -> Optional[str]:
+        if group_id == own_id:
+            return found.id
+        above = umbrella.stored_umbrella(umbrella.by_id(group_id))
+        return above.id if above is not None else None
 
-    chain = find_cycle(own_name, umbrella.name, umbrella_of)
+    chain = find_cycle(own_id, found.id, umbrella_of)
     if chain:
+        names = umbrella.names_by_id(chain)
         errors[key].append(tk._("This umbrella would make a cycle: {chain}").format(
-            chain=" → ".join(chain)))
+            chain=" → ".join(names.get(group_id, group_id) for group_id in chain)))
         raise tk.StopOnError
+
+
+def quebec_partner_sysadmin_only(key, data, errors, context) -> None:
+    """First validator of a field only a sysadmin may set or change (partner_type, organisation_principale, certified).
+
+    Any other user's create or update (organization_* or group_* action, API
+    or form) may leave the field out or send its stored value, which is kept
+    as stored; a different value is an error.
+    """
+    if context.get("ignore_auth") or authz.is_sysadmin(context.get("user")):
+        return
+    group = _own_group(data, context)
+    stored = (group.extras or {}).get(key[-1]) if group is not None else None
+    value = data.get(key, missing)
+    if value is missing or _same(key[-1], value, stored):
+        # Kept as stored, unchecked (the vocabulary or the umbrella may have
+        # changed since): the next validators are skipped, the extra is written here.
+        if _empty(stored):
+            data.pop(key, None)
+        else:
+            data[key] = stored
+            tk.get_converter("convert_to_extras")(key, data, errors, context)
+        raise tk.StopOnError
+    errors[key].append(tk._("Only a system administrator may set or change this field"))
+    raise tk.StopOnError
+
+
+def _own_group(data: dict, context: Any) -> Any:
+    """The organization being updated (None on a create), as core's update put it in the context."""
+    group = context.get("group")
+    given_id = data.get(("id",))
+    return group if group is not None and given_id in (group.id, group.name) else None
+
+
+def _same(field: str, value: Any, stored: Any) -> bool:
+    """Whether ``value`` as a client sends it designates the stored value."""
+    if _empty(value) or _empty(stored):
+        return _empty(value) and _empty(stored)
+    if field == umbrella.FIELD:
+        found = umbrella.given(value)
+        return found is not None and found.id == stored
+    try:
+        return quebec_partner_boolean(value) == stored if field == "certified" else \
+            isinstance(value, str) and value.strip() == stored
+    except Invalid:
+        return False
 
 
 def get_validators() -> dict[str, Callable]:
@@ -130,4 +173,6 @@ def get_validators() -> dict[str, Callable]:
         "quebec_partner_to_core_field": quebec_partner_to_core_field,
         "quebec_partner_boolean": quebec_partner_boolean,
         "quebec_partner_umbrella": quebec_partner_umbrella,
+        "quebec_partner_umbrella_output": umbrella.quebec_partner_umbrella_output,
+        "quebec_partner_sysadmin_only": quebec_partner_sysadmin_only,
     }
