@@ -9,7 +9,8 @@ from ckan.types import Context, DataDict, Schema
 
 from . import groups, vocabularies
 
-__all__ = ["quebec_vocabulary_list", "member_create", "member_delete"]
+__all__ = ["quebec_vocabulary_list", "member_create", "member_delete", "package_create",
+           "package_update", "resource_create", "resource_update"]
 
 
 @tk.side_effect_free
@@ -71,12 +72,56 @@ def member_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
     return result
 
 
+def _refusing_urls_not_text(name: str) -> Any:
+    """Core's action ``name``, chained: a resource whose url is not a text is refused (409)."""
+
+    @tk.chained_action
+    def action(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+        _refuse_urls_not_text(name, context, data_dict)
+        return up_func(context, data_dict)
+
+    action.__name__ = name
+    action.__doc__ = (f"Core's {name}; a resource whose url is neither a text nor empty is "
+                      "refused with a validation error (409), not a server error.")
+    return action
+
+
+package_create = _refusing_urls_not_text("package_create")
+package_update = _refusing_urls_not_text("package_update")  # package_patch too
+resource_create = _refusing_urls_not_text("resource_create")
+resource_update = _refusing_urls_not_text("resource_update")  # resource_patch too
+
+
 def get_actions() -> dict:
     return {
         "quebec_vocabulary_list": quebec_vocabulary_list,
         "member_create": member_create,
         "member_delete": member_delete,
+        "package_create": package_create,
+        "package_update": package_update,
+        "resource_create": resource_create,
+        "resource_update": resource_update,
     }
+
+
+def _refuse_urls_not_text(action: str, context: Context, data_dict: DataDict) -> None:
+    """Raise ValidationError for a resource url that is neither a text nor empty.
+
+    Core hands each resource's url to its uploader (urlparse) before the
+    schema validates it: a number or an object there was an HTTP 500. Whoever
+    may not call ``action`` is told so first (403), as core would.
+    """
+    one_resource = action.startswith("resource_")
+    resources = [data_dict] if one_resource else data_dict.get("resources")
+    if not isinstance(resources, list):
+        return
+    errors = [{"url": [tk._("Expecting a text")]}
+              if isinstance(resource, dict) and not isinstance(resource.get("url"), (str, type(None)))
+              else {} for resource in resources]
+    if not any(errors):
+        return
+    tk.check_access(action, context, data_dict)
+    raise tk.ValidationError(errors[0] if one_resource else {"resources": errors})
 
 
 def _vocabulary_list_schema() -> Schema:

@@ -55,7 +55,7 @@ from ckanext.scheming.validation import scheming_validator
 
 from ckanext.quebec import config
 
-from . import groups, vocabularies
+from . import groups, limits, vocabularies
 
 missing = tk.missing
 Invalid = tk.Invalid
@@ -114,8 +114,9 @@ def _load_json_object(value: Any) -> Any:
     return value
 
 
-def check_text(text: str, markdown: bool = False) -> None:
-    """Refuse HTML in a text (Markdown: refuse scripts and active HTML only)."""
+def check_text(text: str, markdown: bool = False, max_length: int | None = None) -> None:
+    """Refuse a text too long, with control characters or HTML (Markdown: scripts and active HTML only)."""
+    limits.check(text, multi_line=markdown, max_length=max_length)
     if markdown:
         if _ACTIVE_HTML.search(text):
             raise Invalid(tk._("Scripts and active HTML are not allowed in this field"))
@@ -123,7 +124,8 @@ def check_text(text: str, markdown: bool = False) -> None:
         raise Invalid(tk._("HTML is not allowed in this field"))
 
 
-def parse_translated_text(value: Any, markdown: bool = False) -> dict[str, str]:
+def parse_translated_text(value: Any, markdown: bool = False,
+                          max_length: int | None = None) -> dict[str, str]:
     """The dict of texts by language key in ``value`` (a dict or its JSON string).
 
     Empty texts are dropped and the others stripped.
@@ -145,7 +147,7 @@ def parse_translated_text(value: Any, markdown: bool = False) -> dict[str, str]:
         text = text.strip()
         if not text:
             continue
-        check_text(text, markdown)
+        check_text(text, markdown, max_length)
         texts[key] = text
     _check_one_per_language(texts)
     return texts
@@ -204,10 +206,10 @@ def _fail(key: tuple, errors: dict, error: Invalid) -> None:
 @scheming_validator
 def quebec_translated_text(field: dict, schema: dict) -> Callable:
     """A bilingual text field; the field's ``markdown: true`` lets Markdown in."""
-    markdown = bool(field.get("markdown"))
+    markdown, max_length = bool(field.get("markdown")), field.get("max_length")
     return _by_language_validator(
         field, parse_form_text=lambda text: text,
-        parse_value=lambda value: parse_translated_text(value, markdown))
+        parse_value=lambda value: parse_translated_text(value, markdown, max_length))
 
 
 def _by_language_validator(field: dict, parse_form_text: Callable[[str], Any],
@@ -365,7 +367,10 @@ def quebec_vocabulary_choices(field: dict, schema: dict) -> Callable:
                 return
             _drop(key, data)
         if isinstance(value, str):
-            value = json.loads(value) if value.startswith("[") else [value]
+            try:
+                value = _load_json_object(value) if value.startswith("[") else [value]
+            except Invalid as error:
+                return _fail(key, errors, error)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             errors[key].append(tk._("Expecting a list of values"))
             return
@@ -604,6 +609,7 @@ def get_validators() -> dict[str, Callable]:
         "quebec_email": quebec_email,
         "quebec_url": quebec_url,
         "quebec_plain_text": quebec_plain_text,
+        "quebec_text_limits": limits.quebec_text_limits,
         "quebec_positive_number": quebec_positive_number,
         "quebec_geojson": quebec_geojson,
         "quebec_spatial_from_territories": quebec_spatial_from_territories,
