@@ -17,7 +17,7 @@ import pytest
 from ckan.tests import factories, helpers
 
 from ckanext.quebec import tabular
-from ckanext.quebec.quality import jobs
+from ckanext.quebec.quality import jobs, validation
 
 from .test_jobs import GOOD, work
 
@@ -174,3 +174,13 @@ def test_a_timed_out_file_is_not_checked_again_until_it_changes(cli, http_server
     work(cli)
     assert changed.gets == 2
     assert _report(dataset["id"])["status"] == "valid"
+
+
+def test_a_file_as_wide_as_the_cap_is_validated(tmp_path):
+    # A thousand columns read at once outgrew DuckDB's memory limit ("cannot validate: out of memory").
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{number}" for number in range(1000)) + "\n"
+                    + "".join(",".join(str(row * number) for number in range(1000)) + "\n" for row in range(3)))
+    report = validation.validate_file(str(path), "csv", options=validation.Options(max_columns=1000))
+    assert (report.status, report.rows, len(report.fields)) == ("valid", 3, 1000)
+    assert {field["type"] for field in report.fields} == {"integer"}

@@ -24,6 +24,7 @@ PATTERNS = {
 INFERENCE_CONFIDENCE = 0.9
 # The widest table the reader takes: a sheet of Excel has at most this many columns.
 MAX_COLUMNS = 16_384
+PROFILED_PER_SCAN = 128
 
 
 def connect(memory_limit: str = "256MB", threads: int = 2,
@@ -139,19 +140,24 @@ def column_profiles(con: duckdb.DuckDBPyConnection, source: str, names: list[str
 
     The columns are unpivoted into (name, value) rows grouped by name: one
     set of aggregates whatever the width (DuckDB takes time growing with the
-    square of their number for a set of aggregates per column).
+    square of their number for a set of aggregates per column). A scan reads
+    at most ``PROFILED_PER_SCAN`` columns: each column read costs DuckDB a
+    vector per block of rows in flight, and a thousand of them outgrow its
+    memory limit.
 
     :returns: {column: {"count", "nulls", "distinct", "min", "max", "matches": {kind: n}}}
     :raises TabularError: ``too-many-columns`` past ``max_columns``, ``unreadable``
     """
     _check_width(len(names), max_columns)
     matchers = _matchers("value")
-    selected = ", ".join(quote_identifier(name) for name in names)
     aggregates = ", ".join(["count(*)", "count(value)", "approx_count_distinct(value)", "min(value)",
                             "max(value)"] + [f"count(*) FILTER (WHERE {condition})" for condition in matchers.values()])
+    rows = []
     try:
-        rows = con.sql(f"SELECT name, {aggregates} FROM (SELECT {selected} FROM {source}) "
-                       f"UNPIVOT INCLUDE NULLS (value FOR name IN (COLUMNS(*))) GROUP BY name").fetchall()
+        for start in range(0, len(names), PROFILED_PER_SCAN):
+            selected = ", ".join(quote_identifier(name) for name in names[start:start + PROFILED_PER_SCAN])
+            rows += con.sql(f"SELECT name, {aggregates} FROM (SELECT {selected} FROM {source}) "
+                            f"UNPIVOT INCLUDE NULLS (value FOR name IN (COLUMNS(*))) GROUP BY name").fetchall()
     except duckdb.Error as error:
         raise TabularError("unreadable", _("The file cannot be read as CSV: %(reason)s"),
                            reason=str(error).splitlines()[0][:200])
