@@ -58,11 +58,17 @@ def quebec_viz_layer_name(value: Any) -> Any:
     return value
 
 
+def _nested_refused() -> Schema:
+    """A setting sent as a list of objects is an error: CKAN 2.11 would store its flattened keys and fail (500)."""
+    return {"__junk": [tk.get_validator("empty")]}
+
+
 def chart_view_schema() -> Schema:
     ignore_empty = tk.get_validator("ignore_empty")
     unicode_safe = tk.get_validator("unicode_safe")
     one_of = tk.get_validator("one_of")
     return {
+        **_nested_refused(),
         "chart_type": [ignore_empty, one_of(list(suitability.CHART_TYPES))],
         "x_column": [ignore_empty, unicode_safe, quebec_viz_extract_column],
         "y_column": [ignore_empty, unicode_safe, quebec_viz_extract_column],
@@ -73,4 +79,4 @@ def chart_view_schema() -> Schema:
 def map_view_schema() -> Schema:
     ignore_empty = tk.get_validator("ignore_empty")
     unicode_safe = tk.get_validator("unicode_safe")
-    return {"wms_layers": [ignore_empty, unicode_safe, quebec_viz_layer_name]}
+    return {**_nested_refused(), "wms_layers": [ignore_empty, unicode_safe, quebec_viz_layer_name]}
