@@ -184,3 +184,23 @@ def test_a_file_as_wide_as_the_cap_is_validated(tmp_path):
     report = validation.validate_file(str(path), "csv", options=validation.Options(max_columns=1000))
     assert (report.status, report.rows, len(report.fields)) == ("valid", 3, 1000)
     assert {field["type"] for field in report.fields} == {"integer"}
+
+
+@pytest.mark.ckan_config("ckanext.quebec.quality.validation_time_limit", "1")
+def test_files_a_job_had_no_time_for_go_to_a_follow_up_job(cli, http_server, empty_queue):
+    base, routes = http_server
+    first, second = _HeldFile(GOOD), _HeldFile(GOOD)
+    routes["/first.csv"] = (200, {"Content-Type": "text/csv"}, first)
+    routes["/second.csv"] = (200, {"Content-Type": "text/csv"}, second)
+    dataset, _resource = _dataset_with_file(base, "/first.csv")
+    factories.Resource(package_id=dataset["id"], url=base + "/second.csv", format="CSV")
+    empty_queue.empty()
+    try:
+        jobs.enqueue(dataset["id"])
+        work(cli)  # the job, then its follow-up: each file had the whole time once
+    finally:
+        first.released.set()
+        second.released.set()
+    shown = helpers.call_action("quebec_quality_show", id=dataset["id"])
+    assert [resource["validation"]["reason"]["code"] for resource in shown["resources"]] == ["timed-out"] * 2
+    assert (first.gets, second.gets) == (1, 1)

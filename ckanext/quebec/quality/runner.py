@@ -117,6 +117,8 @@ class _Budget:
         """The resource's report, or None when an earlier file left too little time (it is checked later)."""
         started, whole = time.monotonic(), not self.spent
         try:
+            if self.spent >= self.seconds:
+                raise isolated.TimedOut()
             return isolated.validate(resource, options, self.seconds - self.spent)
         except isolated.TimedOut:
             if self.waiting:
