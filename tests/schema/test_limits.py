@@ -2,7 +2,6 @@
 database, and the API's answers in the user's language."""
 from __future__ import annotations
 
-
 import pytest
 
 import ckan.plugins.toolkit as tk
