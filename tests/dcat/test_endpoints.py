@@ -77,9 +77,9 @@ def test_modified_since_filters_the_catalog(app, five_datasets):
                    .subjects(RDF.type, DCAT.Dataset))) == 5
 
 
-def test_bad_page_and_date_are_409_not_500(app, five_datasets):
-    assert app.get("/catalog.ttl?page=abc").status_code == 409
-    assert app.get("/catalog.ttl?modified_since=pas-une-date").status_code == 409
+def test_bad_page_and_date_are_400_not_500(app, five_datasets):
+    assert app.get("/catalog.ttl?page=abc").status_code == 400
+    assert app.get("/catalog.ttl?modified_since=pas-une-date").status_code == 400
 
 
 def test_unknown_and_private_datasets_are_404(app):

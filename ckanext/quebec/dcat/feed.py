@@ -172,15 +172,44 @@ rdflib.plugin.register("quebec_turtle", rdflib.serializer.Serializer, __name__,
                        "_CompactTurtleSerializer")
 
 
+# What an IRI may not hold (RFC 3987, and what rdflib refuses to write) and
+# what XML 1.0 may not hold in a literal: URLs and texts of datasets are written
+# as they were typed (a resource URL with a newline made the Turtle invalid).
+_NOT_IN_IRI = re.compile("[\x00-\x20<>\"{}|\\\\^`\x7f-\x9f\ud800-\udfff]")
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _valid_term(term: Any) -> Any:
+    """``term`` as an IRI or literal every serialization writes validly (invalid characters percent-encoded or dropped)."""
+    if isinstance(term, URIRef):
+        if _NOT_IN_IRI.search(term):
+            return URIRef(_NOT_IN_IRI.sub(lambda match: quote(match.group(), safe="",
+                                                              errors="replace"), term))
+    elif isinstance(term, Literal) and _NOT_IN_XML.search(term):
+        return Literal(_NOT_IN_XML.sub("", term), lang=term.language, datatype=term.datatype)
+    return term
+
+
+def _valid_triple(triple):
+    return tuple(_valid_term(term) for term in triple)
+
+
 class _FeedStore(SimpleMemory):
-    """rdflib's SimpleMemory, whose matches are read before they are handed out.
+    """rdflib's SimpleMemory, whose matches are read before they are handed out, and whose terms are valid.
 
     ckanext-dcat's profiles change the graph while they loop over a match,
-    which rdflib's context-aware Memory store allows.
+    which rdflib's context-aware Memory store allows. Every IRI and literal
+    is stored as ``_valid_term`` gives it (patterns too, so lookups still match).
     """
 
+    def add(self, triple, context, quoted=False):
+        return super().add(_valid_triple(triple), context, quoted)
+
+    def remove(self, triple_pattern, context=None):
+        return super().remove(_valid_triple(triple_pattern), context)
+
     def triples(self, triple_pattern, context=None):
-        return iter(list(super().triples(triple_pattern, context)))
+        return iter(list(super().triples(_valid_triple(triple_pattern), context)))
 
 
 class _Graph(rdflib.Graph):

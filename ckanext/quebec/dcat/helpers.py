@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from ckanext.dcat.processors import RDFSerializer
 
-from . import config
+from . import config, profiles
 
 # Characters that could end the <script> element or open a comment inside it.
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
@@ -17,7 +17,10 @@ _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
 
 def quebec_dcat_structured_data(dataset_dict: dict[str, Any]) -> Markup:
     """The dataset as schema.org JSON-LD, safe to put inside a <script> element."""
-    text = _serializer().serialize_dataset(dataset_dict, _format="jsonld")
+    # partners_of reads the publisher as the database has it now (ckanext-dcat's
+    # organization cache would otherwise keep what this process saw first).
+    with profiles.partners_of([dataset_dict]):
+        text = _serializer().serialize_dataset(dataset_dict, _format="jsonld")
     text = json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True)
     for character, escape in _SCRIPT_ESCAPES.items():
         text = text.replace(character, escape)

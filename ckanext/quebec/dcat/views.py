@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint
+from werkzeug.exceptions import HTTPException
 
 import ckan.plugins.toolkit as tk
 
@@ -20,6 +21,30 @@ from . import config
 quebec_dcat = Blueprint("quebec_dcat", __name__)
 
 _DATASET_PAGE = re.compile(r"/dataset/(?!new$)([^/.]+)")
+# ckanext-dcat's routes with a format in their path.
+_FORMAT_ENDPOINTS = ("dcat.read_catalog", "dcat.read_dataset", "dcat.read_dataset_series")
+
+
+@quebec_dcat.before_app_request
+def formats_and_parameters():
+    """ckanext-dcat's /catalog.<format> and /dataset/<id>.<format>: 404 for an unknown format, 400 for bad parameters.
+
+    ckanext-dcat answers an unknown format with a 500 and bad parameters with a 409.
+    """
+    if tk.request.endpoint not in _FORMAT_ENDPOINTS:
+        return None
+    args = tk.request.view_args or {}
+    if args.get("_format") not in utils.CONTENT_TYPES:
+        return tk.abort(404, tk._("Unknown format: {0}; use one of {1}").format(
+            args.get("_format"), ", ".join(sorted(utils.CONTENT_TYPES))))
+    try:
+        if tk.request.endpoint == "dcat.read_catalog":
+            return utils.read_catalog_page(args["_format"])
+        return utils.read_dataset_page(args["_id"], args["_format"])
+    except HTTPException as error:
+        if error.code == 409:
+            return tk.abort(400, error.description)
+        raise
 
 
 @quebec_dcat.before_app_request
