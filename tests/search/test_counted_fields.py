@@ -180,6 +180,15 @@ class TestApplying:
         result = cli.invoke(ckan, ["quebec", "search", "count-fields"])
         assert "Counted from now on: none" in result.output
 
+    def test_check_names_the_configured_fields_not_counted(self, cli):
+        counted.forget_fields(["tags"])
+        result = cli.invoke(ckan, ["quebec", "search", "check"])
+        assert result.exit_code == 0, result.output
+        assert "Facet fields configured but not counted yet: tags;" in result.output
+        counted.apply_configuration()
+        result = cli.invoke(ckan, ["quebec", "search", "check"])
+        assert "not counted" not in result.output
+
     def test_rebuild_applies_the_configuration(self, cli):
         with model.ensure_engine().begin() as connection:
             connection.execute(sa.text("DELETE FROM quebec_search_counted_field"))

@@ -57,8 +57,8 @@ def configured_fields() -> list[str]:
     bound = suite_config.search_max_counted_fields()
     if len(countable) > bound:
         log.warning("quebec_search: %s lists %d countable fields, %s allows %d: %s not counted",
-                    suite_config.SEARCH_COUNTED_FIELDS, len(countable), suite_config.SEARCH_MAX_COUNTED_FIELDS,
-                    bound, ", ".join(countable[bound:]))
+                    suite_config.SEARCH_COUNTED_FIELDS, len(countable),
+                    suite_config.SEARCH_MAX_COUNTED_FIELDS, bound, ", ".join(countable[bound:]))
     return countable[:bound]
 
 
@@ -89,6 +89,13 @@ def counted_among(connection: sa.engine.Connection, fields: Iterable[str]) -> se
 def counted_now(connection: sa.engine.Connection) -> list[str]:
     return sorted(connection.execute(sa.text(
         "SELECT field FROM quebec_search_counted_field")).scalars())
+
+
+def uncounted_configured_fields() -> list[str]:
+    """The configured fields the index does not count (yet)."""
+    with ensure_engine().connect() as connection:
+        current = set(counted_now(connection))
+    return [field for field in configured_fields() if field not in current]
 
 
 def apply_configuration() -> Change:
@@ -126,7 +133,8 @@ def count_fields(fields: list[str]) -> None:
             "CROSS JOIN LATERAL jsonb_array_elements_text(d.fields -> f.field) AS e(value) "
             "GROUP BY s.id, f.field, e.value"), {"fields": missing})
         writer.execute(sa.text(
-            "INSERT INTO quebec_search_counted_field (field) SELECT unnest(CAST(:fields AS text[]))"),
+            "INSERT INTO quebec_search_counted_field (field)"
+            " SELECT unnest(CAST(:fields AS text[]))"),
             {"fields": missing})
         # The documents' numbered values take the new fields in; no count
         # changes, so the counting trigger is off meanwhile (this
