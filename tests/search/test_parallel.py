@@ -209,3 +209,27 @@ class TestSignatureKeys:
                 "SELECT signature_key, hashtextextended(signature::text, 0)"
                 " FROM quebec_search_document WHERE name = 'cle'")).one()
         assert held == expected
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_partitions_changed_by_another_process_are_read_again(parallel_reads):
+    """What a process read of the partitions (trusted for a minute) may be changed
+    by another one (a migration): the search reads them again, not a 500."""
+    for number in range(4):
+        factories.Dataset(name=f"jeu-{number}", title="Pistes cyclables")
+    search = make_connection()
+    words = {"q": "pistes", "fl": "name", "rows": 10}
+    assert search.search(**words).hits == 4
+    assert parallel_reads == [2]
+    engine = model.ensure_engine()
+    with engine.begin() as writer:
+        writer.execute(sa.text(
+            "ALTER TABLE quebec_search_document_1 RENAME TO quebec_search_document_un"))
+    try:
+        assert search.search(**words).hits == 4
+        assert parallel_reads == [2, 2, 2]  # the stale names' read, then the new ones'
+    finally:
+        with engine.begin() as writer:
+            writer.execute(sa.text(
+                "ALTER TABLE quebec_search_document_un RENAME TO quebec_search_document_1"))
+        parallel.reset()

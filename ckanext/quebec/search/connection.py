@@ -120,6 +120,17 @@ class PostgresSolr:
     # -- reading -------------------------------------------------------------
     def search(self, q: str | None = None, **kwargs: Any) -> Results:
         _refuse_nul(q, kwargs)
+        try:
+            return self._search(q, kwargs)
+        except sa.exc.ProgrammingError as error:
+            if getattr(error.orig, "pgcode", None) != _UNDEFINED_TABLE:
+                raise
+            # The partitions this process read (trusted for a minute) were
+            # changed by another process (a migration): read them again.
+            parallel.reset()
+            return self._search(q, kwargs)
+
+    def _search(self, q: str | None, kwargs: dict[str, Any]) -> Results:
         request = _SearchRequest(q, kwargs)
         try:
             with self.engine.connect() as connection:
@@ -153,6 +164,7 @@ def set_read_options(connection: sa.engine.Connection) -> None:
 _READ_OPTIONS = sa.text("SELECT set_config('random_page_cost', '1.1', true),"
                         " set_config('statement_timeout', :_timeout, true)")
 _QUERY_CANCELED = "57014"  # PostgreSQL's error code for a statement stopped by its timeout
+_UNDEFINED_TABLE = "42P01"
 
 
 def _timeout_seconds() -> float:
