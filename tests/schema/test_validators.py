@@ -177,6 +177,13 @@ class TestVocabularies:
         with pytest.raises(tk.Invalid, match="Unknown value yearly"):
             check("yearly")
 
+    @pytest.mark.parametrize("value", [{}, [], 7, True])
+    def test_choice_of_another_type(self, value):
+        """An empty object went through as empty and reached PostgreSQL (license_id)."""
+        check = v.quebec_vocabulary_choice({"vocabulary": "licences"}, {})
+        with pytest.raises(tk.Invalid, match="Expecting a text"):
+            check(value)
+
     def test_choices(self):
         field = {"field_name": "categories", "vocabulary": "categories"}
         out, errors = _run(field, {"categories": ["transport", "sante"]}, v.quebec_vocabulary_choices)

@@ -55,7 +55,7 @@ from ckanext.scheming.validation import scheming_validator
 
 from ckanext.quebec import config
 
-from . import groups, limits, vocabularies
+from . import extent, groups, limits, vocabularies
 
 missing = tk.missing
 Invalid = tk.Invalid
@@ -63,9 +63,6 @@ Invalid = tk.Invalid
 LANGUAGES = ("fr", "en")
 MACHINE_TAGS = {"fr": "fr-t-en", "en": "en-t-fr"}
 TRANSLATION_KEYS = LANGUAGES + tuple(MACHINE_TAGS.values())
-
-# Roughly Québec's extent: west, south, east, north (EPSG:4326).
-QUEBEC_BBOX = (-80.0, 44.9, -57.0, 62.6)
 
 KEYWORD_MAX_LENGTH = 100
 
@@ -338,8 +335,10 @@ def quebec_vocabulary_choice(field: dict, schema: dict) -> Callable:
     name = field["vocabulary"]
 
     def validator(value):
-        if _empty(value):
+        if value is missing or value is None or value == "":
             return value
+        if not isinstance(value, str):
+            raise Invalid(tk._("Expecting a text"))
         allowed = [entry["value"] for entry in vocabularies.get(name)]
         if value not in allowed:
             raise Invalid(tk._("Unknown value {value}. Allowed values: {values}")
@@ -502,9 +501,7 @@ def _check_geometry(geometry: Any) -> None:
             _check_geometry(member)
         return
     for position in _positions(geometry.get("coordinates"), _GEOMETRY_DEPTH[geometry["type"]]):
-        longitude, latitude = position[0], position[1]
-        west, south, east, north = QUEBEC_BBOX
-        if not (west <= longitude <= east and south <= latitude <= north):
+        if not extent.contains_degrees(position[0], position[1]):
             raise Invalid(tk._("The geographic coverage must lie within Québec"))
 
 
