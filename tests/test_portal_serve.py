@@ -1,7 +1,8 @@
-"""scripts/portal serve brings up the whole portal, and serving again keeps it.
+"""scripts/portal serve brings up the whole portal as production serves it, and serving again keeps it.
 
 Runs the real command on a stack folder of its own and on free ports: a
-PostgreSQL cluster, Redis, CKAN, the jobs worker and the demo catalogue.
+PostgreSQL cluster, Redis, CKAN under gunicorn (several processes), two jobs
+workers and the demo catalogue. The tests run in order: the last one stops it.
 """
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ import re
 import shutil
 import socket
 import subprocess
+import urllib.error
 import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
@@ -44,6 +48,18 @@ def portal():
     shutil.rmtree(STACK, ignore_errors=True)
 
 
+def _ckan(portal) -> pathlib.Path:
+    return ROOT / f".venv-{portal['env']['CKAN_VERSION']}" / "bin" / "ckan"
+
+
+@pytest.fixture(scope="module")
+def token(portal):
+    return subprocess.run(
+        [str(_ckan(portal)), "-c", str(STACK / "ckan.ini"), "user", "token", "add", "admin", "test"],
+        env=portal["env"], capture_output=True, text=True, check=True,
+    ).stdout.strip().splitlines()[-1].strip()
+
+
 def _demo_titles() -> list[str]:
     from ckanext.quebec.demo import loader
     with open(loader.default_catalogue_path(), encoding="utf-8") as f:
@@ -70,7 +86,8 @@ def test_serve_brings_up_the_portal_with_its_demo(portal):
     assert first.returncode == 0, first.stdout + first.stderr
     password = (STACK / "admin-password").read_text().strip()
     assert f"login: admin / {password}" in first.stdout
-    assert re.search(r"ckan: up http://127\.0\.0\.1:\d+ .* jobs worker: up", first.stdout)
+    assert re.search(r"ckan: up http://127\.0\.0\.1:\d+ \(gunicorn \d+, workers \d+ \d+\) "
+                     r"\| jobs workers: 2 up \(pids \d+ \d+\)", first.stdout), first.stdout
 
     status = _api(portal, "status_show")
     assert "quebec_search" in status["extensions"]
@@ -87,11 +104,98 @@ def test_serve_brings_up_the_portal_with_its_demo(portal):
     assert status_code == 200 and len(body) > 100
 
 
-def test_serving_again_keeps_what_the_portal_holds(portal):
-    token = subprocess.run(
-        [str(ROOT / f".venv-{portal['env']['CKAN_VERSION']}" / "bin" / "ckan"),
-         "-c", str(STACK / "ckan.ini"), "user", "token", "add", "admin", "test"],
-        env=portal["env"], capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1].strip()
+def _status(portal) -> str:
+    return subprocess.run([str(SCRIPT), "status"], env=portal["env"], capture_output=True,
+                          text=True, check=True, timeout=60).stdout
+
+
+def _processes(portal) -> dict[str, list[int]]:
+    """The pids status lists: gunicorn's master, its workers, the jobs workers."""
+    line = _status(portal)
+    ckan = re.search(r"\(gunicorn (\d+), workers ([\d ]+)\)", line)
+    jobs = re.search(r"jobs workers: \d+ up \(pids ([\d ]+)\)", line)
+    assert ckan and jobs, line
+    return {"master": [int(ckan[1])], "workers": [int(pid) for pid in ckan[2].split()],
+            "jobs": [int(pid) for pid in jobs[1].split()]}
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:  # the process has gone
+        return ""
+
+
+def _answering_workers(portal, urls: list[str]) -> set[str]:
+    """The gunicorn worker pids that answered ``urls``, requested 8 at a time (its access log)."""
+    log = STACK / "log" / "access.log"
+    before = len(log.read_text().splitlines())
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda url: _get(url)[0], urls))
+    assert set(statuses) == {200}
+    lines = log.read_text().splitlines()[before:]
+    return {re.search(r"worker <(\d+)>", line)[1] for line in lines}
+
+
+def test_served_as_production(portal):
+    processes = _processes(portal)
+    assert len(processes["workers"]) == 2
+    for pid in processes["master"] + processes["workers"]:
+        assert "gunicorn" in _command_line(pid)
+    assert len(processes["jobs"]) == 2
+    for pid in processes["jobs"]:
+        assert "jobs worker" in _command_line(pid)
+
+    # No debugger: Werkzeug's console is not there.
+    with pytest.raises(urllib.error.HTTPError) as console:
+        _get(portal["url"] + "/console")
+    assert console.value.code == 404
+    assert "debug = false" in (STACK / "ckan.ini").read_text()
+
+    # Several processes answer, each with the security headers.
+    answering = _answering_workers(portal, [portal["url"] + "/dataset/"] * 24)
+    assert answering <= {str(pid) for pid in processes["workers"]}
+    assert len(answering) == 2
+    with urllib.request.urlopen(portal["url"] + "/", timeout=30) as response:
+        headers = response.headers
+    assert "script-src 'self';" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_every_process_sees_an_organization_renamed(portal, token):
+    """No web process keeps the old title in a cache of its own (catalogue, search results)."""
+    urls = [portal["url"] + "/catalog.ttl", portal["url"] + "/api/3/action/package_search"
+            "?fq=organization:ville-de-montreal&rows=1"] * 8
+    # Every worker has read the organization as it was.
+    assert len(_answering_workers(portal, urls)) == 2
+    title = f"Ville de Montreal {uuid.uuid4().hex[:8]}"
+
+    # The organization schema's title is bilingual; CKAN's title is its French.
+    renamed = _api(portal, "organization_patch", token, id="ville-de-montreal",
+                   title_translated={"fr": title, "en": f"{title} (en)"})
+    assert renamed["title"] == title
+
+    assert len(_answering_workers(portal, urls)) == 2
+    stale = []
+    for url in urls * 2:
+        text = _get(url)[1].decode()
+        if url.endswith(".ttl"):
+            seen = f'"{title}"' in text
+        else:
+            seen = json.loads(text)["result"]["results"][0]["organization"]["title"] == title
+        if not seen:
+            stale.append(url.rpartition("/")[2])
+    assert not stale, f"reads with the old title: {stale}"
+
+
+def test_serving_again_keeps_what_the_portal_holds(portal, token):
+    before = _processes(portal)
+    # An option changed by the administrator is in force once served again.
+    subprocess.run([str(_ckan(portal)), "config-tool", str(STACK / "ckan.ini"),
+                    "ckanext.quebec.security.csp_extra = img-src https://images.example.org"],
+                   env=portal["env"], capture_output=True, check=True)
     datasets_before = _api(portal, "package_search", rows=0)["count"]
     edited = {"fr": "Réseau cyclable (modifié)", "en": "Bike network (edited)"}
     _api(portal, "package_patch", token, id="reseau-cyclable", title_translated=edited)
@@ -110,3 +214,24 @@ def test_serving_again_keeps_what_the_portal_holds(portal):
                  if line.startswith("Demo catalogue loaded")]
     assert len(summaries) == 2
     assert f"datasets 0 created / {len(_demo_titles())} kept" in summaries[-1]
+    # Every process was restarted, and reads the configuration again.
+    after = _processes(portal)
+    for kind, pids in before.items():
+        assert not set(pids) & set(after[kind]), kind
+        assert not any(_command_line(pid) for pid in pids), f"an old {kind} process still runs"
+    with urllib.request.urlopen(portal["url"] + "/", timeout=30) as response:
+        assert "https://images.example.org" in response.headers["Content-Security-Policy"]
+
+
+def test_stop_leaves_no_process(portal):
+    started = [pid for pids in _processes(portal).values() for pid in pids]
+
+    stopped = subprocess.run([str(SCRIPT), "stop"], env=portal["env"], capture_output=True,
+                             text=True, timeout=120)
+
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    assert "ckan: down | jobs workers: down" in stopped.stdout
+    assert not [pid for pid in started if _command_line(pid)]
+    left = [path.parent.name for path in pathlib.Path("/proc").glob("[0-9]*/cmdline")
+            if str(STACK) in _command_line(int(path.parent.name))]
+    assert not left, [_command_line(int(pid)) for pid in left]
