@@ -64,8 +64,13 @@ def _read(read: Callable[[], T], default: T) -> T:
     session = model.Session()
     session.flush()  # the caller's own changes: their errors are the caller's, not a failed read
     try:
-        with session.begin_nested():
+        savepoint = session.begin_nested()
+        try:
             return read()
+        finally:
+            # Released by a rollback: committed, SQLAlchemy 1.4 (CKAN 2.11) runs CKAN's
+            # before_commit, which indexed the dataset again from inside its indexing.
+            savepoint.rollback()
     except Exception:
         log.warning("quebec_quality: the quality tables cannot be read (ckan db upgrade -p quebec_quality?)",
                     exc_info=True)
