@@ -14,8 +14,9 @@ GRAVATAR_DEFAULT = "ckan.gravatar_default"
 GRAVATAR_SOURCE = "gravatar.com"
 
 # No inline script anywhere: every script is a file of the portal. Styles allow
-# inline attributes: CKAN core's templates and its JavaScript (Bootstrap, htmx,
-# Leaflet) write style="..." attributes and elements.
+# 'unsafe-inline': htmx, which CKAN loads on every page, writes a <style>
+# element, and ckanext-scheming's form snippets (multiple_checkbox,
+# multiple_select, the form's stages) write <style> elements and attributes.
 BASE_POLICY: dict[str, tuple[str, ...]] = {
     "default-src": ("'self'",),
     "script-src": ("'self'",),
