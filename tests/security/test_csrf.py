@@ -41,9 +41,9 @@ def unexempted_forms(app):
     that ran without quebec_schema (so without the fix) may have exempted
     these views for good. Those entries are the bug itself, not this test's.
     """
-    views = app.flask_app.view_functions
+    views = [app.flask_app.view_functions[endpoint] for _, endpoint in FORMS.values()]
     flask_app.csrf._exempt_views.difference_update(
-        f"{views[endpoint].__module__}.{views[endpoint].__name__}" for _, endpoint in FORMS.values())
+        f"{view.__module__}.{view.__name__}" for view in views)
 
 
 @pytest.fixture
