@@ -93,11 +93,15 @@ def test_the_pages_show_the_renamed_umbrella(app, partners):
 
 def test_the_index_has_the_umbrellas_current_name(partners):
     dataset = factories.Dataset(owner_org=partners["mtq"]["id"], user=factories.Sysadmin())
+    # The rename alone indexes the sub-partners' datasets again.
     _rename("gouvernement-du-quebec", "gouv-qc")
-    helpers.call_action("package_patch", {"user": helpers.call_action("get_site_user")["name"]},
-                        id=dataset["id"], notes="again")
     found = helpers.call_action("package_search", fq="organisation_principale:gouv-qc")
     assert [result["id"] for result in found["results"]] == [dataset["id"]]
+    assert helpers.call_action("package_search", fq='organisation_principale:"gouvernement-du-quebec"',
+                               )["count"] == 0
+    # Not on other edits.
+    assert helpers.call_action("organization_patch", {"user": helpers.call_action(
+        "get_site_user")["name"]}, id="gouv-qc", website="https://www.quebec.ca")
 
 
 def test_the_loader_reads_and_writes_umbrellas_by_name(partners, tmp_path):

@@ -17,9 +17,11 @@ from ckan.types import Action, Context, DataDict, Schema
 
 from ckanext.quebec.schema import vocabularies
 
+from . import indexing
 from .validators import quebec_partner_boolean
 
-__all__ = ["quebec_partnership_stats", "group_create", "package_activity_list"]
+__all__ = ["quebec_partnership_stats", "group_create", "organization_update", "group_update",
+           "package_activity_list"]
 
 
 @tk.side_effect_free
@@ -105,6 +107,19 @@ def group_create(next_action: Action, context: Context, data_dict: DataDict) -> 
 
 
 @tk.chained_action
+def organization_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core's organization_update; once a partner is renamed, the datasets of the partners under it
+    are indexed again with its new name (their index documents carry it)."""
+    return _reindexing_sub_partners(next_action, context, data_dict)
+
+
+@tk.chained_action
+def group_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core's group_update; as organization_update for an organization."""
+    return _reindexing_sub_partners(next_action, context, data_dict)
+
+
+@tk.chained_action
 @tk.side_effect_free
 def package_activity_list(next_action: Action, context: Context,
                           data_dict: DataDict) -> list[dict[str, Any]]:
@@ -150,10 +165,22 @@ def get_actions() -> dict:
     actions = {
         "quebec_partnership_stats": quebec_partnership_stats,
         "group_create": group_create,
+        "organization_update": organization_update,
+        "group_update": group_update,
     }
     if p.plugin_loaded("activity"):
         actions["package_activity_list"] = package_activity_list
     return actions
+
+
+def _reindexing_sub_partners(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    given = data_dict.get("id")
+    group = model.Group.get(given) if isinstance(given, str) and "\x00" not in given else None
+    name = group.name if group is not None else None
+    result = next_action(context, data_dict)
+    if group is not None and group.is_organization and group.name != name:
+        indexing.reindex_sub_partners(group.id)
+    return result
 
 
 def _check_activity_list_types(data_dict: DataDict) -> None:

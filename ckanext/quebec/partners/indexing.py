@@ -5,7 +5,8 @@ and ``organisation_principale`` (the organization's umbrella, else the
 dataset's own value, else the organization itself: a city or a civil-society
 partner is its own umbrella), so both can be faceted on Solr as on
 quebec_search. Editing an organization reindexes its datasets (quebec_search
-does it; on Solr, ``ckan search-index rebuild``).
+does it; on Solr, ``ckan search-index rebuild``); renaming one reindexes those
+of the partners under it (here, through CKAN's search layer, on either backend).
 """
 from __future__ import annotations
 
@@ -34,6 +35,24 @@ def add_partner_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         or pkg_dict.get("organisation_principale")
         or organization.name)
     return pkg_dict
+
+
+def reindex_sub_partners(umbrella_id: str) -> None:
+    """Index again the datasets of the partners directly under ``umbrella_id`` (after its rename: they carry its name)."""
+    import ckan.lib.search as search
+
+    from .directory import partner_fields
+
+    organization_ids = [group_id for (group_id,) in model.Session.query(model.Group.id).filter(
+        model.Group.is_organization.is_(True), model.Group.state == "active")]
+    sub_partners = [group_id for group_id, fields in partner_fields(
+        organization_ids, (umbrella.FIELD,)).items() if fields.get(umbrella.FIELD) == umbrella_id]
+    if not sub_partners:
+        return
+    dataset_ids = [dataset_id for (dataset_id,) in model.Session.query(model.Package.id).filter(
+        model.Package.owner_org.in_(sub_partners), model.Package.state != "deleted")]
+    if dataset_ids:
+        search.rebuild(package_ids=dataset_ids)
 
 
 def facet_titles() -> dict[str, str]:
