@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from ckanext.quebec.demo import loader
+from ckanext.quebec.schema import extent
 
 # Domain notes §4.1: the portal's categories.
 CATEGORIES = {
@@ -36,9 +37,6 @@ FREQUENCIES = {
 RESOURCE_TYPES = {"donnees", "cartes", "web", "documentation"}
 COMPLIANCE = {"separateur_virgule", "encodage_utf8", "scr", "non_compresse", "valeurs_vides",
               "separateur_decimal", "unites", "booleens", "dates_iso"}
-# The schema's bounding box of Québec: west, south, east, north (EPSG:4326).
-QUEBEC_BBOX = (-80.0, 44.9, -57.0, 62.6)
-
 CATALOGUE = loader.read_catalogue()
 FILES = loader.files_directory(loader.default_catalogue_path())
 DATASETS = CATALOGUE["datasets"]
@@ -50,8 +48,8 @@ def _file_bytes(filename: str) -> bytes:
 
 
 def _in_quebec(lon: float, lat: float) -> bool:
-    west, south, east, north = QUEBEC_BBOX
-    return west < lon < east and south < lat < north
+    """Within Québec's extent as the dataset validator takes it (edges included)."""
+    return extent.contains_degrees(lon, lat)
 
 
 def test_catalogue_has_the_portal_publishers_and_categories():

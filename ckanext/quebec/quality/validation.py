@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ckanext.quebec import tabular
+from ckanext.quebec.schema import extent
+from ckanext.quebec.schema.extent import QUEBEC_LAMBERT
 from ckanext.quebec.tabular import TabularError
 from ckanext.quebec.tabular.duck import MAX_COLUMNS
 
@@ -24,12 +26,9 @@ PLACEHOLDERS = ("NA", "N/A", "n/a", "N.A.", "na", "null", "NULL", "Null", "None"
 CHECKED_TYPES = ("integer", "number", "date", "datetime", "boolean", "year")
 TABULAR_FORMATS = ("csv", "text/csv", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 GEOJSON_FORMATS = ("geojson", "application/geo+json")
-QUEBEC_LAMBERT = 32198
 INFERENCE_ROWS = 10_000
 KEYS_PER_PARTITION = 1_000_000
 CHECKS_PER_SCAN = 64
-# Valid extent of EPSG:32198 (Québec Lambert) in metres, generously rounded.
-LAMBERT_BOUNDS = (-1_000_000, 0, 1_500_000, 2_500_000)
 
 
 def _(message: str) -> str:
@@ -551,9 +550,7 @@ def _validate_geojson(path: str, options: Options) -> Report:
             report.add("crs-error", _("Feature %(number)s has coordinates that are not longitude and latitude "
                                       "(EPSG:4326); declare EPSG:32198 if they are in Québec Lambert"),
                        row=number, limit=limit, number=number)
-        elif document.crs == QUEBEC_LAMBERT and not (
-                LAMBERT_BOUNDS[0] <= minx and maxx <= LAMBERT_BOUNDS[2]
-                and LAMBERT_BOUNDS[1] <= miny and maxy <= LAMBERT_BOUNDS[3]):
+        elif document.crs == QUEBEC_LAMBERT and not extent.contains_lambert(minx, miny, maxx, maxy):
             report.add("crs-error", _("Feature %(number)s lies outside Québec in EPSG:32198"),
                        row=number, limit=limit, number=number)
     return report.finish()

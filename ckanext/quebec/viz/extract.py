@@ -35,6 +35,7 @@ from typing import Any, Iterable, Iterator, Optional
 import duckdb
 
 from ckanext.quebec import tabular
+from ckanext.quebec.schema import extent
 from ckanext.quebec.tabular.errors import TabularError, _
 
 
@@ -74,10 +75,6 @@ FINGERPRINT_FIELDS = ("url", "url_type", "format", "size", "hash", "last_modifie
                       "datastore_active")
 LAT_NAMES = re.compile(r"^(lat|latitude|lat_wgs84|latitude_wgs84|y|coord_y|y_coord)$")
 LON_NAMES = re.compile(r"^(lon|lng|long|longitude|lon_wgs84|longitude_wgs84|x|coord_x|x_coord)$")
-# EPSG:32198 (NAD83 / Québec Lambert) coordinates of the province, roughly.
-LAMBERT_X = (-1_000_000, 1_000_000)
-LAMBERT_Y = (0, 2_500_000)
-QUEBEC_LAMBERT = 32198
 
 
 def resource_format(resource: dict) -> str:
@@ -553,14 +550,13 @@ class Builder:
         attributes = {row[0]: {name: json_value(value) for name, value in zip(names, row[3:])}
                       for row in found[:self.max_features]}
         in_degrees = sum(1 for _row, lat, lon in rows if -90 <= lat <= 90 and -180 <= lon <= 180)
-        in_lambert = sum(1 for _row, y, x in rows
-                         if LAMBERT_X[0] <= x <= LAMBERT_X[1] and LAMBERT_Y[0] <= y <= LAMBERT_Y[1])
+        in_lambert = sum(1 for _row, y, x in rows if extent.contains_lambert(x, y))
         crs = None
         if in_degrees >= 0.9 * len(rows):
             points = [(row, lon, lat) for row, lat, lon in rows
                       if -90 <= lat <= 90 and -180 <= lon <= 180]
         elif in_lambert >= 0.9 * len(rows) and _normal(latitude) not in ("lat", "latitude"):
-            crs = QUEBEC_LAMBERT
+            crs = extent.QUEBEC_LAMBERT
             points = [(row, x, y) for row, y, x in rows]
         else:
             self.warn("coordinates-out-of-range",
