@@ -8,6 +8,8 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
+from ckanext.quebec import jobs as queue_policy
+
 log = logging.getLogger(__name__)
 
 
@@ -18,7 +20,7 @@ def enqueue(package_id: str, resource_ids: Optional[list[str]] = None, force: bo
     # The validations stop at validation_time_limit (runner.run); the rest is for link checks, scoring, indexing.
     timeout = int(config.validation_time_limit()) + 600
     return tk.enqueue_job(check_dataset, [package_id], {"resource_ids": resource_ids, "force": force},
-                          title=f"quebec_quality {package_id}", rq_kwargs={"timeout": timeout})
+                          title=f"quebec_quality {package_id}", rq_kwargs=queue_policy.rq_kwargs(timeout))
 
 
 # session.info key: the datasets a transaction's changes ask to check, in order

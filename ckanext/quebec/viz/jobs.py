@@ -12,6 +12,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.quebec import jobs as queue_policy
 from ckanext.quebec import tabular
 from ckanext.quebec.tabular.errors import TabularError, _
 
@@ -36,7 +37,7 @@ def enqueue(resource: dict) -> None:
     storage.mark_pending(resource["id"])
     tk.enqueue_job(build_preview, [resource["id"]],
                    title=f"quebec_viz preview of resource {resource['id']}",
-                   rq_kwargs={"timeout": JOB_TIMEOUT})
+                   rq_kwargs=queue_policy.rq_kwargs(JOB_TIMEOUT))
 
 
 def enqueue_if_needed(resource: dict, changed_only: bool = False) -> bool:
@@ -89,7 +90,7 @@ def enqueue_dataset(package_id: str) -> None:
     """
     tk.enqueue_job(build_dataset_previews, [package_id],
                    title=f"quebec_viz previews of dataset {package_id}",
-                   rq_kwargs={"timeout": JOB_TIMEOUT})
+                   rq_kwargs=queue_policy.rq_kwargs(JOB_TIMEOUT))
 
 
 def build_dataset_previews(package_id: str) -> list[str]:
