@@ -7,9 +7,11 @@ four things took most of that reload, none of them under test:
 
 - YAML parsing: CKAN's config declaration, ckanext-scheming's schemas and
   presets and the webassets bundles are parsed again each time, from files
-  that do not change during a run. Parsed documents are kept, keyed on the
-  text and the loader, and each caller gets its own deep copy (scheming
-  expands its schemas in place).
+  that do not change during a run. A file stream read from its start is
+  parsed once per (path, modification time, size) and loader, and each
+  caller gets its own deep copy (scheming expands its schemas in place);
+  any other input (a text, a stream read part-way, a pipe) goes to the
+  real ``yaml.load``.
 - ``inspect.stack()`` in ``toolkit.add_template_directory``,
   ``add_public_directory`` and ``add_resource``, which only want the
   caller's file name but read the source of every frame of the stack.
@@ -24,7 +26,9 @@ four things took most of that reload, none of them under test:
   installed distribution at each call. The installed distributions do not
   change during a run, so each lookup's answer is kept.
 
-Installed by tests/conftest.py for the whole session.
+Installed by tests/conftest.py for the whole session, unless the
+environment sets ``QUEBEC_TEST_SPEEDUPS=0``: a slice of the suite runs
+without them, so that a difference they make shows.
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ import copy
 import functools
 import importlib.metadata
 import inspect
+import os
 import sys
 from collections import OrderedDict
 from typing import Any
@@ -40,29 +45,37 @@ import yaml
 
 _original_load = yaml.load
 _original_stack = inspect.stack
-_parsed: dict[tuple[str, Any], Any] = {}
+_parsed: dict[tuple[tuple[str, int, int], Any], Any] = {}
 
 
-def _text_of(stream: Any) -> tuple[Any, str | None]:
-    """(what to give the real parser, the text as a cache key)."""
-    if isinstance(stream, (str, bytes)):
-        return stream, stream if isinstance(stream, str) else stream.decode("utf-8", "replace")
-    if hasattr(stream, "read") and hasattr(stream, "seek"):
-        text = stream.read()
-        stream.seek(0)
-        key = text if isinstance(text, str) else text.decode("utf-8", "replace")
-        # The file's name is in the parser's error messages.
-        return stream, f"{getattr(stream, 'name', '')}\0{key}"
-    return stream, None
+def _file_key(stream: Any) -> tuple[str, int, int] | None:
+    """(path, modification time, size) of a file stream at offset 0, else None."""
+    path = getattr(stream, "name", None)
+    if not isinstance(path, str) or not hasattr(stream, "seekable"):
+        return None
+    try:
+        if not stream.seekable() or stream.tell() != 0:
+            return None
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return path, status.st_mtime_ns, status.st_size
 
 
 def _cached_load(stream: Any, Loader: Any = None) -> Any:  # noqa: N803 (yaml's name)
-    source, key = _text_of(stream)
+    """yaml.load, kept per unchanged file for a file read from its start.
+
+    Anything else (a text, a stream read part-way, a pipe) goes to the real
+    parser. The stream is left at its end, as the real parser leaves it.
+    """
+    key = _file_key(stream)
     if key is None:
-        return _original_load(source, Loader=Loader)
+        return _original_load(stream, Loader=Loader)
     cache_key = (key, Loader)
     if cache_key not in _parsed:
-        _parsed[cache_key] = _original_load(source, Loader=Loader)
+        _parsed[cache_key] = _original_load(stream, Loader=Loader)
+    else:
+        stream.seek(0, os.SEEK_END)
     return copy.deepcopy(_parsed[cache_key])
 
 
