@@ -154,6 +154,8 @@ def test_a_folder_is_loaded_once():
      "entry 1 ('a'), uri: 'ftp://example.org/a' is not an http(s) URI"),
     ("- value: a\n  label: {fr: Un, en: One}\n  uris: [http://example.org/a, b]\n",
      "entry 1 ('a'), uris: 'b' is not an http(s) URI"),
+    ("- value: a\n  label: {fr: Un, en: One}\n  days: 0\n", "entry 1 ('a'): days must be a whole number"),
+    ("- value: a\n  label: {fr: Un, en: One}\n  days: '7'\n", "entry 1 ('a'): days must be a whole number"),
     ("- just a string\n", "entry 1: must be a mapping"),
     ("value: a\n", "must be a non-empty list of entries"),
     ("", "must be a non-empty list of entries"),

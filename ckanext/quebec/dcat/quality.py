@@ -20,18 +20,15 @@ as the schema labels the field.
 """
 from __future__ import annotations
 
-import functools
 import os
 from typing import Any
-
-import yaml
 
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from ckanext.dcat.profiles import DCT, RDF, SKOS, XSD
 
-from ckanext.quebec.schema import vocabularies
+from ckanext.quebec.schema import fields as schema_fields, vocabularies
 
 from . import config
 
@@ -118,17 +115,9 @@ def add_to_graph(g, dataset_ref: Node, quality: Any) -> None:
             g.add((body, RDF.value, Literal(reference["mandate"])))
 
 
-@functools.cache
 def compliance_fields() -> tuple[tuple[str, dict[str, str]], ...]:
     """The guideline answers of the resource schema: (field name, fr/en label), in its order."""
-    from ckanext.quebec import schemas
-
-    with open(os.path.join(os.path.dirname(schemas.__file__), "dataset.yaml"),
-              encoding="utf-8") as stream:
-        schema = yaml.safe_load(stream)
-    return tuple((field["field_name"], dict(field["label"]))
-                 for field in schema["resource_fields"]
-                 if field.get("preset") == "quebec_compliance")
+    return tuple((field["field_name"], dict(field["label"])) for field in schema_fields.compliance_fields())
 
 
 def _add_measurement(g, subject: Node, metric: Node, value: Literal) -> BNode:

@@ -42,22 +42,19 @@ from typing import Any, Callable, Optional
 
 import yaml
 
+from ckanext.quebec.schema import fields, vocabularies
+
 LEVELS = ("faible", "suffisant", "bon", "excellent")
 BANDS = ((351, "excellent"), (221, "bon"), (121, "suffisant"), (0, "faible"))
 MQA_MAX = 405
 DIMENSIONS = ("findability", "accessibility", "interoperability", "reusability", "contextuality", "quebec")
-COMPLIANCE_FIELDS = (
-    "conformite_separateur_virgule", "conformite_encodage_utf8", "conformite_scr", "conformite_non_compresse",
-    "conformite_valeurs_vides", "conformite_separateur_decimal", "conformite_unites", "conformite_booleens",
-    "conformite_dates_iso")
-COMPLIANCE_ANSWERS = ("oui", "non", "n/a")
-# Days between two updates, at most, for each update frequency code; codes
-# without a period (continuous, irregular, asNeeded...) are never late.
-FREQUENCY_DAYS = {
-    "hourly": 1, "daily": 2, "weekly": 8, "fortnightly": 15, "monthly": 32, "bimonthly": 62,
-    "quarterly": 93, "semiannual": 184, "annual": 366, "biennial": 731, "triennial": 1096,
-    "quinquennial": 1827,
-}
+# The guideline answers of the resource schema, and the answers they accept.
+COMPLIANCE_FIELDS = tuple(field["field_name"] for field in fields.compliance_fields())
+COMPLIANCE_ANSWERS = fields.compliance_answers()
+# Days between two updates, at most, for each update frequency code (the
+# vocabulary's ``days``); codes without a period (continuous, irregular,
+# asNeeded...) are never late.
+FREQUENCY_DAYS = vocabularies.by_value("update_frequencies", "days")
 PUBLIC_ACCESS_RIGHTS = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
 
 
@@ -137,8 +134,6 @@ def formats() -> dict[str, dict]:
 
 @functools.cache
 def _licences_with_uri() -> frozenset:
-    from ckanext.quebec.schema import vocabularies
-
     return frozenset(entry["value"] for entry in vocabularies.get("licences") if entry.get("uri"))
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import validators, vocabularies
+from . import fields, validators, vocabularies
 
 # The schema's bilingual fields and its fields holding a JSON list.
-TRANSLATED_FIELDS = ("title_translated", "notes_translated", "keywords", "methodologie_translated")
+TRANSLATED_FIELDS = fields.translated_fields()
 LIST_FIELDS = ("categories", "territories")
 
 

@@ -3,7 +3,8 @@
 Each file is a list of entries: a ``value``, a ``label`` in French and English
 and, where one exists, a URI (``uri``, ``uris`` or, for categories,
 ``eu_theme``). Territories also have a ``code``, a ``bbox`` [west, south,
-east, north] and the ``parents`` they lie in (values of the same file). A file that breaks these rules stops the loading with an error
+east, north] and the ``parents`` they lie in (values of the same file);
+update frequencies with a period have the most ``days`` between two updates. A file that breaks these rules stops the loading with an error
 naming the file and the entry, so a typo fails at start-up or in the tests,
 not in front of a user.
 """
@@ -85,6 +86,14 @@ def entry(name: str, value: str) -> dict[str, Any] | None:
     return None
 
 
+def by_value(name: str, key: str) -> dict[str, Any]:
+    """``{value: entry[key]}`` for the entries of vocabulary ``name`` that have ``key``.
+
+    :raises KeyError: no vocabulary has that name.
+    """
+    return {entry["value"]: entry[key] for entry in get(name) if key in entry}
+
+
 def with_ancestors(name: str, values: list[str]) -> list[str]:
     """``values`` followed by every entry they lie in (``parents``, transitively), once each."""
     out: list[str] = []
@@ -161,6 +170,9 @@ def _check_entry(entry: Any, where: str, seen: set[str]) -> None:
                 _check_uri(uri, f"{where}, {key}")
     if "code" in entry and (not isinstance(entry["code"], str) or not entry["code"].strip()):
         raise VocabularyError(f"{where}: the code must be a non-empty text")
+    if "days" in entry and (not isinstance(entry["days"], int) or isinstance(entry["days"], bool)
+                            or entry["days"] < 1):
+        raise VocabularyError(f"{where}: days must be a whole number of days, 1 or more")
     if "bbox" in entry:
         _check_bbox(entry["bbox"], f"{where}, bbox")
     if "parents" in entry and (not isinstance(entry["parents"], list)
