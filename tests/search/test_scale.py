@@ -18,6 +18,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.quebec.config import ConfigError
 from ckanext.quebec.search import connection as search_connection
+from ckanext.quebec.search import writer as search_writer
 from ckanext.quebec.search import counted
 
 from .helpers import index_documents
@@ -399,7 +400,7 @@ class TestBatchedRebuild:
         before = index_documents()
         with model.ensure_engine().begin() as connection:
             connection.execute(sa.text("DELETE FROM quebec_search_document"))
-        monkeypatch.setattr(search_connection, "BULK_BATCH", 3)
+        monkeypatch.setattr(search_writer, "BULK_BATCH", 3)
         result = cli.invoke(ckan, ["search-index", "rebuild", "--quiet"])
         assert result.exit_code == 0, result.output
         after = index_documents()
@@ -426,7 +427,7 @@ class TestBatchedRebuild:
 
     def test_an_action_during_no_rebuild_is_written_at_once(self):
         dataset = factories.Dataset(name="direct")
-        assert not search_connection._bulk.rows
+        assert not search_writer._bulk.rows
         assert "direct" in index_documents()
         helpers.call_action("package_patch", id=dataset["id"], title="Changé")
         assert index_documents()["direct"]["fields"]["title"] == ["Changé"]

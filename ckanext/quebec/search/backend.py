@@ -17,7 +17,8 @@ import ckan.lib.search.query as search_query
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from .connection import PostgresSolr, bulk_writes
+from .connection import PostgresSolr
+from .writer import bulk_writes
 from .rebuild import rebuild as rebuild_in_workers
 
 log = logging.getLogger(__name__)

@@ -148,9 +148,10 @@ class Params:
     """Bound parameters of one SQL statement, named p0, p1, ..."""
 
     values: dict[str, Any] = dataclass_field(default_factory=dict)
+    prefix: str = "p"  # another prefix keeps another set's names apart
 
     def bind(self, value: Any) -> str:
-        name = f"p{len(self.values)}"
+        name = f"{self.prefix}{len(self.values)}"
         self.values[name] = value
         return f":{name}"
 
@@ -166,6 +167,13 @@ class Compiler:
     rank_terms: list[str] = dataclass_field(default_factory=list)
     # dismax: the fields a word without a field name searches (None: default_field)
     query_fields: list[str] | None = None
+    # columns of ``d`` the SQL compiled so far reads (``fields``, ``signature``, ...)
+    columns: set[str] = dataclass_field(default_factory=set)
+
+    def column(self, name: str) -> str:
+        """``d.<name>`` in SQL, noted among the columns read."""
+        self.columns.add(name)
+        return f"d.{name}"
 
     def compile_text(self, text: str) -> str:
         text = strip_local_params(text).strip()
@@ -328,16 +336,16 @@ class Compiler:
     def _exists(self, field: str) -> str:
         if field == "text":
             return "TRUE"
-        if _column(field) == "d.fields":
+        if _column(field) == "fields":
             # The index of field names answers it (migration 0009): the
             # GIN index of ``fields`` holds values, not names.
-            return (f"(quebec_search_field_names(d.fields)"
+            return (f"(quebec_search_field_names({self.column('fields')})"
                     f" @> ARRAY[CAST({self.params.bind(field)} AS text)])")
-        return f"(d.signature ? {self.params.bind(field)})"
+        return f"({self.column('signature')} ? {self.params.bind(field)})"
 
     def _exact(self, field: str, value: str) -> str:
         document = json.dumps({field: [value]})
-        return f"({_column(field)} @> CAST({self.params.bind(document)} AS jsonb))"
+        return f"({self.column(_column(field))} @> CAST({self.params.bind(document)} AS jsonb))"
 
     def _text_match(self, field: str, value: str, phrase: bool) -> str:
         self.rank_terms.append(value)
@@ -349,8 +357,8 @@ class Compiler:
 
     def _vector(self, field: str) -> str:
         if field == "text":
-            return "d.search_text"
-        text = f"quebec_search_field_text(d.fields, {self.params.bind(field)})"
+            return self.column("search_text")
+        text = f"quebec_search_field_text({self.column('fields')}, {self.params.bind(field)})"
         language = solr_fields.language_of(field)
         if language:
             return f"quebec_search_language_vector({self.params.bind(language)}, {text})"
@@ -360,7 +368,7 @@ class Compiler:
         if kind == solr_fields.TEXT:
             return self._prefix_match(field, raw)
         pattern = _like_pattern(raw)
-        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({self.column('fields')} -> "
                 f"{self.params.bind(field)}) AS e(value) "
                 f"WHERE e.value LIKE {self.params.bind(pattern)})")
 
@@ -389,8 +397,8 @@ class Compiler:
             return self._exists(field)
         regex = self.params.bind(pattern)
         if field == "text":
-            return f"(lower(unaccent(d.fields::text)) ~ {regex})"
-        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+            return f"(lower(unaccent({self.column('fields')}::text)) ~ {regex})"
+        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({self.column('fields')} -> "
                 f"{self.params.bind(field)}) AS e(value) "
                 f"WHERE lower(unaccent(e.value)) ~ {regex})")
 
@@ -416,13 +424,13 @@ class Compiler:
             return self._exists(field)
         if kind == solr_fields.STRING or kind == solr_fields.TEXT:
             conditions = [f'{c} COLLATE "C"' for c in conditions]
-        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({self.column('fields')} -> "
                 f"{self.params.bind(field)}) AS e(value) WHERE {' AND '.join(conditions)})")
 
 
 def _column(field: str) -> str:
     """The jsonb column that holds ``field``: the narrow signature where it is one of it."""
-    return "d.signature" if field in solr_fields.SIGNATURE_FIELDS else "d.fields"
+    return "signature" if field in solr_fields.SIGNATURE_FIELDS else "fields"
 
 
 def _at_least(count: int, clauses: list[str]) -> str:

@@ -33,7 +33,7 @@ from ckan import model
 
 from ckanext.quebec import config as suite_config
 
-from .connection import analyze_index, flush_bulk
+from .writer import analyze_index, flush_bulk
 from .counted import NoRequest, apply_configuration
 from .indexing import index_dataset, show_context
 

@@ -1,0 +1,270 @@
+"""A Solr select request planned as SQL over ``quebec_search_document d``.
+
+:class:`QueryPlan` reads q, fq, the dismax options, the boost functions,
+the sort and the page once, when it is made: its conditions, rank, sort
+keys and bound parameters are then fixed, and the parts that read them
+(segments.py, facets.py, single_pass.py, documents.py) may use them in any
+order. Each condition knows the columns it reads (the compiler notes them),
+which tells the conditions the index's segments can answer.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple
+
+import ckan.plugins.toolkit as tk
+import flask
+import pysolr
+
+from . import fields as solr_fields
+from . import merge, spatial
+from .lucene import (Compiler, Params, QuerySyntaxError, min_should_match,
+                     parse_query_fields, strip_local_params, unknown_field)
+from .options import as_list, compile_or_raise, invalid
+
+_DEFAULT_ROWS = 10
+_MAX_ROWS = 100_000
+_SORT_DIRECTIONS = {"asc": "ASC", "desc": "DESC"}
+_WORD_RE = re.compile(r"[^\W_]+")
+# Added to a match's rank (ts_rank, about 0.6 for a title word): the words
+# near one another (most as a phrase) count as much again, a match in the
+# reader's language half again, and a dataset named or titled exactly as q
+# comes before any other.
+_PHRASE_BOOST = 1.0
+_LANGUAGE_BOOST = 0.5
+_EXACT_NAME_BOOST = 100
+
+
+class SortKey(NamedTuple):
+    expression: str  # SQL over ``d``
+    direction: str  # ASC or DESC
+    kind: str  # merge.NUMBER, merge.DATE or merge.TEXT: how partial reads compare it
+
+
+class Condition(NamedTuple):
+    sql: str  # over ``d``
+    columns: frozenset[str]  # the columns of ``d`` it reads
+
+    @property
+    def on_signature(self) -> bool:
+        """Whether it reads the signature only: it then holds for all the
+        documents of a segment (one signature) or for none."""
+        return self.columns <= {"signature"}
+
+
+class QueryPlan:
+    """One Solr select request, translated to SQL once."""
+
+    def __init__(self, q: str | None, options: dict[str, Any]):
+        self.options = options
+        params = Params()
+        operator = str(options.get("q.op", "OR")).upper()
+        self._compiler = Compiler(params, default_field=options.get("df") or "text",
+                                  default_operator="AND" if operator == "AND" else "OR")
+        # q as the words someone typed (no field names), for the name boost
+        self.plain_query: str | None = None
+        # q's and each fq's, ANDed; words of q rank the results, fq filters only.
+        self.conditions: tuple[Condition, ...] = tuple(
+            [self._query_condition(strip_local_params(
+                (q if q is not None else options.get("q")) or "*:*").strip())]
+            + [self._filter_condition(fq) for fq in as_list(options.get("fq"))
+               if fq and fq.strip()])
+        self.rank_terms: tuple[str, ...] = tuple(self._compiler.rank_terms)
+        boost = self._boost()
+        self.boosted = boost is not None  # bf functions add to the score (spatial hook)
+        rank = self._text_rank() if self.rank_terms else "0.0"
+        self.rank = f"({rank} + {boost})" if boost else rank
+        self.rows, self.start = _page(options)
+        self.faceted = str(options.get("facet", "false")).lower() == "true"
+        self.facet_names = [strip_local_params(name).strip()
+                            for name in as_list(options.get("facet.field"))
+                            ] if self.faceted else []
+        # Every value of q and fq is bound by now: these parameters no longer change.
+        self.params: Mapping[str, Any] = MappingProxyType(dict(params.values))
+        # The sort binds its own (``sort0``...), when first read: as on Solr
+        # before, a bad sort is an error only for a search that sorts.
+        self._sort_params = Params(prefix="sort")
+
+    @functools.cached_property
+    def sort_keys(self) -> tuple[SortKey, ...]:
+        return tuple(self._sort_keys())
+
+    def statement_params(self, **extra: Any) -> dict[str, Any]:
+        """The parameters of a statement that reads the conditions, rank and sort."""
+        self.sort_keys  # noqa: B018  (binds the sort's values before they are copied)
+        return {**self.params, **self._sort_params.values, **extra}
+
+    @property
+    def where(self) -> str:
+        return " AND ".join(condition.sql for condition in self.conditions)
+
+    def signature_conditions(self) -> list[str]:
+        """The conditions of q and fq that read signature fields only."""
+        return [condition.sql for condition in self.conditions if condition.on_signature]
+
+    def other_conditions(self) -> list[str]:
+        return [condition.sql for condition in self.conditions if not condition.on_signature]
+
+    @property
+    def on_signature_only(self) -> bool:
+        return all(condition.on_signature for condition in self.conditions)
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the score differs between matches (words of q, boost functions)."""
+        return bool(self.rank_terms) or self.boosted
+
+    # -- q and fq --------------------------------------------------------------
+    def _compiled(self, compile_: Any) -> Condition:
+        self._compiler.columns = set()
+        sql = compile_()
+        return Condition(sql, frozenset(self._compiler.columns))
+
+    def _query_condition(self, q: str) -> Condition:
+        def_type = self.options.get("defType")
+        if def_type == "edismax" or (def_type == "dismax" and ":" not in q):
+            # dismax: every word searches the query fields (qf), and at least
+            # mm of them must match; edismax reads field names too.
+            self._compiler.default_field = "text"
+            self.plain_query = q if ":" not in q else None
+            return self._compiled(lambda: self._dismax_condition(q))
+        return self._compiled(lambda: compile_or_raise(self._compiler, q))
+
+    def _dismax_condition(self, q: str) -> str:
+        mm = self.options.get("mm")
+        try:
+            # Solr refuses a bad qf or mm, whatever q says.
+            query_fields = parse_query_fields(self.options.get("qf"))
+            min_should_match(mm, 1)
+        except QuerySyntaxError as error:
+            raise invalid(str(error)) from error
+        try:
+            return self._compiler.compile_dismax(q, mm, query_fields)
+        except QuerySyntaxError:
+            pass
+        # Solr's dismax takes an unbalanced quote or parenthesis in what
+        # people type as plain text, never as an error.
+        return compile_or_raise(self._compiler, q, plain_words=True)
+
+    # -- spatial hook: Solr function queries (ckanext-spatial solr-bbox) ---------
+    def _filter_condition(self, fq: str) -> Condition:
+        if not spatial.is_function_range(fq):
+            return self._compiled(lambda: compile_or_raise(self._compiler, fq))
+        try:
+            sql = spatial.function_range_condition(fq, self._compiler.params)
+        except QuerySyntaxError as error:
+            raise invalid(str(error)) from error
+        return Condition(sql, frozenset({"fields"}))
+
+    def _boost(self) -> str | None:
+        """edismax's additive boost functions (``bf``), as SQL."""
+        if self.options.get("defType") not in ("dismax", "edismax"):
+            return None
+        try:
+            return spatial.boost_expression(self.options.get("bf"), self._compiler.params)
+        except QuerySyntaxError as error:
+            raise invalid(str(error)) from error
+    # -- end of spatial hook -----------------------------------------------------
+
+    def _text_rank(self) -> str:
+        """How well a document matches the words of q.
+
+        Field weights (title A > tags B > notes C > resources and extras D),
+        a bonus when the words appear as a phrase, a bonus for matches in the
+        reader's language, and the dataset whose name or title is q first.
+        """
+        bind = self._compiler.params.bind
+        words = "(" + " || ".join(
+            f"quebec_search_words({bind(term)})" for term in self.rank_terms) + ")"
+        # ts_rank, not ts_rank_cd: the same field weights for a third of the
+        # cost, which is paid for every match (10,000 of them at 100,000
+        # datasets). The phrase boost is ts_rank of all the words as an AND
+        # query, which grows as they come nearer: highest as a phrase.
+        parts = [f"ts_rank(d.search_text, {words})"]
+        phrase = " ".join(self.rank_terms)
+        if len(_WORD_RE.findall(phrase)) > 1:
+            parts.append(f"{_PHRASE_BOOST} * ts_rank(d.search_text, "
+                         f"quebec_search_all_words({bind(phrase)}))")
+        language = interface_language()
+        if language in solr_fields.LANGUAGES:
+            parts.append(f"{_LANGUAGE_BOOST} * ts_rank(d.search_text_{language}, {words})")
+        if self.plain_query:
+            # title_keys holds the titles as lower(unaccent()) gives them;
+            # q goes through the same once (a sub-select, not per row).
+            key = f"(SELECT ARRAY[lower(unaccent(CAST({bind(self.plain_query)} AS text)))])"
+            parts.append(f"(CASE WHEN d.name = {bind(_slug(self.plain_query))}"
+                         f" OR d.title_keys && {key} THEN {_EXACT_NAME_BOOST} ELSE 0 END)")
+        return "(" + " + ".join(parts) + ")"
+
+    # -- sort ------------------------------------------------------------------
+    def _sort_keys(self) -> list[SortKey]:
+        """Each sort key, in order."""
+        keys = []
+        sort = self.options.get("sort") or "score desc"
+        for part in str(sort).split(","):
+            part = part.strip()
+            if not part:
+                continue
+            pieces = part.split()
+            if len(pieces) != 2 or pieces[1].lower() not in _SORT_DIRECTIONS:
+                # CKAN answers "Invalid sort parameter" to Solr's own wording.
+                raise pysolr.SolrError(
+                    f"Can't determine a Sort Order (asc or desc) in sort spec '{part}'")
+            name, direction = pieces[0], _SORT_DIRECTIONS[pieces[1].lower()]
+            key = self._sort_key(name)
+            if key is not None:
+                keys.append(SortKey(key[0], direction, key[1]))
+        return keys
+
+    def _sort_key(self, name: str) -> tuple[str, str] | None:
+        """(SQL expression, kind) of one sort field."""
+        if name == "score":
+            # Without words to rank by every score is equal; PostgreSQL also
+            # refuses a bare constant in ORDER BY.
+            return (self.rank, merge.NUMBER) if self.ranked else None
+        if name == "index_id":
+            return "d.index_id", merge.TEXT
+        if not solr_fields.is_valid_name(name):
+            raise invalid(unknown_field(name))
+        value = f"(d.fields -> {self._sort_params.bind(name)} ->> 0)"
+        kind = solr_fields.kind_of(name)
+        if name == "metadata_modified":
+            # The same reading, done when the document was written (indexed).
+            return "d.metadata_modified", merge.DATE
+        if kind == solr_fields.DATE:
+            return f"quebec_search_try_timestamp{value}", merge.DATE
+        if kind == solr_fields.NUMBER:
+            return f"quebec_search_try_number{value}", merge.NUMBER
+        return f'{value} COLLATE "C"', merge.TEXT
+
+
+def _page(options: dict[str, Any]) -> tuple[int, int]:
+    try:
+        rows = int(options.get("rows", _DEFAULT_ROWS))
+        start = int(options.get("start", 0))
+    except (TypeError, ValueError):
+        rows = start = -1
+    if rows < 0 or start < 0:
+        raise invalid(tk._("rows and start must be positive whole numbers"))
+    return min(rows, _MAX_ROWS), start
+
+
+def interface_language() -> str:
+    """The reader's language: the request's, else the site's default, else French."""
+    language = None
+    if flask.has_request_context():
+        try:
+            language = tk.h.lang()
+        except (AttributeError, RuntimeError, KeyError):
+            language = None
+    language = language or tk.config.get("ckan.locale_default") or "fr"
+    return str(language).replace("-", "_").split("_")[0].lower()
+
+
+def _slug(text: str) -> str:
+    """``text`` as CKAN would spell it in a dataset name."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9_]+", "-", folded.lower()).strip("-")

@@ -1,0 +1,81 @@
+"""The segment shortcut: conditions on signature fields answered by the segments.
+
+A segment (``quebec_search_segment``) holds the documents that share one
+signature (permission labels, site, state, ... migration 0008). A condition
+that reads the signature only holds for all the documents of a segment or
+for none: the few segments are tested once, here, and the documents are
+then picked by their signature (or its integer key) instead of testing
+each one. The facade, the single-pass read and the zero counts of facets
+all go through :func:`matching`.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, NamedTuple
+
+import sqlalchemy as sa
+
+from .plan import QueryPlan
+
+
+class Segments(NamedTuple):
+    ids: list[int]  # the segments the plan's signature conditions keep
+    signatures: list[str]  # their signatures, as jsonb text
+    # their signatures' keys; None when segments the conditions tell apart share a key
+    keys: list[int] | None
+
+
+def matching(connection: sa.engine.Connection, plan: QueryPlan) -> Segments:
+    """The segments the signature conditions of ``plan`` keep (all of them without any)."""
+    test = " AND ".join(plan.signature_conditions()) or "TRUE"
+    rows = connection.execute(sa.text(
+        "SELECT d.id, d.signature::text, hashtextextended(d.signature::text, 0),"
+        f" coalesce({test}, false) FROM quebec_search_segment d"), dict(plan.params)).all()
+    by_key: dict[int, tuple[bool, bool]] = {}
+    for _, _, key, kept in rows:
+        all_kept, some_kept = by_key.get(key, (True, False))
+        by_key[key] = (all_kept and kept, some_kept or kept)
+    kept_rows = [row for row in rows if row[3]]
+    return Segments([row[0] for row in kept_rows], [row[1] for row in kept_rows],
+                    segment_keys((key, *kept) for key, kept in by_key.items()))
+
+
+def segment_keys(segments: Iterable[tuple[int, bool, bool]]) -> list[int] | None:
+    """The keys of the segments that filters keep, from (key, all kept, some kept) per key.
+
+    None when some key is shared by segments the filters tell apart: the
+    key alone would then let through documents the filters exclude.
+    """
+    keys = []
+    for key, all_kept, some_kept in segments:
+        if all_kept != some_kept:
+            return None
+        if all_kept:
+            keys.append(key)
+    return keys
+
+
+def by_signature(segments: Segments) -> tuple[str, dict[str, Any]]:
+    """(condition, parameters) picking the documents of ``segments``: for a
+    plan whose conditions all read the signature only."""
+    return ("d.signature = ANY(CAST(:_signatures AS jsonb[]))",
+            {"_signatures": segments.signatures})
+
+
+def keyed_where(connection: sa.engine.Connection,
+                plan: QueryPlan) -> tuple[str, dict[str, Any]]:
+    """(condition, parameters): the plan's conditions, those on signature
+    fields answered by the segments.
+
+    The documents are picked by the key of their signature, an integer
+    comparison per match instead of jsonb containments. Should two segments
+    that the conditions tell apart share a key, the conditions are kept as
+    they are.
+    """
+    if not plan.signature_conditions():
+        return plan.where, {}
+    keys = matching(connection, plan).keys
+    if keys is None:
+        return plan.where, {}
+    return (" AND ".join(plan.other_conditions()
+                         + ["d.signature_key = ANY(CAST(:_signature_keys AS bigint[]))"]),
+            {"_signature_keys": keys})

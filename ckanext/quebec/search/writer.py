@@ -1,0 +1,191 @@
+"""Writing documents into the index: one at a time, or by batches during a rebuild.
+
+CKAN's indexer hands each dataset's Solr document to ``PostgresSolr.add``;
+:func:`row_for` turns it into the row of ``quebec_search_document`` (its
+values as Solr sees them, its text by weight and language) and one
+statement writes any number of rows. Inside :func:`bulk_writes` (``ckan
+search-index rebuild``) the rows added without commit are held and written
+``BULK_BATCH`` at a time.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+
+from ckan.model import ensure_engine
+
+from . import fields as solr_fields
+
+# Documents carry these as JSON strings; they are returned, never searched.
+_OPAQUE_FIELDS = ("data_dict", "validated_data_dict")
+
+
+def add(engine: sa.engine.Engine, rows: list[dict[str, Any]], commit: bool) -> None:
+    """Write ``rows`` now, or hold them for the batch when a bulk write is under way."""
+    if not rows:
+        return
+    if not commit and _bulk.active:
+        # Inside `search-index rebuild` without --commit-each: written
+        # by batches, flushed by commit() and when the rebuild ends.
+        _bulk.rows.extend(rows)
+        if len(_bulk.rows) >= BULK_BATCH:
+            flush_bulk(engine)
+        return
+    _write(engine, rows)
+
+
+class _BulkState(threading.local):
+    active = False
+    written = 0
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+
+_bulk = _BulkState()
+BULK_BATCH = 500
+_ANALYZED_TABLES = ("quebec_search_document", "quebec_search_segment",
+                    "quebec_search_facet_count")
+
+
+@contextlib.contextmanager
+def bulk_writes() -> Iterator[None]:
+    """Documents added without commit are written by batches until the block ends."""
+    outer = _bulk.active
+    _bulk.active = True
+    if not outer:
+        _bulk.written = 0
+    try:
+        yield
+    finally:
+        _bulk.active = outer
+        if not outer:
+            engine = ensure_engine()
+            flush_bulk(engine)
+            if _bulk.written:
+                analyze_index(engine)
+
+
+def analyze_index(engine: sa.engine.Engine) -> None:
+    """Fresh statistics after a bulk load, not when autovacuum gets to it.
+
+    Without them the planner takes the filters of every search for rare and
+    reads the whole index to sort it.
+    """
+    with engine.begin() as connection:
+        for table in _ANALYZED_TABLES:
+            connection.execute(sa.text(f"ANALYZE {table}"))
+
+
+def flush_bulk(engine: sa.engine.Engine) -> None:
+    rows, _bulk.rows = _bulk.rows, []
+    if rows:
+        _write(engine, rows)
+        _bulk.written += len(rows)
+
+
+def _write(engine: sa.engine.Engine, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace documents, in one statement whatever their number."""
+    # One row per index_id (the last wins, as successive adds would): ON
+    # CONFLICT may not touch a row twice in one statement.
+    latest = {row["index_id"]: row for row in rows}
+    with engine.begin() as connection:
+        connection.execute(_WRITE_STATEMENT, {"rows": json.dumps(
+            list(latest.values()), ensure_ascii=False, default=str)})
+
+
+def _values(value: Any) -> list[str]:
+    """An indexed value as Solr sees it: a list of strings, each once."""
+    items = value if isinstance(value, (list, tuple, set)) else [value]
+    out: list[str] = []
+    for item in items:
+        if item is None or item == "":
+            continue
+        if isinstance(item, bool):
+            text = "true" if item else "false"
+        elif isinstance(item, (dict, list)):
+            text = json.dumps(item, ensure_ascii=False, sort_keys=True)
+        else:
+            text = str(item)
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def row_for(doc: dict[str, Any]) -> dict[str, Any]:
+    indexed = {}
+    for key, value in doc.items():
+        if key in _OPAQUE_FIELDS:
+            continue
+        values = _values(value)
+        if values:
+            indexed[key] = values
+    stored = {key: value for key, value in doc.items()
+              if solr_fields.is_stored(key) and value is not None}
+    texts = {weight: [] for weight in solr_fields.TEXT_WEIGHTS}
+    for weight, names in solr_fields.TEXT_WEIGHTS.items():
+        for name in names:
+            texts[weight].extend(indexed.get(name, []))
+    languages = {(language, weight): [] for language in solr_fields.LANGUAGES
+                 for weight in solr_fields.TEXT_WEIGHTS}
+    for key, values in indexed.items():
+        language = solr_fields.language_of(key)
+        if language:
+            languages[language, solr_fields.language_weight(key)].extend(values)
+        elif key.startswith(solr_fields.TEXT_DYNAMIC_PREFIXES):
+            texts["D"].extend(values)
+    return {
+        "index_id": doc.get("index_id") or doc["id"],
+        "id": doc["id"],
+        "name": doc.get("name"),
+        "site_id": doc.get("site_id") or "",
+        "fields": indexed,
+        "stored": stored,
+        "text_a": " ".join(texts["A"]),
+        "text_b": " ".join(texts["B"]),
+        "text_c": " ".join(texts["C"]),
+        "text_d": " ".join(texts["D"]),
+        **{f"text_{language}_{weight.lower()}": " ".join(values)
+           for (language, weight), values in languages.items()},
+    }
+
+
+def _language_vector(language: str) -> str:
+    """SQL for the weighted vector of one language's translated fields."""
+    return "(" + " || ".join(
+        f"setweight(quebec_search_language_vector('{language}', "
+        f"r.text_{language}_{weight.lower()}), '{weight}')"
+        for weight in solr_fields.TEXT_WEIGHTS) + ")"
+
+
+_TEXT_COLUMNS = ["text_a", "text_b", "text_c", "text_d"] + [
+    f"text_{language}_{weight.lower()}" for language in solr_fields.LANGUAGES
+    for weight in solr_fields.TEXT_WEIGHTS]
+_WRITE_STATEMENT = sa.text(f"""
+    INSERT INTO quebec_search_document
+        (index_id, id, name, site_id, fields, stored, search_text,
+         search_text_fr, search_text_en, indexed_at)
+    SELECT r.index_id, r.id, r.name, r.site_id, r.fields, r.stored,
+           setweight(quebec_search_vector(r.text_a), 'A')
+           || setweight(quebec_search_vector(r.text_b), 'B')
+           || setweight(quebec_search_vector(r.text_c), 'C')
+           || setweight(quebec_search_vector(r.text_d), 'D')
+           || language.fr || language.en,
+           language.fr, language.en, now()
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+        index_id text, id text, name text, site_id text, fields jsonb, stored jsonb,
+        {", ".join(f"{column} text" for column in _TEXT_COLUMNS)})
+    CROSS JOIN LATERAL (SELECT {_language_vector("fr")} AS fr,
+                               {_language_vector("en")} AS en) AS language
+    ON CONFLICT (index_id) DO UPDATE SET
+        id = EXCLUDED.id, name = EXCLUDED.name, site_id = EXCLUDED.site_id,
+        fields = EXCLUDED.fields, stored = EXCLUDED.stored,
+        search_text = EXCLUDED.search_text,
+        search_text_fr = EXCLUDED.search_text_fr,
+        search_text_en = EXCLUDED.search_text_en,
+        indexed_at = EXCLUDED.indexed_at
+""")
