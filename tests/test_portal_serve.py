@@ -162,6 +162,12 @@ def test_served_as_production(portal):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert headers["X-Frame-Options"] == "SAMEORIGIN"
+    # No process failed a request: two first pages at once once met webassets
+    # creating its cache folder (FileExistsError, a 500); serve makes it first.
+    assert (STACK / "storage" / "webassets" / ".webassets-cache").is_dir()
+    statuses = [line.split('"')[2].split()[0] for line in
+                (STACK / "log" / "access.log").read_text().splitlines()]
+    assert "500" not in statuses
 
 
 def test_every_process_sees_an_organization_renamed(portal, token):
