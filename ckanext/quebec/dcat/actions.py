@@ -117,16 +117,15 @@ def dcat_catalog_search(next_action: Action, context: Context, data_dict: DataDi
 
 
 def _import_schema() -> dict[str, Any]:
-    not_empty, unicode_safe, ignore_missing, boolean_validator = (
-        tk.get_validator(name)
-        for name in ("not_empty", "unicode_safe", "ignore_missing", "boolean_validator")
+    not_empty, unicode_safe, ignore_missing = (
+        tk.get_validator(name) for name in ("not_empty", "unicode_safe", "ignore_missing")
     )
     return {
         "organization": [not_empty, unicode_safe],
         "url": [ignore_missing, unicode_safe],
         "data": [ignore_missing, unicode_safe],
         "format": [ignore_missing, unicode_safe],
-        "dry_run": [ignore_missing, boolean_validator],
+        "dry_run": [ignore_missing, validators.boolean],
     }
 
 

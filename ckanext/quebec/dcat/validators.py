@@ -66,3 +66,14 @@ def catalog_profiles(value: Any) -> list[str]:
     if not isinstance(names, list) or not names:
         raise tk.Invalid(tk._("Must be a list of strings"))
     return [_text(name).strip() for name in names]
+
+
+def boolean(value: Any) -> bool:
+    """true or false: a JSON boolean or text CKAN reads as one (CKAN 2.11's boolean_validator
+    fails on anything else with a 500)."""
+    if isinstance(value, bool):
+        return value
+    try:
+        return tk.asbool(_text(value))
+    except (tk.Invalid, ValueError):
+        raise tk.Invalid(tk._("Expected true or false"))
