@@ -38,12 +38,10 @@ RESOURCE_FIELDS = _schema_fields("resource_fields")
 MEGABYTE = 1_000_000
 BAD_VALUES = [
     # wrong types
-    7, -1, 10 ** 30, 1.5, 1e308, True, False, None, [], [1, "x"], [None], {}, {"a": 1},
-    [{"fr": "x"}],
+    7, 10 ** 30, 1.5, True, None, [], [1, "x"], {}, {"a": 1}, [{"fr": "x"}],
     # texts
-    "", " ", "\x00", "a\x00b", "x" * MEGABYTE, "é" * MEGABYTE, "[broken", "[\"transport\"",
-    '{"fr": "', "{}", "null", "\u202etxt", "a\u2066b", "\x1b[31m", "\x85", "zz-inconnu",
-    "<script>alert(1)</script>",
+    "", "\x00", "a\x00b", "é" * MEGABYTE, "[broken", "http://[broken", '{"fr": "', "\u202etxt", "a\u2066b",
+    "\x1b[31m", "\x85", "zz-inconnu", "<script>alert(1)</script>",
     # shapes of the bilingual and list fields, with bad insides
     {"fr": "\x00"}, {"fr": 5}, {"fr": ["a\u2066"]}, {"fr": "x" * MEGABYTE}, {"\x00": "x"},
     {"fr": {"en": "x"}}, ["zz-inconnu"], ["transport", "\x00"],

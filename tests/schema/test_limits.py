@@ -136,6 +136,18 @@ class TestThroughTheApi:
                             json={"id": created["resources"][0]["id"], "url": 7})
         assert response.json["error"]["url"] == ["Expecting a text"]
 
+    @pytest.mark.parametrize("url", ["http://[broken", "[broken"])
+    def test_a_resource_url_core_cannot_parse_is_refused(self, app, url):
+        """On CKAN 2.11, "[broken" was stored, shown as http://[broken, and every later write was a 500."""
+        created = th.call_action("package_create",
+                                 **dataset_dict(factories.Organization()["id"]))
+        response = app.post("/fr/api/3/action/resource_create", status=409,
+                            headers={"Authorization": factories.SysadminWithToken()["token"]},
+                            json={"package_id": created["id"], "url": url,
+                                  "name_translated": {"fr": "x"}, "resource_type": "donnees"})
+        assert response.json["error"]["url"] == ["URL invalide"]
+        th.call_action("package_patch", id=created["id"], author="Service")
+
 
 @pytest.mark.usefixtures("with_plugins")
 @pytest.mark.ckan_config("ckan.plugins", "scheming_datasets quebec_schema")

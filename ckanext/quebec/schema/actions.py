@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict, Schema
 
-from . import groups, vocabularies
+from . import groups, urls, vocabularies
 
 __all__ = ["quebec_vocabulary_list", "member_create", "member_delete", "package_create",
            "package_update", "resource_create", "resource_update"]
@@ -72,24 +72,24 @@ def member_delete(up_func: Any, context: Context, data_dict: DataDict) -> Any:
     return result
 
 
-def _refusing_urls_not_text(name: str) -> Any:
-    """Core's action ``name``, chained: a resource whose url is not a text is refused (409)."""
+def _refusing_unreadable_urls(name: str) -> Any:
+    """Core's action ``name``, chained: a resource whose url core cannot parse is refused (409)."""
 
     @tk.chained_action
     def action(up_func: Any, context: Context, data_dict: DataDict) -> Any:
-        _refuse_urls_not_text(name, context, data_dict)
+        _refuse_unreadable_urls(name, context, data_dict)
         return up_func(context, data_dict)
 
     action.__name__ = name
-    action.__doc__ = (f"Core's {name}; a resource whose url is neither a text nor empty is "
+    action.__doc__ = (f"Core's {name}; a resource whose url core cannot parse is "
                       "refused with a validation error (409), not a server error.")
     return action
 
 
-package_create = _refusing_urls_not_text("package_create")
-package_update = _refusing_urls_not_text("package_update")  # package_patch too
-resource_create = _refusing_urls_not_text("resource_create")
-resource_update = _refusing_urls_not_text("resource_update")  # resource_patch too
+package_create = _refusing_unreadable_urls("package_create")
+package_update = _refusing_unreadable_urls("package_update")  # package_patch too
+resource_create = _refusing_unreadable_urls("resource_create")
+resource_update = _refusing_unreadable_urls("resource_update")  # resource_patch too
 
 
 def get_actions() -> dict:
@@ -104,20 +104,20 @@ def get_actions() -> dict:
     }
 
 
-def _refuse_urls_not_text(action: str, context: Context, data_dict: DataDict) -> None:
-    """Raise ValidationError for a resource url that is neither a text nor empty.
+def _refuse_unreadable_urls(action: str, context: Context, data_dict: DataDict) -> None:
+    """Raise ValidationError for a resource url core cannot parse (see urls.py).
 
     Core hands each resource's url to its uploader (urlparse) before the
-    schema validates it: a number or an object there was an HTTP 500. Whoever
-    may not call ``action`` is told so first (403), as core would.
+    schema validates it: a number, an object or ``http://[x`` there was an
+    HTTP 500. Whoever may not call ``action`` is told so first (403), as core would.
     """
     one_resource = action.startswith("resource_")
     resources = [data_dict] if one_resource else data_dict.get("resources")
     if not isinstance(resources, list):
         return
-    errors = [{"url": [tk._("Expecting a text")]}
-              if isinstance(resource, dict) and not isinstance(resource.get("url"), (str, type(None)))
-              else {} for resource in resources]
+    problems = [urls.problem(resource.get("url")) if isinstance(resource, dict) else None
+                for resource in resources]
+    errors = [{"url": [message]} if message else {} for message in problems]
     if not any(errors):
         return
     tk.check_access(action, context, data_dict)

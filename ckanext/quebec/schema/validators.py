@@ -55,7 +55,7 @@ from ckanext.scheming.validation import scheming_validator
 
 from ckanext.quebec import config
 
-from . import extent, groups, limits, vocabularies
+from . import extent, groups, jsonvalue, limits, urls, vocabularies
 
 missing = tk.missing
 Invalid = tk.Invalid
@@ -102,12 +102,13 @@ def _empty(value: Any) -> bool:
     return value is missing or value is None or value == "" or value == {}
 
 
+_NOT_JSON = object()
+
+
 def _load_json_object(value: Any) -> Any:
-    if isinstance(value, (bytes, str)):
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise Invalid(tk._("Not valid JSON"))
+    value = jsonvalue.from_json(value, invalid=_NOT_JSON)
+    if value is _NOT_JSON:
+        raise Invalid(tk._("Not valid JSON"))
     return value
 
 
@@ -237,12 +238,7 @@ def _by_language_validator(field: dict, parse_form_text: Callable[[str], Any],
 
 def quebec_translated_output(value: Any) -> Any:
     """The stored JSON string of a bilingual field, as a dict."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+    return jsonvalue.from_json(value) if isinstance(value, str) else value
 
 
 # Keywords
@@ -520,8 +516,8 @@ def _positions(coordinates: Any, depth: int):
 
 def quebec_geojson(value: Any) -> Any:
     """A GeoJSON extent within Québec, stored as a JSON string (as ckanext-spatial reads ``spatial``)."""
-    if _empty(value):
-        return value
+    if value is missing or value is None or value == "":
+        return value  # an empty object is no geometry
     return json.dumps(parse_geojson(value))
 
 
@@ -551,9 +547,9 @@ def _filled_from_territories(context: dict, spatial: str) -> bool:
     extras = getattr(package, "extras", None) or {}
     if not extras.get("spatial") or not extras.get("territories"):
         return False
-    try:
-        stored, given = json.loads(extras["spatial"]), json.loads(spatial)
-    except ValueError:
+    stored, given = (jsonvalue.from_json(extras["spatial"], _NOT_JSON),
+                     jsonvalue.from_json(spatial, _NOT_JSON))
+    if stored is _NOT_JSON or given is _NOT_JSON:
         return False
     return stored == given == _territory_extent(extras["territories"])
 
@@ -607,6 +603,7 @@ def get_validators() -> dict[str, Callable]:
         "quebec_url": quebec_url,
         "quebec_plain_text": quebec_plain_text,
         "quebec_text_limits": limits.quebec_text_limits,
+        "quebec_resource_url": urls.quebec_resource_url,
         "quebec_positive_number": quebec_positive_number,
         "quebec_geojson": quebec_geojson,
         "quebec_spatial_from_territories": quebec_spatial_from_territories,
