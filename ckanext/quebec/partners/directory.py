@@ -7,7 +7,6 @@ dataset counts are those of the search page for the same visitor.
 """
 from __future__ import annotations
 
-import json
 import unicodedata
 from typing import Any, Optional
 
@@ -15,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.quebec.schema import helpers as schema_helpers
-from ckanext.quebec.schema import vocabularies
+from ckanext.quebec.schema import jsonvalue, vocabularies
 
 PARTNER_FIELDS = ("title_translated", "partner_type", "organisation_principale", "region")
 # Partners without a (known) type are listed last, under this key.
@@ -125,11 +124,7 @@ def partner_fields(group_ids: list[str],
 
 
 def _texts(value: Any) -> dict[str, str]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
+    value = jsonvalue.from_json(value, invalid={})
     return value if isinstance(value, dict) else {}
 
 

@@ -9,14 +9,13 @@ missingValues) and the report keeps frictionless' shape and error names
 from __future__ import annotations
 
 import bisect
-import json
 import os
 import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ckanext.quebec import tabular
-from ckanext.quebec.schema import extent
+from ckanext.quebec.schema import extent, jsonvalue
 from ckanext.quebec.schema.extent import QUEBEC_LAMBERT
 from ckanext.quebec.tabular import TabularError
 from ckanext.quebec.tabular.duck import MAX_COLUMNS
@@ -164,10 +163,7 @@ def table_schema(resource: dict) -> Optional[dict]:
     for key in ("schema", "data_dictionary"):
         value = resource.get(key)
         if isinstance(value, str) and value.strip().startswith("{"):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                continue
+            value = jsonvalue.from_json(value)
         if isinstance(value, dict) and isinstance(value.get("fields"), list):
             return value
     return None

@@ -24,7 +24,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckanext.scheming.validation import scheming_validator
 
-from . import vocabularies
+from . import jsonvalue, vocabularies
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +54,7 @@ def has_categories(dataset_type: str | None) -> bool:
 def parse(value: Any) -> list[str]:
     """A stored categories value (JSON list, list or nothing) as a list."""
     if isinstance(value, str):
-        try:
-            value = json.loads(value) if value.startswith("[") else [value]
-        except ValueError:
-            return []
+        value = jsonvalue.from_json(value, invalid=[]) if value.startswith("[") else [value]
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 

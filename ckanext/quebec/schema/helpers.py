@@ -1,12 +1,11 @@
 """Template helpers of the quebec_schema plugin: bilingual values in the visitor's language, vocabulary choices."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from . import validators, vocabularies
+from . import jsonvalue, validators, vocabularies
 
 
 def quebec_vocabulary_choices(field: dict) -> list[dict[str, Any]]:
@@ -26,11 +25,7 @@ def interface_language() -> str:
 
 
 def _as_dict(value: Any) -> dict | None:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
+    value = jsonvalue.from_json(value, invalid=None)
     return value if isinstance(value, dict) else None
 
 

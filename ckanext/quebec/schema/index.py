@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import fields, validators, vocabularies
+from . import fields, jsonvalue, validators, vocabularies
 
 # The schema's bilingual fields and its fields holding a JSON list.
 TRANSLATED_FIELDS = fields.translated_fields()
@@ -23,10 +23,7 @@ LIST_FIELDS = ("categories", "territories")
 
 def _loaded(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("{", "["):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
+        return jsonvalue.from_json(value)
     return value
 
 

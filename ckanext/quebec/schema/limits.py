@@ -15,12 +15,13 @@ value of any other field is a text (a number is taken as its text).
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.validation import scheming_validator
+
+from . import jsonvalue
 
 _BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 _REFUSED_IN_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
@@ -96,8 +97,5 @@ def _decoded(value: Any) -> Any:
     """What a JSON text holds (its characters checked first), or the value itself."""
     if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
         check(value, multi_line=True)
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value  # the field's own validator says it is not JSON
+        return jsonvalue.from_json(value)  # not JSON: the field's own validator says so
     return value
