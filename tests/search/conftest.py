@@ -9,7 +9,8 @@ from ckan import model, plugins
 from ckan.common import config
 from ckan.tests.helpers import _get_test_app
 
-from ckanext.quebec.search import counted, indexing
+from ckanext.quebec import compat_ckan
+from ckanext.quebec.search import counted
 
 PLUGIN = "quebec_search"
 
@@ -58,11 +59,11 @@ def counted_fields(request):
 def validations(monkeypatch) -> list[str]:
     """The dataset name of each validation made to index a dataset (in this process)."""
     calls = []
-    validate = indexing.plugin_validate
+    validate = compat_ckan.plugin_validate
 
     def counted(plugin, context, data_dict, schema, action):
         calls.append(data_dict["name"])
         return validate(plugin, context, data_dict, schema, action)
 
-    monkeypatch.setattr(indexing, "plugin_validate", counted)
+    monkeypatch.setattr(compat_ckan, "plugin_validate", counted)
     return calls

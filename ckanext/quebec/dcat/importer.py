@@ -259,13 +259,11 @@ def _errors(error: tk.ValidationError) -> str:
 def _validate(context: dict[str, Any], dataset: dict[str, Any], create: bool) -> None:
     """package_create/update's validation, without writing (for dry runs)."""
     from ckan import model
-    from ckan.lib import plugins as lib_plugins
+
+    from ckanext.quebec.compat_ckan import validate_dataset
 
     context = dict(context, model=model, session=model.Session)
-    plugin = lib_plugins.lookup_package_plugin(dataset.get("type"))
-    schema = plugin.create_package_schema() if create else plugin.update_package_schema()
-    _data, errors = lib_plugins.plugin_validate(
-        plugin, context, dataset, schema, "package_create" if create else "package_update")
+    _data, errors = validate_dataset(context, dataset, create)
     if errors:
         raise tk.ValidationError(errors)
 

@@ -139,7 +139,7 @@ def package_activity_list(next_action: Action, context: Context,
             not authz.is_authorized("quebec_partner_activity_show", context,
                                     {"id": dataset.owner_org})["success"]:
         return next_action(context, data_dict)
-    from ckan.lib.plugins import get_permission_labels
+    from ckanext.quebec.compat_ckan import get_permission_labels
     from ckanext.activity.logic import schema as activity_schema
     from ckanext.activity.model import activity as model_activity
 

@@ -39,7 +39,7 @@ def add_partner_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 def reindex_sub_partners(umbrella_id: str) -> None:
     """Index again the datasets of the partners directly under ``umbrella_id`` (after its rename: they carry its name)."""
-    import ckan.lib.search as search
+    from ckanext.quebec.compat_ckan import reindex
 
     from .directory import partner_fields
 
@@ -52,7 +52,7 @@ def reindex_sub_partners(umbrella_id: str) -> None:
     dataset_ids = [dataset_id for (dataset_id,) in model.Session.query(model.Package.id).filter(
         model.Package.owner_org.in_(sub_partners), model.Package.state != "deleted")]
     if dataset_ids:
-        search.rebuild(package_ids=dataset_ids)
+        reindex(package_ids=dataset_ids)
 
 
 def facet_titles() -> dict[str, str]:

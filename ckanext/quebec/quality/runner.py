@@ -146,10 +146,10 @@ def rescore(dataset: dict, now: Optional[datetime.datetime] = None) -> dict:
 
 
 def _reindex(package_id: str) -> None:
-    from ckan.lib.search import rebuild
+    from ckanext.quebec.compat_ckan import reindex
 
     try:
-        rebuild(package_id)
+        reindex(package_id)
     except Exception:  # the index is rebuilt again on the next change; a result is never lost for it
         log.exception("quebec_quality: could not re-index %s", package_id)
 

@@ -141,8 +141,8 @@ def membership_changed(context: dict, data_dict: dict[str, Any]) -> None:
     if not context.get("defer_commit"):
         model.repo.commit()
         # Commit first: the index reads the dataset back from the database.
-        from ckan.lib.search import rebuild
-        rebuild(package.id)
+        from ckanext.quebec.compat_ckan import reindex
+        reindex(package.id)
 
 
 @scheming_validator

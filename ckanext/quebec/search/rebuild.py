@@ -27,10 +27,10 @@ import sys
 import traceback
 from typing import Any, Callable, Collection, Optional
 
-import ckan.lib.search as search
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.quebec import compat_ckan
 from ckanext.quebec import config as suite_config
 
 from .writer import analyze_index, flush_bulk
@@ -111,8 +111,7 @@ def _ids_to_index(only_missing: bool, clear: bool) -> Optional[list[str]]:
     ids = [row[0] for row in packages.all()]
     if only_missing:
         log.info("Indexing only missing packages...")
-        indexed = set(search.query_for(model.Package).get_all_entity_ids(
-            max_results=len(ids)))
+        indexed = set(compat_ckan.indexed_dataset_ids(max_results=len(ids)))
         ids = [package_id for package_id in ids if package_id not in indexed]
         if not ids:
             log.info("All datasets are already indexed")
@@ -120,7 +119,7 @@ def _ids_to_index(only_missing: bool, clear: bool) -> Optional[list[str]]:
     else:
         log.info("Rebuilding the whole index...")
         if clear:
-            search.index_for(model.Package).clear()
+            compat_ckan.clear_dataset_index()
     return ids
 
 
@@ -136,7 +135,7 @@ def _index_in_process(ids: list[str], options: _Options) -> None:
             log.error("Error while indexing dataset %s: %s", package_id, repr(error))
             if not options.force:
                 raise
-            log.error(search.text_traceback())
+            log.error(compat_ckan.text_traceback())
             # A failed query leaves the session unusable for the next dataset.
             model.Session.rollback()
 
@@ -235,7 +234,7 @@ def _work(ids: list[str], options: _Options, shared: _Shared) -> None:
                             id=package_id, error=repr(error))
                         shared.stop.set()
                         break
-                    log.error(search.text_traceback())
+                    log.error(compat_ckan.text_traceback())
                 with shared.done.get_lock():
                     shared.done.value += 1
             # The datasets read so far are not read again: keep the

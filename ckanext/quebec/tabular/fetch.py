@@ -351,9 +351,9 @@ def uploaded_path(resource: dict) -> Optional[str]:
     """The storage path of an uploaded resource, or None for a link."""
     if resource.get("url_type") != "upload":
         return None
-    from ckan.lib import uploader
+    from ckanext.quebec.compat_ckan import resource_upload_path
 
-    return uploader.get_resource_uploader(resource).get_path(resource["id"])
+    return resource_upload_path(resource)
 
 
 @contextlib.contextmanager
