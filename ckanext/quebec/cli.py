@@ -1,4 +1,8 @@
-"""The ``ckan quebec`` command group, shared by every plugin of the suite."""
+"""The ``ckan quebec`` command group, shared by every plugin of the suite.
+
+``ckan quebec demo`` is the suite's own; each concern adds its group through
+:func:`get_commands` (see there).
+"""
 from __future__ import annotations
 
 import click
@@ -24,33 +28,15 @@ def demo_load() -> None:
         click.echo(line)
 
 
-@quebec.group()
-def partners() -> None:
-    """The partners (organizations) of the Partenariat Données Québec."""
+def get_commands(*groups: click.Group) -> list[click.Command]:
+    """The ``ckan quebec`` group, with each concern's command group in ``groups`` added to it.
 
-
-@partners.command("load")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check the file and report what would change; write nothing.")
-def partners_load(path: str, dry_run: bool) -> None:
-    """Create or update partners from the CSV file PATH (UTF-8, one partner a row)."""
-    from ckanext.quebec.partners import loader
-
-    try:
-        report = loader.load(path, dry_run=dry_run)
-    except loader.FileRefused as error:
-        raise click.ClickException(str(error))
-    for line in report.lines():
-        click.echo(line)
-    if report.rejected:
-        raise click.exceptions.Exit(1)
-
-
-# The DCAT commands live with their plugin.
-from ckanext.quebec.dcat.cli import dcat as _dcat  # noqa: E402
-
-quebec.add_command(_dcat)
-
-
-def get_commands() -> list[click.Command]:
+    Every plugin's IClick hook answers ``cli.get_commands(<its group>)``
+    (``cli.get_commands()`` when it has no commands of its own): a concern
+    keeps its commands in its own ``cli.py``, as one click group named after
+    it, and they appear as ``ckan quebec <concern> ...`` when its plugin is
+    enabled. Adding a group again replaces it by itself.
+    """
+    for group in groups:
+        quebec.add_command(group)
     return [quebec]

@@ -6,6 +6,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 
 from ckanext.quebec import cli
+from ckanext.quebec.dcat import cli as dcat_cli
 from ckanext.quebec.translation import SuiteTranslation
 
 from . import actions, auth, helpers, views
@@ -37,7 +38,7 @@ class QuebecDcatPlugin(SuiteTranslation):
     # IClick
 
     def get_commands(self) -> list:
-        return cli.get_commands()
+        return cli.get_commands(dcat_cli.dcat)
 
     # IBlueprint
 

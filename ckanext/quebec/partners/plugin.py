@@ -11,6 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.quebec import cli
+from ckanext.quebec.partners import cli as partners_cli
 from ckanext.quebec.translation import SuiteTranslation
 
 from . import actions, auth, helpers, indexing, validators, views
@@ -87,4 +88,4 @@ class QuebecPartnersPlugin(SuiteTranslation):
     # IClick
 
     def get_commands(self) -> list:
-        return cli.get_commands()
+        return cli.get_commands(partners_cli.partners)

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import click
 
-from ckanext.quebec.cli import quebec
 
-
-@quebec.group()
+@click.group("quality")
 def quality() -> None:
     """Quality of the datasets: metadata score, data validation, link checks."""
 
@@ -68,7 +66,3 @@ def quality_show(dataset: str) -> None:
     for check in result["checks"]:
         if not check["passed"]:
             click.echo(f"  - {check['name']} ({check['points']}/{check['max']}): {check['hint']['en']}")
-
-
-def get_commands() -> list[click.Command]:
-    return [quebec]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.quebec import cli as suite_cli
 from ckanext.quebec.translation import SuiteTranslation
 
 from . import actions, auth, cli, config, helpers, indexing, jobs, views
@@ -77,7 +78,7 @@ class QuebecQualityPlugin(SuiteTranslation):
     # IClick
 
     def get_commands(self) -> list:
-        return cli.get_commands()
+        return suite_cli.get_commands(cli.quality)
 
     @staticmethod
     def _enqueue(context, pkg_dict: dict) -> None:

@@ -44,10 +44,7 @@ class QuebecSearchPlugin(SuiteTranslation):
     # IClick
 
     def get_commands(self) -> list:
-        # `ckan quebec search ...`, under the suite's shared command group.
-        if search_cli.search.name not in cli.quebec.commands:
-            cli.quebec.add_command(search_cli.search)
-        return cli.get_commands()
+        return cli.get_commands(search_cli.search)
 
     # IOrganizationController, IGroupController
 
