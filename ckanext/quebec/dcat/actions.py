@@ -6,7 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
-from . import feed, profiles, validators
+from . import compat_dcat, feed, profiles, validators
 
 
 def _catalog_schema() -> dict[str, Any]:
@@ -44,19 +44,17 @@ def _serialized(serialize, data_dict: DataDict) -> str:
 
 
 def _catalog_page(context: Context, data_dict: DataDict) -> str:
-    from ckanext.dcat.logic import _pagination_info, _search_ckan_datasets
-
     from ckan.lib.search import SearchError
 
     data_dict = _validated(context, data_dict)
     try:
-        query = _search_ckan_datasets(context, data_dict)
+        query = compat_dcat.search_datasets(context, data_dict)
     except (SearchError, tk.ValidationError):
         raise tk.ValidationError({"q": [tk._("The search query is not valid")]})
     with profiles.partners_of(query["results"]):
         return _serialized(lambda serializer: serializer.serialize_catalog(
             {}, query["results"], _format=data_dict.get("format"),
-            pagination_info=_pagination_info(query, data_dict)), data_dict)
+            pagination_info=compat_dcat.pagination_info(query, data_dict)), data_dict)
 
 
 @tk.chained_action

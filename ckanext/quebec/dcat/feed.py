@@ -23,21 +23,18 @@ from typing import IO, Any, Callable, Iterator
 from urllib.parse import quote
 
 import rdflib
-import rdflib.serializer
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.stores.memory import SimpleMemory
-from rdflib.plugins.serializers.turtle import OBJECT as _OBJECT
-from rdflib.plugins.serializers.turtle import SUBJECT as _SUBJECT
-from rdflib.plugins.serializers.turtle import VERB as _VERB
-from rdflib.plugins.serializers.turtle import TurtleSerializer
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.dcat.processors import HYDRA, RDF, RDFSerializer
-from ckanext.dcat.profiles import DCAT, CleanedURIRef
+from ckanext.dcat.processors import HYDRA, RDF
+from ckanext.dcat.profiles import DCAT
 from ckanext.dcat.utils import catalog_uri
 
+from . import compat_dcat, compat_rdflib
+from .compat_dcat import careful_quote  # noqa: F401  (the feed's fast path, tested here)
 from .profiles import partners_of
 
 # Export formats: rdflib's serializer name and the media type.
@@ -72,33 +69,12 @@ def iso_datetime(value: Any) -> str | None:
 @functools.cache
 def _with_fast_dates(profile_class: type) -> type:
     """``profile_class`` whose dates in ISO 8601 skip dateutil (others still go through it)."""
-
-    def _add_date_triple(self, subject, predicate, value, _type=Literal):
-        text = iso_datetime(value)
-        if text is None:
-            return profile_class._add_date_triple(self, subject, predicate, value, _type)
-        self.g.add((subject, predicate, _type(text, datatype=XSD.dateTime)))
-
-    return type(profile_class.__name__, (profile_class,), {
-        "_add_date_triple": _add_date_triple, "__module__": profile_class.__module__,
-    })
+    return compat_dcat.with_fast_dates(profile_class, iso_datetime)
 
 
-# ckanext-dcat's CleanedURIRef percent-encodes a few characters of every IRI
-# with one str.replace and one urllib quote() per character (a tenth of the
-# time a dataset took). One translation table gives the same text: the
-# replacements ("%20"...) hold none of the characters replaced.
-_CAREFUL_QUOTES = str.maketrans({c: quote(c) for c in " !\"$'()*,;<>[]{|}\\^`"})
-
-
-def careful_quote(value: str) -> str:
-    """What ``CleanedURIRef._careful_quote`` gives, in one pass."""
-    return value.translate(_CAREFUL_QUOTES)
-
-
-if CleanedURIRef._careful_quote is not careful_quote:
-    _upstream_careful_quote = CleanedURIRef._careful_quote  # kept for the test that compares them
-    CleanedURIRef._careful_quote = staticmethod(careful_quote)
+# What ckanext-dcat's CleanedURIRef._careful_quote gave before compat_dcat
+# replaced it with careful_quote (the test compares them).
+_upstream_careful_quote = compat_dcat.upstream_careful_quote
 
 
 @functools.cache
@@ -108,68 +84,7 @@ def _loaded_profiles(profile_names: tuple[str, ...]) -> tuple[type, ...]:
     ckanext-dcat reads the entry points again for each serializer (some 60 ms).
     """
     return tuple(_with_fast_dates(profile)
-                 for profile in RDFSerializer._load_profiles(None, list(profile_names)))
-
-
-class _CachedTurtleSerializer(TurtleSerializer):
-    """rdflib's Turtle, each IRI's prefixed name computed once per document.
-
-    rdflib looks each node up twice (while counting references, then while
-    writing), splitting the IRI each time: most of the time Turtle took.
-    The output is the same, byte for byte.
-    """
-
-    def reset(self) -> None:
-        super().reset()
-        self._pnames: dict[tuple[URIRef, bool], str | None] = {}
-
-    def get_pname(self, uri, gen_prefix: bool = True):
-        if not isinstance(uri, URIRef):
-            return None
-        key = (uri, gen_prefix)
-        try:
-            return self._pnames[key]
-        except KeyError:
-            pname = self._pnames[key] = super().get_pname(uri, gen_prefix)
-            return pname
-
-
-class _CompactTurtleSerializer(_CachedTurtleSerializer):
-    """Turtle written subject by subject in one pass, as the store holds the statements.
-
-    rdflib's pretty Turtle first counts every node's references and sorts
-    the subjects to nest blank nodes: a third of the time a served page took.
-    This writes the same statements (the same labels, prefixed names and
-    literals as rdflib's Turtle, blank nodes as ``_:`` labels) in a single
-    pass over the graph.
-    """
-
-    def serialize(self, stream, base=None, encoding=None, spacious=None, **kwargs) -> None:
-        self.reset()
-        self.stream = stream
-        label = self.label
-        body: list[str] = []
-        subject = predicate = None
-        for s, p, o in self.store.triples((None, None, None)):
-            if subject is None or s != subject or type(s) is not type(subject):
-                if subject is not None:
-                    body.append(" .\n\n")
-                body.append(f"{label(s, _SUBJECT)}\n    {label(p, _VERB)} {label(o, _OBJECT)}")
-                subject, predicate = s, p
-            elif p != predicate:
-                body.append(f" ;\n    {label(p, _VERB)} {label(o, _OBJECT)}")
-                predicate = p
-            else:
-                body.append(f",\n        {label(o, _OBJECT)}")
-        if subject is not None:
-            body.append(" .\n")
-        head = "".join(f"@prefix {prefix}: <{uri}> .\n"
-                       for prefix, uri in sorted(self.namespaces.items()))
-        self.write(head + ("\n" if head else "") + "".join(body))
-
-
-rdflib.plugin.register("quebec_turtle", rdflib.serializer.Serializer, __name__,
-                       "_CompactTurtleSerializer")
+                 for profile in compat_dcat.load_profiles(list(profile_names)))
 
 
 # What an IRI may not hold (RFC 3987, and what rdflib refuses to write) and
@@ -225,11 +140,11 @@ class _Graph(rdflib.Graph):
 
     def serialize(self, destination=None, format="turtle", *args, **kwargs):
         if format in ("turtle", "ttl"):
-            format = "quebec_turtle"
+            format = compat_rdflib.TURTLE
         return super().serialize(destination, format, *args, **kwargs)
 
 
-class QuebecRDFSerializer(RDFSerializer):
+class QuebecRDFSerializer(compat_dcat.Serializer):
     """ckanext-dcat's serializer, with hydra pages as hydra:PartialCollectionView.
 
     Faster than its parent, with the same statements: profiles looked up
@@ -242,11 +157,10 @@ class QuebecRDFSerializer(RDFSerializer):
         super().__init__(*args, **kwargs)
         self.g = _Graph()
 
-    def _load_profiles(self, profile_names: list[str]) -> list[type]:
+    def load_profiles(self, profile_names: list[str]) -> list[type]:
         return list(_loaded_profiles(tuple(profile_names)))
 
-    def _add_pagination_triples(self, paging_info: dict[str, Any]):
-        view = super()._add_pagination_triples(paging_info)
+    def complete_pagination(self, view: Any, paging_info: dict[str, Any]) -> None:
         self.g.add((view, RDF.type, HYDRA.PartialCollectionView))
         for key, predicates in (
             ("next", (HYDRA.next, HYDRA.nextPage)),
@@ -264,7 +178,6 @@ class QuebecRDFSerializer(RDFSerializer):
                 self.g.add((view, predicate, Literal(int(paging_info[key]), datatype=XSD.integer)))
         collection = URIRef(catalog_uri())
         self.g.add((collection, HYDRA.view, view))
-        return view
 
 
 def _pages(context: dict[str, Any], page_size: int, modified_since: str | None,

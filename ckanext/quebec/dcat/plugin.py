@@ -9,7 +9,7 @@ from ckanext.quebec import cli
 from ckanext.quebec.dcat import cli as dcat_cli
 from ckanext.quebec.translation import SuiteTranslation
 
-from . import actions, auth, helpers, views
+from . import actions, auth, compat_dcat, compat_rdflib, helpers, views  # noqa: F401
 
 PROFILES_OPTION = "ckanext.dcat.rdf.profiles"
 PROFILES = "euro_dcat_ap_3 quebec_dcat_ap_3"
@@ -30,9 +30,7 @@ class QuebecDcatPlugin(SuiteTranslation):
         tk.add_template_directory(config, "templates")
         # CKAN has already filled in ckanext-dcat's declared default by now, so
         # "not set by the admin" reads as "still ckanext-dcat's default".
-        from ckanext.dcat.processors import _get_default_rdf_profiles
-
-        if config.get(PROFILES_OPTION) in (None, "", _get_default_rdf_profiles()):
+        if config.get(PROFILES_OPTION) in (None, "", compat_dcat.default_rdf_profiles()):
             config[PROFILES_OPTION] = PROFILES
 
     # IClick
