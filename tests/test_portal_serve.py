@@ -54,10 +54,11 @@ def _ckan(portal) -> pathlib.Path:
 
 @pytest.fixture(scope="module")
 def token(portal):
-    return subprocess.run(
+    added = subprocess.run(
         [str(_ckan(portal)), "-c", str(STACK / "ckan.ini"), "user", "token", "add", "admin", "test"],
-        env=portal["env"], capture_output=True, text=True, check=True,
-    ).stdout.strip().splitlines()[-1].strip()
+        env=portal["env"], capture_output=True, text=True)
+    assert added.returncode == 0, added.stderr[-3000:]
+    return added.stdout.strip().splitlines()[-1].strip()
 
 
 def _demo_titles() -> list[str]:
