@@ -18,8 +18,8 @@ four things took most of that reload, none of them under test:
   Called from ckan.plugins.toolkit, ``inspect.stack`` answers with the
   frames' file names, line numbers and function names only.
 - CKAN's own config declaration, built again from its YAML file at each
-  reload: the core options are kept after the first build and each
-  reload gets a copy of each (plugins' and storages' declarations are
+  reload: the core options are kept after the first build (per path,
+  modification time and size of that file) and each reload gets a copy of each (plugins' and storages' declarations are
   still made each time).
 - Entry points: CKAN looks each plugin up with
   ``importlib.metadata.entry_points``, which reads the entry points of every
@@ -105,7 +105,16 @@ def _stack(context: int = 1) -> list[Any]:
     return frames
 
 
-_core_declaration: list[Any] = []
+# The core options, per (path, modification time, size) of CKAN's declaration file.
+_core_declaration: dict[tuple[str, int, int], Any] = {}
+
+
+def _core_file_key() -> tuple[str, int, int]:
+    import ckan.config
+
+    path = os.path.join(os.path.dirname(ckan.config.__file__), "config_declaration.yaml")
+    status = os.stat(path)
+    return path, status.st_mtime_ns, status.st_size
 
 
 def _copy_option(option: Any) -> Any:
@@ -125,15 +134,16 @@ def _load_core_declaration(declaration: Any) -> None:
         return
     # Keys and annotations are immutable; a plugin may change an option, so
     # the kept options are copies and each declaration gets copies of them.
-    if not _core_declaration:
+    key = _core_file_key()
+    if key not in _core_declaration:
         load.loader(declaration, "core")
-        _core_declaration.append((
-            {key: _copy_option(option) for key, option in declaration._options.items()},
-            list(declaration._members)))
+        _core_declaration[key] = (
+            {name: _copy_option(option) for name, option in declaration._options.items()},
+            list(declaration._members))
     else:
-        options, members = _core_declaration[0]
+        options, members = _core_declaration[key]
         declaration._options = OrderedDict(
-            (key, _copy_option(option)) for key, option in options.items())
+            (name, _copy_option(option)) for name, option in options.items())
         declaration._members = list(members)
     if "files" in load.handler._types:  # CKAN 2.12: the storages' options
         load.loader(declaration, "files")
