@@ -42,3 +42,24 @@ def test_the_indexed_bilingual_fields_are_the_schema_translated_fields():
                   if "quebec_translated_output" in presets.get(f.get("preset"), {}).get("output_validators", ""))
     assert index.TRANSLATED_FIELDS == fields.translated_fields() == names
     assert "methodologie_translated" in names and "title_translated" in names
+
+
+# Where JSON is parsed that is not a field value: whole documents (a feed, a
+# serializer's output, a GeoJSON file) and the search index's own columns.
+NOT_FIELD_VALUES = {
+    "schema/jsonvalue.py", "tabular/geojson.py", "search/documents.py",
+    "dcat/helpers.py", "dcat/feed.py", "dcat/importer.py",
+}
+
+
+def test_field_values_stored_as_json_are_read_by_one_helper():
+    package = os.path.dirname(os.path.dirname(index.__file__))
+    parsing = set()
+    for folder, _dirs, files in os.walk(package):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as source:
+                    if "json.loads(" in source.read():
+                        parsing.add(os.path.relpath(path, package))
+    assert parsing <= NOT_FIELD_VALUES, "use ckanext.quebec.schema.jsonvalue.from_json"

@@ -1,7 +1,6 @@
 """What the portal's RDF profiles share: languages, vocabularies, translated literals."""
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -11,7 +10,7 @@ from rdflib.term import Node
 from ckanext.dcat.profiles import DCT
 from ckanext.dcat.profiles.base import RDFProfile
 
-from ckanext.quebec.schema import vocabularies
+from ckanext.quebec.schema import jsonvalue, vocabularies
 
 LANGUAGES = ("fr", "en")
 
@@ -83,11 +82,7 @@ def _value_of(vocabulary: str, uri: str, key: str = "uri") -> str | None:
 
 def _translated(value: Any) -> dict[str, str]:
     """A fluent value ({"fr": .., "en": ..}, maybe as JSON text) without its empty languages."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
+    value = jsonvalue.from_json(value, invalid={})
     if not isinstance(value, dict):
         return {}
     return {lang: text for lang, text in value.items() if isinstance(text, str) and text}
@@ -111,11 +106,7 @@ def _vocabulary_or_empty(name: str) -> list[dict[str, Any]]:
 
 def _list(value: Any) -> list[str]:
     """A list field (maybe as JSON text, maybe one value) as a list of strings."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            value = [value]
+    value = jsonvalue.from_json(value)
     if isinstance(value, str):
         value = [value]
     return [str(v) for v in value or [] if v]

@@ -1,7 +1,6 @@
 """The dataset's own fields: texts, keywords, methodology, languages, categories, dates, contact."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rdflib import BNode, Literal, URIRef
@@ -11,7 +10,7 @@ import ckan.plugins as p
 
 from ckanext.dcat.profiles import DCAT, DCT, RDF, RDFS, SKOS, VCARD
 
-from ckanext.quebec.schema import vocabularies
+from ckanext.quebec.schema import jsonvalue, vocabularies
 
 from .. import compat_dcat, config
 from .base import (LANGUAGES, _DATASET_TEXTS, _TranslatedLiterals, _entry_uris, _extra, _list,
@@ -44,12 +43,7 @@ class DatasetMixin(_TranslatedLiterals):
         self.g.add((rights, RDF.type, DCT.RightsStatement))
 
     def _add_keywords(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
-        keywords = _extra(dataset_dict, "keywords")
-        if isinstance(keywords, str):
-            try:
-                keywords = json.loads(keywords)
-            except ValueError:
-                return
+        keywords = jsonvalue.from_json(_extra(dataset_dict, "keywords"), invalid=None)
         if not isinstance(keywords, dict) or not any(keywords.values()):
             return
         self.g.remove((dataset_ref, DCAT.keyword, None))

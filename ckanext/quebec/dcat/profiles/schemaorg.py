@@ -1,7 +1,6 @@
 """The quebec_schemaorg RDF profile: schema.org structured data in French and English."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -9,6 +8,8 @@ from rdflib.term import Node
 
 from ckanext.dcat.profiles import SCHEMA
 from ckanext.dcat.utils import resource_uri
+
+from ckanext.quebec.schema import jsonvalue
 
 from .base import LANGUAGES, _TranslatedLiterals, _extra, _translated
 from .partners import partner
@@ -25,12 +26,7 @@ class QuebecSchemaOrgProfile(_TranslatedLiterals):
         for key, predicate in (("title_translated", SCHEMA.name),
                                ("notes_translated", SCHEMA.description)):
             self._replace_translated(dataset_ref, predicate, _extra(dataset_dict, key))
-        keywords = _extra(dataset_dict, "keywords")
-        if isinstance(keywords, str):
-            try:
-                keywords = json.loads(keywords)
-            except ValueError:
-                keywords = None
+        keywords = jsonvalue.from_json(_extra(dataset_dict, "keywords"), invalid=None)
         if isinstance(keywords, dict) and any(keywords.values()):
             self.g.remove((dataset_ref, SCHEMA.keywords, None))
             for lang, words in keywords.items():

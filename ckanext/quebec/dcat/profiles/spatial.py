@@ -1,7 +1,6 @@
 """Where a dataset is: its territories (dct:Location) and its extent (locn:geometry, dcat:bbox)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -10,6 +9,8 @@ from rdflib.term import Node
 import ckan.plugins as p
 
 from ckanext.dcat.profiles import DCAT, DCT, LOCN, RDF, SKOS
+
+from ckanext.quebec.schema import jsonvalue
 
 from .. import compat_dcat, config
 from .base import _TranslatedLiterals, _extra, _list, _vocabulary_or_empty
@@ -28,11 +29,7 @@ def _wkt_polygon(west: float, south: float, east: float, north: float) -> str:
 
 def _geojson_bbox(value: Any) -> str | None:
     """The bounding box of a GeoJSON geometry (dict or text), as a WKT polygon."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
+    value = jsonvalue.from_json(value, invalid=None)
     if not isinstance(value, dict):
         return None
     xs: list[float] = []
