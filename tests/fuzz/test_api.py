@@ -79,27 +79,33 @@ def _ids(site: dict, *kinds: str, values=fuzz.VALUES) -> st.SearchStrategy[Any]:
 
 
 def _core_actions(site: dict) -> dict[str, st.SearchStrategy[dict]]:
-    """CKAN's dataset, resource and organization actions, with the schemas' fields.
+    """CKAN's dataset, resource, organization, group and user actions, with the schemas' fields.
 
-    Their own parameters (ids, flags, paging) get well-formed values: CKAN
-    2.12.0 and 2.11.6 answer some bad ones with a 500 without any plugin
-    (an id that is a list, a number or holds a NUL character: package_show,
-    resource_show, *_delete; a flag that is "" or "null": organization_list's
-    all_fields, organization_show's include_datasets).
+    Their own parameters (ids, flags, paging) get malformed values too (a
+    list, a number, an object, a NUL character, empty or junk text): CKAN
+    2.12.0 and 2.11.6 answered some with a 500 without any plugin, which
+    quebec_schema's core guards now refuse (schema/core_guards.py).
     """
     dataset_id = site["dataset"]["id"]
     resource_id = site["resource"]["id"]
     organization_id = site["organization"]["id"]
-    only_id = st.fixed_dictionaries({"id": fuzz.STORABLE_TEXT})
-    flag = st.booleans()
-    number = st.integers(min_value=-(2 ** 40), max_value=2 ** 40)
+    only_id = st.fixed_dictionaries({"id": fuzz.VALUES})
+    flag = st.one_of(st.booleans(), fuzz.VALUES)
+    number = st.one_of(st.integers(min_value=-(2 ** 40), max_value=2 ** 40), fuzz.VALUES)
+    group_list = st.fixed_dictionaries({}, optional={
+        "all_fields": flag, "include_dataset_count": flag, "include_extras": flag,
+        "sort": fuzz.STORABLE_TEXT, "limit": number, "offset": number})
+    activity_list = st.fixed_dictionaries(
+        {"id": _ids(site, "dataset", "organization")},
+        optional={"limit": number, "offset": number, "include_hidden_activity": flag})
     return {
         "package_create": fuzz.dataset(organization_id),
         "package_update": fuzz.dataset(organization_id, site["dataset"]["name"]).map(
             lambda d: dict(d, id=dataset_id)),
         "package_patch": fuzz.changes(fuzz.DATASET_FIELDS).map(lambda d: dict(d, id=dataset_id)),
         "package_show": st.fixed_dictionaries(
-            {"id": _ids(site, "dataset", "resource", values=fuzz.STORABLE_TEXT)}),
+            {"id": _ids(site, "dataset", "resource")},
+            optional={"use_default_schema": flag, "include_plugin_data": flag}),
         "package_delete": only_id,
         "package_search": st.fixed_dictionaries({}, optional={
             "q": fuzz.VALUES,
@@ -111,19 +117,27 @@ def _core_actions(site: dict) -> dict[str, st.SearchStrategy[dict]]:
         "resource_update": fuzz.resource(dataset_id).map(lambda d: dict(d, id=resource_id)),
         "resource_patch": fuzz.changes(fuzz.RESOURCE_FIELDS).map(lambda d: dict(d, id=resource_id)),
         "resource_show": st.fixed_dictionaries(
-            {"id": _ids(site, "resource", "dataset", values=fuzz.STORABLE_TEXT)}),
+            {"id": _ids(site, "resource", "dataset")}),
         "resource_delete": only_id,
         "organization_create": fuzz.organization(),
         "organization_update": fuzz.organization().map(lambda d: dict(d, id=organization_id)),
         "organization_patch": fuzz.changes(fuzz.ORGANIZATION_FIELDS).map(
             lambda d: dict(d, id=organization_id)),
         "organization_show": st.fixed_dictionaries(
-            {"id": _ids(site, "organization", values=fuzz.STORABLE_TEXT)},
-            optional={"include_datasets": flag}),
-        "organization_list": st.fixed_dictionaries({}, optional={
-            "all_fields": flag, "sort": fuzz.STORABLE_TEXT, "limit": number, "offset": number,
-            "organizations": st.lists(fuzz.STORABLE_TEXT, max_size=3)}),
+            {"id": _ids(site, "organization")},
+            optional={"include_datasets": flag, "include_users": flag, "include_extras": flag}),
+        "organization_list": group_list,
         "organization_delete": only_id,
+        "group_show": st.fixed_dictionaries({"id": fuzz.VALUES},
+                                            optional={"include_datasets": flag}),
+        "group_list": group_list,
+        "group_delete": only_id,
+        "user_show": st.fixed_dictionaries({"id": fuzz.VALUES},
+                                           optional={"include_datasets": flag}),
+        "member_list": st.fixed_dictionaries({"id": _ids(site, "organization")}),
+        "resource_view_list": st.fixed_dictionaries({"id": _ids(site, "resource")}),
+        "package_activity_list": activity_list,
+        "organization_activity_list": activity_list,
     }
 
 

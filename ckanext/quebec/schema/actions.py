@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict, Schema
 
-from . import groups, urls, vocabularies
+from . import core_guards, groups, urls, vocabularies
 
 __all__ = ["quebec_vocabulary_list", "member_create", "member_delete", "package_create",
            "package_update", "resource_create", "resource_update"]
@@ -101,6 +101,7 @@ def get_actions() -> dict:
         "package_update": package_update,
         "resource_create": resource_create,
         "resource_update": resource_update,
+        **core_guards.get_actions(),
     }
 
 
