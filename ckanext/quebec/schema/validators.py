@@ -1,47 +1,9 @@
-"""Validators of the Québec metadata schema: bilingual text, language policy, vocabularies, dates, contacts, GeoJSON.
+"""Validators of the Québec metadata schema, and the names they are registered under.
 
-Bilingual values
-----------------
-A bilingual field holds one text per language, in ckanext-fluent's shape::
-
-    "title_translated": {"fr": "Pistes cyclables", "en": "Bike paths"}
-
-A text produced by machine translation carries a BCP 47 transformed-content
-tag (RFC 6497) instead of the bare language: ``en-t-fr`` is English
-machine-translated from French, ``fr-t-en`` French machine-translated from
-English::
-
-    "title_translated": {"fr": "Pistes cyclables", "en-t-fr": "Cycle tracks"}
-
-So the keys allowed are ``fr``, ``en``, ``fr-t-en`` and ``en-t-fr``, with at
-most one text per language (a human and a machine English together are
-refused). A machine translation counts for its language in the language
-policy and is shown with a "machine translation" marker. Keywords have the
-same shape with a list of words per key: ``{"fr": ["vélo"], "en": ["bike"]}``.
-
-The API takes such a dict or its JSON string; web forms post one input per
-language, ``<field>-fr`` and ``<field>-en``, plus a checkbox
-``<field>-<language>-machine`` that marks that language's text as machine
-translated (keywords: comma-separated words). Stored values are JSON strings
-(dataset and resource extras); ``quebec_translated_output`` gives the dict back.
-
-Language policy
----------------
-A bilingual field that is required, or filled, must have every language its
-policy requires: French by default, configurable per field through
-``ckanext.quebec.schema.required_languages`` (see config_declaration.yaml),
-or a ``required_languages`` list in the field's schema entry (the
-configuration wins).
-
-Core fields
------------
-``quebec_core_fields_from_translated`` (the dataset schema's after-validator)
-copies the French text (else the English one) of each field naming a
-``core_field`` into it: ``title``, ``notes``, and the resources' ``name`` and
-``description``, so every CKAN feature that reads them keeps working.
-
-Text fields refuse HTML (Markdown fields refuse scripts and active HTML); the
-templates escape what they show and Markdown goes through h.render_markdown.
+Bilingual texts, keywords and core fields are in bilingual.py, the
+geographic coverage in coverage.py; this module holds vocabularies, dates,
+contacts, links and numbers, and re-exports the others' public names so
+``validators.<name>`` keeps working for every importer.
 """
 from __future__ import annotations
 
@@ -53,274 +15,19 @@ from typing import Any, Callable
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.validation import scheming_validator
 
-from ckanext.quebec import config
-
-from . import extent, groups, jsonvalue, limits, urls, vocabularies
+from . import groups, limits, urls, vocabularies
+from .bilingual import (  # noqa: F401 (re-exported)
+    KEYWORD_MAX_LENGTH, LANGUAGES, MACHINE_TAGS, TRANSLATION_KEYS, add_error, check_languages, check_text,
+    default_text, drop_field, is_empty, is_machine_translated, language_of, load_json, parse_keywords,
+    parse_translated_text, quebec_core_fields_from_translated, quebec_keywords, quebec_translated_output,
+    quebec_translated_text, required_languages)
+from .coverage import (  # noqa: F401 (re-exported)
+    bbox_polygon, parse_geojson, quebec_geojson, quebec_spatial_from_territories)
 
 missing = tk.missing
 Invalid = tk.Invalid
 
-LANGUAGES = ("fr", "en")
-MACHINE_TAGS = {"fr": "fr-t-en", "en": "en-t-fr"}
-TRANSLATION_KEYS = LANGUAGES + tuple(MACHINE_TAGS.values())
-
-KEYWORD_MAX_LENGTH = 100
-
-_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
-_ACTIVE_HTML = re.compile(
-    r"<\s*/?\s*(script|iframe|object|embed|style|form|svg)\b|<[^>]*\son[a-z]+\s*=|javascript\s*:",
-    re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}$")
-_GEOMETRY_DEPTH = {
-    "Point": 0, "MultiPoint": 1, "LineString": 1,
-    "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3,
-}
-
-
-def language_of(key: str) -> str:
-    """``fr`` for ``fr`` and ``fr-t-en``; ``en`` for ``en`` and ``en-t-fr``."""
-    return key.split("-")[0]
-
-
-def is_machine_translated(key: str) -> bool:
-    return "-t-" in key
-
-
-def required_languages(field_name: str, field: dict | None = None) -> tuple[str, ...]:
-    """The languages ``field_name`` must have, from the configuration or the schema."""
-    default, by_field = config.schema_required_languages()
-    if field_name in by_field:
-        return by_field[field_name]
-    if field and "required_languages" in field:
-        return tuple(field["required_languages"])
-    return default
-
-
-# Bilingual text
-
-def _empty(value: Any) -> bool:
-    return value is missing or value is None or value == "" or value == {}
-
-
-_NOT_JSON = object()
-
-
-def _load_json_object(value: Any) -> Any:
-    value = jsonvalue.from_json(value, invalid=_NOT_JSON)
-    if value is _NOT_JSON:
-        raise Invalid(tk._("Not valid JSON"))
-    return value
-
-
-def check_text(text: str, markdown: bool = False, max_length: int | None = None) -> None:
-    """Refuse a text too long, with control characters or HTML (Markdown: scripts and active HTML only)."""
-    limits.check(text, multi_line=markdown, max_length=max_length)
-    if markdown:
-        if _ACTIVE_HTML.search(text):
-            raise Invalid(tk._("Scripts and active HTML are not allowed in this field"))
-    elif _HTML.search(text):
-        raise Invalid(tk._("HTML is not allowed in this field"))
-
-
-def parse_translated_text(value: Any, markdown: bool = False,
-                          max_length: int | None = None) -> dict[str, str]:
-    """The dict of texts by language key in ``value`` (a dict or its JSON string).
-
-    Empty texts are dropped and the others stripped.
-
-    :raises Invalid: not such a dict, an unknown key, a text that is not a
-        string or holds HTML, or two texts for one language.
-    """
-    value = _load_json_object(value)
-    if not isinstance(value, dict):
-        raise Invalid(tk._("Expecting an object of texts by language, e.g. {\"fr\": \"...\", \"en\": \"...\"}"))
-    texts: dict[str, str] = {}
-    for key, text in value.items():
-        if key not in TRANSLATION_KEYS:
-            raise Invalid(tk._("Unknown language key {key}: use fr, en, fr-t-en or en-t-fr").format(key=key))
-        if text is None or text is missing:
-            continue
-        if not isinstance(text, str):
-            raise Invalid(tk._("The text in {key} must be a string").format(key=key))
-        text = text.strip()
-        if not text:
-            continue
-        check_text(text, markdown, max_length)
-        texts[key] = text
-    _check_one_per_language(texts)
-    return texts
-
-
-def _check_one_per_language(value: dict) -> None:
-    for language, machine in MACHINE_TAGS.items():
-        if value.get(language) and value.get(machine):
-            raise Invalid(tk._("Give either a human or a machine translation in {language}, not both")
-                          .format(language=language))
-
-
-def check_languages(value: dict, languages: tuple[str, ...]) -> None:
-    """Raise Invalid naming the first language of ``languages`` that ``value`` lacks."""
-    present = {language_of(key) for key, text in value.items() if text}
-    for language in languages:
-        if language not in present:
-            if language == "fr":
-                raise Invalid(tk._("The French version is required"))
-            raise Invalid(tk._("The English version is required"))
-
-
-def _form_inputs(key: tuple, data: dict, parse: Callable[[str], Any]) -> dict | None:
-    """The value posted by a web form as ``<field>-<lang>`` inputs, or None.
-
-    The inputs are taken out of ``__extras`` so they are not stored as such.
-    """
-    extras = data.get(key[:-1] + ("__extras",))
-    if not isinstance(extras, dict):
-        return None
-    prefix = key[-1] + "-"
-    inputs = {name[len(prefix):]: extras.pop(name) for name in list(extras) if name.startswith(prefix)}
-    if not inputs:
-        return None
-    value: dict[str, Any] = {}
-    for language in LANGUAGES:
-        for tag in (language, MACHINE_TAGS[language]):
-            if tag in inputs and inputs[tag] not in (None, ""):
-                text = inputs[tag]
-                if tk.asbool(inputs.get(language + "-machine")):
-                    tag = MACHINE_TAGS[language]
-                value[tag] = parse(text) if isinstance(text, str) else text
-    return value
-
-
-def _drop(key: tuple, data: dict) -> None:
-    """Leave an empty field out, and stop its validators (no empty extra stored)."""
-    data.pop(key, None)
-    raise tk.StopOnError
-
-
-def _fail(key: tuple, errors: dict, error: Invalid) -> None:
-    errors[key].append(error.error)
-
-
-@scheming_validator
-def quebec_translated_text(field: dict, schema: dict) -> Callable:
-    """A bilingual text field; the field's ``markdown: true`` lets Markdown in."""
-    markdown, max_length = bool(field.get("markdown")), field.get("max_length")
-    return _by_language_validator(
-        field, parse_form_text=lambda text: text,
-        parse_value=lambda value: parse_translated_text(value, markdown, max_length))
-
-
-def _by_language_validator(field: dict, parse_form_text: Callable[[str], Any],
-                           parse_value: Callable[[Any], dict]) -> Callable:
-    """A validator of a value given by language (dict, JSON or one form input
-    per language), checked against the field's language policy and stored as JSON."""
-    field_name = field["field_name"]
-
-    def validator(key, data, errors, context):
-        if errors[key]:
-            return
-        value = data.get(key, missing)
-        if _empty(value):
-            value = _form_inputs(key, data, parse_form_text) or missing
-        try:
-            by_language = {} if _empty(value) else parse_value(value)
-            if by_language or field.get("required"):
-                check_languages(by_language, required_languages(field_name, field))
-        except Invalid as error:
-            return _fail(key, errors, error)
-        if by_language:
-            data[key] = json.dumps(by_language, ensure_ascii=False)
-        else:
-            _drop(key, data)
-
-    return validator
-
-
-def quebec_translated_output(value: Any) -> Any:
-    """The stored JSON string of a bilingual field, as a dict."""
-    return jsonvalue.from_json(value) if isinstance(value, str) else value
-
-
-# Keywords
-
-def _split_keywords(text: str) -> list[str]:
-    return [word.strip() for word in text.split(",") if word.strip()]
-
-
-def parse_keywords(value: Any) -> dict[str, list[str]]:
-    """The keyword lists by language key in ``value`` (a dict or its JSON string).
-
-    :raises Invalid: not such a dict, a list that is not a list of short
-        words, an unknown key, two lists for one language.
-    """
-    value = _load_json_object(value)
-    if not isinstance(value, dict):
-        raise Invalid(tk._("Keywords must be given by language, e.g. {\"fr\": [\"...\"], \"en\": [\"...\"]}"))
-    keywords: dict[str, list[str]] = {}
-    for key, words in value.items():
-        if key not in TRANSLATION_KEYS:
-            raise Invalid(tk._("Unknown language key {key}: use fr, en, fr-t-en or en-t-fr").format(key=key))
-        if words is None or words is missing:
-            continue
-        if not isinstance(words, list):
-            raise Invalid(tk._("Keywords in {key} must be a list").format(key=key))
-        cleaned = []
-        for word in words:
-            if not isinstance(word, str) or not word.strip() or len(word.strip()) > KEYWORD_MAX_LENGTH:
-                raise Invalid(tk._("A keyword must be a text of 1 to {max} characters")
-                              .format(max=KEYWORD_MAX_LENGTH))
-            check_text(word)
-            if word.strip() not in cleaned:
-                cleaned.append(word.strip())
-        if cleaned:
-            keywords[key] = cleaned
-    _check_one_per_language(keywords)
-    return keywords
-
-
-@scheming_validator
-def quebec_keywords(field: dict, schema: dict) -> Callable:
-    """Keyword lists by language: a dict, its JSON string or comma-separated form inputs."""
-    return _by_language_validator(field, parse_form_text=_split_keywords,
-                                  parse_value=parse_keywords)
-
-
-# Core fields
-
-@scheming_validator
-def quebec_core_fields_from_translated(field: Any, schema: dict) -> Callable:
-    """Fill each ``core_field`` (title, notes, resource name...) from its bilingual field.
-
-    Used as the dataset schema's ``after_validators``: it sees the whole
-    dataset, resources included, once the bilingual fields are validated.
-    """
-    dataset_fields = [f for f in schema.get("dataset_fields", []) if f.get("core_field")]
-    resource_fields = [f for f in schema.get("resource_fields", []) if f.get("core_field")]
-
-    def fill(prefix: tuple, fields: list, data: dict, errors: dict) -> None:
-        for f in fields:
-            source = prefix + (f["field_name"],)
-            if errors.get(source):
-                continue
-            texts = quebec_translated_output(data.get(source))
-            if isinstance(texts, dict) and texts:
-                data[prefix + (f["core_field"],)] = default_text(texts)
-
-    def validator(key, data, errors, context):
-        fill((), dataset_fields, data, errors)
-        positions = sorted({k[1] for k in data if len(k) == 3 and k[0] == "resources"})
-        for position in positions:
-            fill(("resources", position), resource_fields, data, errors)
-
-    return validator
-
-
-def default_text(texts: dict[str, Any]) -> Any:
-    """The text of the portal's language: French, else English (human first)."""
-    for key in ("fr", "fr-t-en", "en", "en-t-fr"):
-        if texts.get(key):
-            return texts[key]
-    return ""
 
 
 # Vocabularies
@@ -356,16 +63,16 @@ def quebec_vocabulary_choices(field: dict, schema: dict) -> Callable:
         if errors[key]:
             return
         value = data.get(key, missing)
-        if _empty(value) or value == []:
+        if is_empty(value) or value == []:
             if field.get("required"):
                 errors[key].append(tk._("Missing value"))
                 return
-            _drop(key, data)
+            drop_field(key, data)
         if isinstance(value, str):
             try:
-                value = _load_json_object(value) if value.startswith("[") else [value]
+                value = load_json(value) if value.startswith("[") else [value]
             except Invalid as error:
-                return _fail(key, errors, error)
+                return add_error(key, errors, error)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             errors[key].append(tk._("Expecting a list of values"))
             return
@@ -399,7 +106,7 @@ def parse_date(value: Any) -> datetime.date:
 
 def quebec_iso_date(value: Any) -> Any:
     """An ISO 8601 date, stored as YYYY-MM-DD."""
-    if _empty(value):
+    if is_empty(value):
         return value
     return parse_date(value).isoformat()
 
@@ -410,10 +117,10 @@ def quebec_date_not_before(field: dict, schema: dict) -> Callable:
     other = field["not_before"]
 
     def validator(key, data, errors, context):
-        if errors[key] or _empty(data.get(key, missing)):
+        if errors[key] or is_empty(data.get(key, missing)):
             return
         start = data.get(key[:-1] + (other,), missing)
-        if _empty(start):
+        if is_empty(start):
             return
         try:
             end, start = parse_date(data[key]), parse_date(start)
@@ -426,7 +133,7 @@ def quebec_date_not_before(field: dict, schema: dict) -> Callable:
 
 
 def quebec_email(value: Any) -> Any:
-    if _empty(value):
+    if is_empty(value):
         return value
     value = str(value).strip()
     if not _EMAIL.match(value):
@@ -436,7 +143,7 @@ def quebec_email(value: Any) -> Any:
 
 def quebec_url(value: Any) -> Any:
     """An absolute http or https URL."""
-    if _empty(value):
+    if is_empty(value):
         return value
     from urllib.parse import urlsplit
 
@@ -452,7 +159,7 @@ def quebec_url(value: Any) -> Any:
 
 def quebec_plain_text(value: Any) -> Any:
     """A one-language text without HTML."""
-    if _empty(value):
+    if is_empty(value):
         return value
     if not isinstance(value, str):
         raise Invalid(tk._("Expecting a text"))
@@ -461,7 +168,7 @@ def quebec_plain_text(value: Any) -> Any:
 
 
 def quebec_positive_number(value: Any) -> Any:
-    if _empty(value):
+    if is_empty(value):
         return value
     try:
         number = float(value)
@@ -470,123 +177,6 @@ def quebec_positive_number(value: Any) -> Any:
     if number < 0 or number != number:
         raise Invalid(tk._("Must be a positive number"))
     return value if isinstance(value, (int, float)) else str(value).strip()
-
-
-# Geographic coverage
-
-def parse_geojson(value: Any) -> dict:
-    """A GeoJSON geometry (or Feature) lying within Québec's bounding box.
-
-    :raises Invalid: not JSON, not a geometry, or a position outside Québec.
-    """
-    value = _load_json_object(value)
-    if isinstance(value, dict) and value.get("type") == "Feature":
-        value = value.get("geometry")
-    _check_geometry(value)
-    return value
-
-
-def _check_geometry(geometry: Any) -> None:
-    if not isinstance(geometry, dict) or geometry.get("type") not in (*_GEOMETRY_DEPTH, "GeometryCollection"):
-        raise Invalid(tk._("Not a GeoJSON geometry"))
-    if geometry["type"] == "GeometryCollection":
-        members = geometry.get("geometries")
-        if not isinstance(members, list) or not members:
-            raise Invalid(tk._("Not a GeoJSON geometry"))
-        for member in members:
-            _check_geometry(member)
-        return
-    for position in _positions(geometry.get("coordinates"), _GEOMETRY_DEPTH[geometry["type"]]):
-        if not extent.contains_degrees(position[0], position[1]):
-            raise Invalid(tk._("The geographic coverage must lie within Québec"))
-
-
-def _positions(coordinates: Any, depth: int):
-    if depth == 0:
-        if (not isinstance(coordinates, list) or len(coordinates) not in (2, 3)
-                or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coordinates)):
-            raise Invalid(tk._("Not a GeoJSON geometry"))
-        yield coordinates
-        return
-    if not isinstance(coordinates, list) or not coordinates:
-        raise Invalid(tk._("Not a GeoJSON geometry"))
-    for member in coordinates:
-        yield from _positions(member, depth - 1)
-
-
-def quebec_geojson(value: Any) -> Any:
-    """A GeoJSON extent within Québec, stored as a JSON string (as ckanext-spatial reads ``spatial``)."""
-    if value is missing or value is None or value == "":
-        return value  # an empty object is no geometry
-    return json.dumps(parse_geojson(value))
-
-
-def bbox_polygon(bbox: tuple[float, float, float, float] | list[float]) -> dict:
-    """A [west, south, east, north] box as a GeoJSON polygon."""
-    west, south, east, north = bbox
-    return {"type": "Polygon", "coordinates": [[
-        [west, south], [east, south], [east, north], [west, north], [west, south]]]}
-
-
-def _extra_position(data: dict, name: str) -> Any:
-    for key, value in data.items():
-        if len(key) == 3 and key[0] == "extras" and key[2] == "key" and value == name:
-            return key[1]
-    return None
-
-
-def _territory_extent(territories: Any) -> dict | None:
-    values = quebec_translated_output(territories) if territories else []
-    box = vocabularies.envelope("territories", values if isinstance(values, list) else [])
-    return bbox_polygon(box) if box else None
-
-
-def _filled_from_territories(context: dict, spatial: str) -> bool:
-    """Whether the stored extent ``spatial`` is the one the dataset's stored territories gave."""
-    package = context.get("package")
-    extras = getattr(package, "extras", None) or {}
-    if not extras.get("spatial") or not extras.get("territories"):
-        return False
-    stored, given = (jsonvalue.from_json(extras["spatial"], _NOT_JSON),
-                     jsonvalue.from_json(spatial, _NOT_JSON))
-    if stored is _NOT_JSON or given is _NOT_JSON:
-        return False
-    return stored == given == _territory_extent(extras["territories"])
-
-
-@scheming_validator
-def quebec_spatial_from_territories(field: Any, schema: dict) -> Callable:
-    """Give the dataset the extent of its territories when it has no extent of its own.
-
-    The extent is the box enclosing the territories' ``bbox`` (schemas/
-    vocabularies/territories.yaml), as a GeoJSON polygon in ``spatial``. An
-    extent filled this way follows the territories when they change; an
-    extent the publisher gave is kept as it is.
-    Used as an ``after_validators`` of the dataset schema, after the fields
-    are converted to extras.
-    """
-    def validator(key, data, errors, context):
-        if errors.get(("territories",)) or errors.get(("spatial",)):
-            return
-        territories_at = _extra_position(data, "territories")
-        territories = data[("extras", territories_at, "value")] if territories_at is not None else None
-        spatial_at = _extra_position(data, "spatial")
-        spatial = data.get(("extras", spatial_at, "value")) if spatial_at is not None else None
-        if spatial and not _filled_from_territories(context, spatial):
-            return
-        extent = _territory_extent(territories)
-        if extent is None and not spatial:
-            return
-        if spatial_at is None:
-            data[("spatial",)] = json.dumps(extent)
-            tk.get_converter("convert_to_extras")(("spatial",), data, errors, context)
-            del data[("spatial",)]
-        else:
-            data[("extras", spatial_at, "value")] = json.dumps(extent) if extent else ""
-            if ("spatial",) in data:
-                data[("spatial",)] = data[("extras", spatial_at, "value")]
-
-    return validator
 
 
 def get_validators() -> dict[str, Callable]:
