@@ -11,14 +11,14 @@ from __future__ import annotations
 import bisect
 import os
 import tempfile
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
 from ckanext.quebec import tabular
-from ckanext.quebec.schema import extent, jsonvalue
-from ckanext.quebec.schema.extent import QUEBEC_LAMBERT
+from ckanext.quebec.schema import jsonvalue
 from ckanext.quebec.tabular import TabularError
-from ckanext.quebec.tabular.duck import MAX_COLUMNS
+
+from . import geometries
+from .report import Options, Report
 
 PLACEHOLDERS = ("NA", "N/A", "n/a", "N.A.", "na", "null", "NULL", "Null", "None", "nan", "NaN", "-",
                 "--", "?", "ND", "N/D", "n/d", "nd", "#N/A", "s.o.", "S.O.")
@@ -32,66 +32,6 @@ CHECKS_PER_SCAN = 64
 
 def _(message: str) -> str:
     return message
-
-
-@dataclass
-class Options:
-    """Limits of one validation run."""
-
-    limits: tabular.Limits = field(default_factory=tabular.Limits)
-    memory_limit: str = "192MB"
-    threads: int = 2
-    max_errors: int = 200
-    max_geojson_bytes: int = 64 << 20
-    max_features: int = 200_000
-    max_columns: int = MAX_COLUMNS
-
-
-@dataclass
-class Report:
-    """A resource's validation report.
-
-    ``status``: ``valid``, ``invalid``, ``error`` (could not validate:
-    ``reason``) or ``not_checked`` (not a tabular or geographic format).
-    ``errors``: at most ``Options.max_errors`` rows {row, column, error,
-    msgid, params}; ``counts``: every error by type, listed or not.
-    """
-
-    status: str
-    format: Optional[str] = None
-    errors: list[dict] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    rows: Optional[int] = None
-    fields: list[dict] = field(default_factory=list)
-    schema_source: Optional[str] = None
-    encoding: Optional[str] = None
-    delimiter: Optional[str] = None
-    reason: Optional[dict] = None
-    primary_key: list[str] = field(default_factory=list)
-    key_ok: Optional[bool] = None
-
-    @property
-    def error_count(self) -> int:
-        return sum(self.counts.values())
-
-    def add(self, code: str, msgid: str, row: Optional[int] = None, column: Optional[str] = None,
-            count: int = 1, listed: bool = True, limit: int = 200, **params: Any) -> None:
-        self.counts[code] = self.counts.get(code, 0) + count
-        if listed and len(self.errors) < limit:
-            self.errors.append({"row": row, "column": column, "error": code, "msgid": msgid,
-                                "params": params})
-
-    def finish(self) -> "Report":
-        if self.status not in ("error", "not_checked"):
-            self.status = "invalid" if self.counts else "valid"
-        return self
-
-    def as_dict(self) -> dict:
-        return {"status": self.status, "format": self.format, "error_count": self.error_count,
-                "counts": dict(sorted(self.counts.items())), "errors": self.errors, "rows": self.rows,
-                "fields": self.fields, "schema_source": self.schema_source, "encoding": self.encoding,
-                "delimiter": self.delimiter, "reason": self.reason, "primary_key": self.primary_key,
-                "key_ok": self.key_ok}
 
 
 def kind_of(resource: dict) -> Optional[str]:
@@ -134,7 +74,7 @@ def validate_file(path: str, kind: str, schema: Optional[dict] = None,
         sniffed = tabular.sniff(path, full_utf8_check=(kind == "csv"))
         tabular.check_format(sniffed, declared_format or kind)
         if kind == "geojson":
-            return _validate_geojson(path, options)
+            return geometries.validate_geojson(path, options)
         if kind == "xlsx":
             handle, converted = tempfile.mkstemp(prefix="quebec-xlsx-", suffix=".csv")
             os.close(handle)
@@ -508,45 +448,3 @@ def _check_unique(con, source: str, key: list[str], report: Report, rejects: lis
             "msgid": _("The key value “%(value)s” of “%(column)s” is repeated"),
             "params": {"value": value, "column": label}})
     report.errors.sort(key=lambda error: (error["row"] is not None, error["row"] or 0))
-
-
-# GeoJSON ------------------------------------------------------------------------------------------
-
-def _validate_geojson(path: str, options: Options) -> Report:
-    import shapely
-    from shapely.geometry import shape
-    from shapely.validation import explain_validity
-
-    report = Report(status="invalid", format="geojson", encoding="utf-8")
-    limit = options.max_errors
-    document = tabular.read_geojson(path, options.max_geojson_bytes, options.max_features)
-    report.rows = len(document.features)
-    if document.crs not in (4326, QUEBEC_LAMBERT):
-        report.add("crs-error", _("The declared coordinate system %(crs)s is not EPSG:4326 or EPSG:32198"),
-                   limit=limit, crs=document.crs_declared or "")
-        return report.finish()
-    for number, feature in enumerate(document.features, start=1):
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if geometry is None:
-            continue
-        try:
-            built = shape(geometry)
-        except (ValueError, TypeError, KeyError, AttributeError, IndexError,
-                shapely.errors.ShapelyError) as error:
-            report.add("geometry-error", _("Feature %(number)s has a malformed geometry: %(reason)s"),
-                       row=number, limit=limit, number=number, reason=str(error)[:120] or type(error).__name__)
-            continue
-        if built.is_empty:
-            continue
-        if not built.is_valid:
-            report.add("geometry-invalid", _("Feature %(number)s has an invalid geometry: %(reason)s"),
-                       row=number, limit=limit, number=number, reason=explain_validity(built))
-        minx, miny, maxx, maxy = built.bounds
-        if document.crs == 4326 and not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
-            report.add("crs-error", _("Feature %(number)s has coordinates that are not longitude and latitude "
-                                      "(EPSG:4326); declare EPSG:32198 if they are in Québec Lambert"),
-                       row=number, limit=limit, number=number)
-        elif document.crs == QUEBEC_LAMBERT and not extent.contains_lambert(minx, miny, maxx, maxy):
-            report.add("crs-error", _("Feature %(number)s lies outside Québec in EPSG:32198"),
-                       row=number, limit=limit, number=number)
-    return report.finish()
