@@ -8,139 +8,22 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field as dataclass_field
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from luqum import tree
-from luqum.parser import parser
 
 from . import datemath
 from . import fields as solr_fields
+from .syntax import (  # noqa: F401 (re-exported: importers read them here)
+    QuerySyntaxError, check_text, min_should_match, normalize_operators, parse, parse_query_fields,
+    strip_local_params, unknown_field)
 
-
-class QuerySyntaxError(ValueError):
-    """The query cannot be understood; Solr would answer with a SyntaxError."""
-
-
-# luqum's PLY parser keeps state in the parser object: one parse at a time.
-_PARSE_LOCK = threading.Lock()
-_LOCAL_PARAMS_RE = re.compile(r"^\s*\{![^}]*\}")
 _UNESCAPE_RE = re.compile(r"\\(.)")
 _WILDCARD_RE = re.compile(r"(?<!\\)[*?]")
 _WORD_RE = re.compile(r"[^\W_]+")
-MAX_QUERY_LENGTH = 10_000
-
-
-def strip_local_params(text: str) -> str:
-    """Drop a leading ``{!tag=...}`` local-params block, accepted and ignored."""
-    return _LOCAL_PARAMS_RE.sub("", text, count=1)
-
-
-def check_text(text: str) -> None:
-    """Refuse what no query may hold, whatever its syntax."""
-    if len(text) > MAX_QUERY_LENGTH:
-        raise QuerySyntaxError(tk._("the query is longer than {limit} characters")
-                               .format(limit=MAX_QUERY_LENGTH))
-    if "\x00" in text:
-        # PostgreSQL text cannot hold it: the driver would fail, not the query.
-        raise QuerySyntaxError(tk._("the query contains a NUL character"))
-
-
-def normalize_operators(text: str) -> str:
-    """Lucene's symbolic operators ``&&``, ``||`` and ``!`` as the words luqum reads.
-
-    luqum takes them for words; outside quoted phrases and escapes they become
-    AND, OR and NOT, as Lucene's classic parser reads them.
-    """
-    out: list[str] = []
-    position, length = 0, len(text)
-    in_phrase = False
-    while position < length:
-        char = text[position]
-        if char == "\\":
-            out.append(text[position:position + 2])
-            position += 2
-            continue
-        if char == '"':
-            in_phrase = not in_phrase
-        elif not in_phrase:
-            pair = text[position:position + 2]
-            if pair in ("&&", "||"):
-                out.append(" AND " if pair == "&&" else " OR ")
-                position += 2
-                continue
-            if char == "!" and (position == 0 or text[position - 1] in " \t\r\n("):
-                out.append("NOT ")
-                position += 1
-                continue
-        out.append(char)
-        position += 1
-    return "".join(out)
-
-
-def min_should_match(spec: str | None, optional: int) -> int:
-    """How many of ``optional`` clauses must match under Solr's ``mm`` ``spec``.
-
-    Solr's syntax: ``3``, ``-1``, ``75%``, ``-25%``, and conditions such as
-    CKAN's ``2<-1 5<80%`` (up to 2 clauses all must match; 3 to 5, all but
-    one; more, 80% of them).
-    """
-    if optional <= 0:
-        return 0
-    spec = (spec or "").strip()
-    if not spec:
-        return optional
-    try:
-        if "<" in spec:
-            result = optional
-            conditions = sorted(
-                (int(limit), rule) for limit, rule in
-                (part.split("<", 1) for part in spec.split()))
-            for limit, rule in conditions:
-                value = _mm_value(rule, optional)  # checked even when unused
-                if optional > limit:
-                    result = value
-            return max(0, min(result, optional))
-        return max(0, min(_mm_value(spec, optional), optional))
-    except ValueError as error:
-        raise QuerySyntaxError(tk._("not a valid mm (minimum match): {value}")
-                               .format(value=spec)) from error
-
-
-def _mm_value(rule: str, optional: int) -> int:
-    rule = rule.strip()
-    if rule.endswith("%"):
-        percent = int(rule[:-1])
-        amount = optional * abs(percent) // 100
-        return optional - amount if percent < 0 else amount
-    number = int(rule)
-    return optional + number if number < 0 else number
-
-
-def parse_query_fields(qf: str | None) -> list[str]:
-    """The field names of a dismax ``qf`` (``"name^4 title^4 text"``)."""
-    names = []
-    for part in (qf or "").split():
-        name = part.split("^", 1)[0]
-        if not solr_fields.is_valid_name(name):
-            raise QuerySyntaxError(unknown_field(name))
-        names.append(name)
-    return names
-
-
-def parse(text: str) -> tree.Item:
-    check_text(text)
-    text = normalize_operators(text)
-    with _PARSE_LOCK:
-        try:
-            return parser.parse(text)
-        except Exception as error:  # ParseError, RecursionError, and luqum's bare errors
-            raise QuerySyntaxError(tk._(
-                "unbalanced parentheses or quotes, or a misplaced operator"
-            )) from error
 
 
 @dataclass
@@ -441,10 +324,6 @@ def _at_least(count: int, clauses: list[str]) -> str:
     """
     tally = " + ".join(f"(CASE WHEN {clause} THEN 1 ELSE 0 END)" for clause in clauses)
     return f"(({' OR '.join(clauses)}) AND ({tally}) >= {int(count)})"
-
-
-def unknown_field(name: str) -> str:
-    return tk._("unknown field name: {field}").format(field=name)
 
 
 def _unescape(text: str) -> str:
