@@ -196,101 +196,125 @@ def score(dataset: dict, links: Optional[dict] = None, validation: str = "not_ch
     links = links or {}
     now = now or datetime.datetime.now(datetime.timezone.utc)
     resources = dataset.get("resources") or []
-    downloads = [r for r in resources if _is_download(r)]
-    known = formats()
     result = Score(validation=validation)
-    add = result.checks.append
+    result.checks += _findability(dataset)
+    result.checks += _accessibility(resources, links)
+    result.checks += _interoperability(dataset, resources)
+    result.checks += _reusability(dataset)
+    result.checks += _contextuality(dataset, resources)
+    result.checks += _quebec(dataset, resources, now)
+    return result
 
-    def check(dimension: str, name: str, points: int, max_points: int, label: str, hint: str) -> None:
-        add(Check(dimension, name, points, max_points, label, hint))
 
-    def full(condition: bool, points: int) -> int:
-        return points if condition else 0
+def _full(condition: bool, points: int) -> int:
+    return points if condition else 0
 
-    # Findability
-    check("findability", "keywords", full(_filled(dataset.get("keywords")) or _filled(dataset.get("tags")), 30), 30,
-          _("Keywords"), _("Add keywords that people would search for."))
-    check("findability", "categories", full(_filled(dataset.get("categories")) or _filled(dataset.get("groups")), 30),
-          30, _("Categories"), _("Choose at least one category."))
-    check("findability", "spatial", full(_filled(dataset.get("spatial")), 20), 20,
-          _("Geographic coverage"), _("Give the geographic coverage of the data."))
-    check("findability", "temporal",
-          full(_filled(dataset.get("temporal_start")) or _filled(dataset.get("temporal_end")), 20), 20,
-          _("Temporal coverage"), _("Give the period the data covers."))
 
-    # Accessibility
-    check("accessibility", "access_url", _share(resources, lambda r: _link_ok(links, r), 50), 50,
-          _("Resource URLs answer"),
-          _("Fix or replace the resource URLs that do not answer (see the link check)."))
-    check("accessibility", "download_url", _share(resources, _is_download, 20), 20,
-          _("Download URLs"), _("Upload the files, or give a direct download URL for each resource."))
-    check("accessibility", "download_url_works", _share(downloads, lambda r: _link_ok(links, r), 30) if downloads
-          else 0, 30, _("Download URLs answer"), _("Make sure the download URLs give the file."))
+def _findability(dataset: dict) -> list[Check]:
+    return [
+        Check("findability", "keywords", _full(_filled(dataset.get("keywords")) or _filled(dataset.get("tags")), 30),
+              30, _("Keywords"), _("Add keywords that people would search for.")),
+        Check("findability", "categories",
+              _full(_filled(dataset.get("categories")) or _filled(dataset.get("groups")), 30),
+              30, _("Categories"), _("Choose at least one category.")),
+        Check("findability", "spatial", _full(_filled(dataset.get("spatial")), 20), 20,
+              _("Geographic coverage"), _("Give the geographic coverage of the data.")),
+        Check("findability", "temporal",
+              _full(_filled(dataset.get("temporal_start")) or _filled(dataset.get("temporal_end")), 20), 20,
+              _("Temporal coverage"), _("Give the period the data covers.")),
+    ]
 
-    # Interoperability
-    check("interoperability", "format", _share(resources, lambda r: bool(_format(r)), 20), 20,
-          _("Format"), _("Give the format of every resource."))
-    check("interoperability", "media_type",
-          _share(resources, lambda r: _filled(r.get("mimetype")) or _format(r) in known, 10), 10,
-          _("Media type"), _("Use a format with a known media type (CSV, JSON, GeoJSON...)."))
-    check("interoperability", "format_vocabulary", _share(resources, lambda r: _format(r) in known, 10), 10,
-          _("Format from a vocabulary"), _("Write the format as a standard name (CSV, GeoJSON, XLSX...)."))
-    check("interoperability", "non_proprietary",
-          _share(resources, lambda r: known.get(_format(r), {}).get("non_proprietary", False), 20), 20,
-          _("Non-proprietary formats"), _("Offer the data in an open format such as CSV or GeoJSON."))
-    check("interoperability", "machine_readable",
-          _share(resources, lambda r: known.get(_format(r), {}).get("machine_readable", False), 20), 20,
-          _("Machine-readable formats"), _("Offer the data in a machine-readable format, not only PDF or HTML."))
+
+def _accessibility(resources: list[dict], links: dict) -> list[Check]:
+    downloads = [r for r in resources if _is_download(r)]
+    return [
+        Check("accessibility", "access_url", _share(resources, lambda r: _link_ok(links, r), 50), 50,
+              _("Resource URLs answer"),
+              _("Fix or replace the resource URLs that do not answer (see the link check).")),
+        Check("accessibility", "download_url", _share(resources, _is_download, 20), 20,
+              _("Download URLs"), _("Upload the files, or give a direct download URL for each resource.")),
+        Check("accessibility", "download_url_works",
+              _share(downloads, lambda r: _link_ok(links, r), 30) if downloads else 0, 30,
+              _("Download URLs answer"), _("Make sure the download URLs give the file.")),
+    ]
+
+
+def _interoperability(dataset: dict, resources: list[dict]) -> list[Check]:
+    known = formats()
     dcat_ap = (_filled(dataset.get("title")) and _filled(dataset.get("notes")) and bool(resources)
                and all(_filled(r.get("url")) for r in resources))
-    check("interoperability", "dcat_ap", full(dcat_ap, 30), 30, _("DCAT-AP mandatory properties"),
-          _("Give a title, a description and at least one resource with a URL."))
+    return [
+        Check("interoperability", "format", _share(resources, lambda r: bool(_format(r)), 20), 20,
+              _("Format"), _("Give the format of every resource.")),
+        Check("interoperability", "media_type",
+              _share(resources, lambda r: _filled(r.get("mimetype")) or _format(r) in known, 10), 10,
+              _("Media type"), _("Use a format with a known media type (CSV, JSON, GeoJSON...).")),
+        Check("interoperability", "format_vocabulary", _share(resources, lambda r: _format(r) in known, 10), 10,
+              _("Format from a vocabulary"), _("Write the format as a standard name (CSV, GeoJSON, XLSX...).")),
+        Check("interoperability", "non_proprietary",
+              _share(resources, lambda r: known.get(_format(r), {}).get("non_proprietary", False), 20), 20,
+              _("Non-proprietary formats"), _("Offer the data in an open format such as CSV or GeoJSON.")),
+        Check("interoperability", "machine_readable",
+              _share(resources, lambda r: known.get(_format(r), {}).get("machine_readable", False), 20), 20,
+              _("Machine-readable formats"), _("Offer the data in a machine-readable format, not only PDF or HTML.")),
+        Check("interoperability", "dcat_ap", _full(dcat_ap, 30), 30, _("DCAT-AP mandatory properties"),
+              _("Give a title, a description and at least one resource with a URL.")),
+    ]
 
-    # Reusability
+
+def _reusability(dataset: dict) -> list[Check]:
     licence = dataset.get("license_id")
-    check("reusability", "licence", full(_filled(licence), 20), 20, _("Licence"), _("Choose a licence."))
-    check("reusability", "licence_vocabulary", full(licence in _licences_with_uri(), 10), 10,
-          _("Licence from a vocabulary"), _("Choose one of the portal's licences."))
     public = not dataset.get("private")
     rights = dataset.get("access_rights")
-    check("reusability", "access_rights", full(_filled(rights) or public, 10), 10,
-          _("Access rights"), _("State who may access the data."))
-    check("reusability", "access_rights_vocabulary",
-          full(rights == PUBLIC_ACCESS_RIGHTS or (not _filled(rights) and public), 5), 5,
-          _("Access rights from a vocabulary"), _("Make the dataset public."))
-    check("reusability", "contact_point",
-          full(_filled(dataset.get("author_email")) or _filled(dataset.get("maintainer_email")), 20), 20,
-          _("Contact point"), _("Give a contact email address."))
-    check("reusability", "publisher", full(_filled(dataset.get("owner_org")), 10), 10,
-          _("Publisher"), _("Publish the dataset under an organization."))
+    return [
+        Check("reusability", "licence", _full(_filled(licence), 20), 20, _("Licence"), _("Choose a licence.")),
+        Check("reusability", "licence_vocabulary", _full(licence in _licences_with_uri(), 10), 10,
+              _("Licence from a vocabulary"), _("Choose one of the portal's licences.")),
+        Check("reusability", "access_rights", _full(_filled(rights) or public, 10), 10,
+              _("Access rights"), _("State who may access the data.")),
+        Check("reusability", "access_rights_vocabulary",
+              _full(rights == PUBLIC_ACCESS_RIGHTS or (not _filled(rights) and public), 5), 5,
+              _("Access rights from a vocabulary"), _("Make the dataset public.")),
+        Check("reusability", "contact_point",
+              _full(_filled(dataset.get("author_email")) or _filled(dataset.get("maintainer_email")), 20), 20,
+              _("Contact point"), _("Give a contact email address.")),
+        Check("reusability", "publisher", _full(_filled(dataset.get("owner_org")), 10), 10,
+              _("Publisher"), _("Publish the dataset under an organization.")),
+    ]
 
-    # Contextuality
-    check("contextuality", "rights",
-          full(_filled(dataset.get("rights")) or any(_filled(r.get("rights")) for r in resources), 5), 5,
-          _("Rights statement"), _("Add a rights statement (who holds the rights, how to cite)."))
-    check("contextuality", "byte_size",
-          _share(resources, lambda r: _filled(r.get("size")) or _filled(r.get("taille_entier")), 5), 5,
-          _("File size"), _("Give the size of each file (uploads get it automatically)."))
-    check("contextuality", "issued", full(_filled(dataset.get("metadata_created")), 5), 5,
-          _("Publication date"), _("The publication date is set when the dataset is created."))
-    check("contextuality", "modified", full(_filled(dataset.get("metadata_modified")), 5), 5,
-          _("Modification date"), _("The modification date is set when the dataset is saved."))
 
-    # Québec
+def _contextuality(dataset: dict, resources: list[dict]) -> list[Check]:
+    return [
+        Check("contextuality", "rights",
+              _full(_filled(dataset.get("rights")) or any(_filled(r.get("rights")) for r in resources), 5), 5,
+              _("Rights statement"), _("Add a rights statement (who holds the rights, how to cite).")),
+        Check("contextuality", "byte_size",
+              _share(resources, lambda r: _filled(r.get("size")) or _filled(r.get("taille_entier")), 5), 5,
+              _("File size"), _("Give the size of each file (uploads get it automatically).")),
+        Check("contextuality", "issued", _full(_filled(dataset.get("metadata_created")), 5), 5,
+              _("Publication date"), _("The publication date is set when the dataset is created.")),
+        Check("contextuality", "modified", _full(_filled(dataset.get("metadata_modified")), 5), 5,
+              _("Modification date"), _("The modification date is set when the dataset is saved.")),
+    ]
+
+
+def _quebec(dataset: dict, resources: list[dict], now: datetime.datetime) -> list[Check]:
     bilingual = all(isinstance(dataset.get(name), dict)
                     and all(_filled(dataset[name].get(language)) for language in ("fr", "en"))
                     for name in ("title_translated", "notes_translated"))
-    check("quebec", "both_languages", full(bilingual, 20), 20, _("French and English"),
-          _("Fill the title and the description in French and in English."))
     data = _data_resources(dataset)
-    check("quebec", "compliance",
-          _share(data, lambda r: all(r.get(name) in COMPLIANCE_ANSWERS for name in COMPLIANCE_FIELDS), 20), 20,
-          _("Guideline answers"), _("Answer the nine guideline questions of every data resource."))
     documented = any((r.get("resource_type") == "documentation") for r in resources)
-    check("quebec", "data_dictionary",
-          20 if documented else _share(data, lambda r: _filled(r.get("data_dictionary")), 20), 20,
-          _("Data dictionary"), _("Describe the fields of the data, or add a documentation resource."))
     late = is_late(dataset, now)
-    check("quebec", "freshness", full(late is not True and _filled(dataset.get("update_frequency")), 20), 20,
-          _("Up to date"), _("Update the data as often as the declared update frequency, or correct the frequency."))
-    return result
+    return [
+        Check("quebec", "both_languages", _full(bilingual, 20), 20, _("French and English"),
+              _("Fill the title and the description in French and in English.")),
+        Check("quebec", "compliance",
+              _share(data, lambda r: all(r.get(name) in COMPLIANCE_ANSWERS for name in COMPLIANCE_FIELDS), 20), 20,
+              _("Guideline answers"), _("Answer the nine guideline questions of every data resource.")),
+        Check("quebec", "data_dictionary",
+              20 if documented else _share(data, lambda r: _filled(r.get("data_dictionary")), 20), 20,
+              _("Data dictionary"), _("Describe the fields of the data, or add a documentation resource.")),
+        Check("quebec", "freshness", _full(late is not True and _filled(dataset.get("update_frequency")), 20), 20,
+              _("Up to date"),
+              _("Update the data as often as the declared update frequency, or correct the frequency.")),
+    ]
