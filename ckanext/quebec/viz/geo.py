@@ -69,28 +69,15 @@ def normalise(features: Iterable[dict], epsg: Optional[int], max_features: int,
     transformer = _transformer(epsg)
     guessed = False
     names: dict[str, None] = {}
-    west = south = math.inf
-    east = north = -math.inf
+    boxes: list[tuple[float, float, float, float]] = []
     for feature in features:
         result.total += 1
-        properties = feature.get("properties")
-        properties = properties if isinstance(properties, dict) else {}
-        # every feature's properties: the table keeps the first rows, statistics count all
-        result.properties.append(properties)
-        for key in properties:
-            names.setdefault(str(key), None)
+        properties = _keep_properties(result, names, feature)
         if len(result.features) >= max_features:
             continue
-        try:
-            geometry = shapely.geometry.shape(feature.get("geometry"))
-            if geometry.is_empty:
-                raise ValueError("empty geometry")
-        except Exception:
-            result.dropped += 1
+        geometry = _repaired_shape(result, feature)
+        if geometry is None:
             continue
-        if not geometry.is_valid:
-            geometry = shapely.make_valid(geometry)
-            result.repaired += 1
         if transformer is None and epsg is None and not guessed and not _in_degrees(geometry):
             guessed = True
             transformer = _transformer(32198)
@@ -101,9 +88,7 @@ def normalise(features: Iterable[dict], epsg: Optional[int], max_features: int,
         if not _in_degrees(geometry) or geometry.is_empty:
             result.dropped += 1
             continue
-        bounds = geometry.bounds
-        west, south = min(west, bounds[0]), min(south, bounds[1])
-        east, north = max(east, bounds[2]), max(north, bounds[3])
+        boxes.append(geometry.bounds)
         result.features.append({
             "type": "Feature", "id": result.total,
             "geometry": shapely.geometry.mapping(geometry),
@@ -111,11 +96,43 @@ def normalise(features: Iterable[dict], epsg: Optional[int], max_features: int,
             "properties": dict(properties, _row=result.total)
             if result.total <= max_rows else dict(properties),
         })
+    _summarise(result, names, boxes, f"EPSG:{epsg or 32198}" if transformer is not None else None)
+    return result
+
+
+def _keep_properties(result: Features, names: dict[str, None], feature: dict) -> dict:
+    """Record every feature's properties (the table keeps the first rows, statistics count all) and their names."""
+    properties = feature.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
+    result.properties.append(properties)
+    for key in properties:
+        names.setdefault(str(key), None)
+    return properties
+
+
+def _repaired_shape(result: Features, feature: dict):
+    """The feature's geometry, made valid, or None (counted as dropped) when it has none usable."""
+    try:
+        geometry = shapely.geometry.shape(feature.get("geometry"))
+        if geometry.is_empty:
+            raise ValueError("empty geometry")
+    except Exception:
+        result.dropped += 1
+        return None
+    if not geometry.is_valid:
+        geometry = shapely.make_valid(geometry)
+        result.repaired += 1
+    return geometry
+
+
+def _summarise(result: Features, names: dict[str, None], boxes: list[tuple[float, float, float, float]],
+               reprojected_from: Optional[str]) -> None:
+    """Set the property names, the source projection and the bounding box; warn of repaired and dropped features."""
     result.property_names = list(names)
-    if transformer is not None:
-        result.reprojected_from = f"EPSG:{epsg or 32198}"
-    if result.features:
-        result.bbox = [round(value, 6) for value in (west, south, east, north)]
+    result.reprojected_from = reprojected_from
+    if boxes:
+        result.bbox = [round(value, 6) for value in (min(box[0] for box in boxes), min(box[1] for box in boxes),
+                                                      max(box[2] for box in boxes), max(box[3] for box in boxes))]
     if result.repaired:
         result.warn("geometry-repaired", _("%(count)s invalid geometries were repaired for display"),
                     count=result.repaired)
@@ -123,7 +140,6 @@ def normalise(features: Iterable[dict], epsg: Optional[int], max_features: int,
         result.warn("geometry-dropped",
                     _("%(count)s features have no usable geometry and are not on the map"),
                     count=result.dropped)
-    return result
 
 
 def _project(transformer: Transformer, xy):
