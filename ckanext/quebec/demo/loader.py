@@ -356,13 +356,22 @@ def _texts_problems(where: str, field: str, texts: Any, required: bool = True) -
 def _problems(catalogue: Any, files_folder: str) -> list[str]:
     if not isinstance(catalogue, dict):
         return ["the catalogue is not a mapping"]
-    problems = []
-    for section in ("formats", "conformite", "organizations", "groups", "datasets"):
-        if not catalogue.get(section):
-            problems.append(f"no {section}")
+    problems = [f"no {section}" for section in ("formats", "conformite", "organizations", "groups", "datasets")
+                if not catalogue.get(section)]
     if problems:
         return problems
+    problems, declared = _name_problems(catalogue)
+    for dataset in catalogue["datasets"]:
+        where = f"dataset {dataset.get('name')}"
+        problems += _dataset_problems(where, dataset, declared)
+        problems += _coverage_problems(where, dataset)
+        problems += _resources_problems(where, dataset.get("resources") or [], catalogue, files_folder)
+    return problems
 
+
+def _name_problems(catalogue: dict) -> tuple[list[str], dict[str, set[str]]]:
+    """Names missing or repeated, organizations and groups without title or description; the names declared."""
+    problems = []
     declared: dict[str, set[str]] = {}
     for section in ("organizations", "groups", "datasets"):
         names = [item.get("name") for item in catalogue[section]]
@@ -376,64 +385,81 @@ def _problems(catalogue: Any, files_folder: str) -> list[str]:
                 for field in ("title", "description"):
                     if not item.get(field):
                         problems.append(f"{section}: {item.get('name')} has no {field}")
+    return problems, declared
 
-    for dataset in catalogue["datasets"]:
-        name = dataset.get("name")
-        where = f"dataset {name}"
-        problems += _texts_problems(where, "title", dataset.get("title"))
-        problems += _texts_problems(where, "notes", dataset.get("notes"))
-        problems += _texts_problems(where, "keywords", dataset.get("keywords"))
-        for keyword in (dataset.get("keywords") or {}).get("fr") or []:
-            # They are the dataset's tags without the schema.
-            if not _CORE_TAG.match(keyword):
-                problems.append(f"{where}: the keyword {keyword!r} is not a valid CKAN tag")
-        problems += _texts_problems(where, "methodologie", dataset.get("methodologie"), False)
-        for field in ("organization", "organisation_principale", "update_frequency", "categories"):
-            if not dataset.get(field):
-                problems.append(f"{where} has no {field}")
-        if dataset.get("organization") not in declared["organizations"]:
-            problems.append(f"{where}: unknown organization {dataset.get('organization')}")
-        for category in dataset.get("categories") or []:
-            if category not in declared["groups"]:
-                problems.append(f"{where}: unknown category {category}")
-        known_territories = {entry["value"] for entry in vocabularies.get("territories")}
-        territories = dataset.get("territories", [])
-        if not isinstance(territories, list):
-            problems.append(f"{where}: territories is not a list")
-        else:
-            for territory in territories:
-                if territory not in known_territories:
-                    problems.append(f"{where}: unknown territory {territory}")
-        extent = dataset.get("extent")
-        if extent is not None and not (
-                isinstance(extent, list) and len(extent) == 4
-                and extent[0] < extent[2] and extent[1] < extent[3]):
-            problems.append(f"{where}: the extent is not [west, south, east, north]")
-        resources = dataset.get("resources") or []
-        if not resources:
-            problems.append(f"{where} has no resources")
-        if not any(resource.get("resource_type") == "donnees" and resource.get("file")
-                   for resource in resources):
-            problems.append(f"{where} has no data file (a file resource of type donnees)")
-        resource_names = [(resource.get("name") or {}).get("fr") for resource in resources]
-        if len(set(resource_names)) != len(resource_names):
-            problems.append(f"{where}: two resources have the same name")
-        for resource in resources:
-            label = resource.get("file") or resource.get("url")
-            problems += _texts_problems(f"{where}: resource {label}", "name", resource.get("name"))
-            problems += _texts_problems(f"{where}: resource {label}", "description",
-                                        resource.get("description"), False)
-            if resource.get("resource_type") not in RESOURCE_TYPES:
-                problems.append(f"{where}: resource {label} has no known resource_type")
-            profile = resource.get("conformite")
-            if profile is not None and profile not in catalogue["conformite"]:
-                problems.append(f"{where}: resource {label}: unknown conformite {profile}")
-            if resource.get("file"):
-                filename = resource["file"]
-                if not os.path.isfile(os.path.join(files_folder, filename)):
-                    problems.append(f"{where}: no file {filename} in {files_folder}")
-                if _extension(filename) not in catalogue["formats"]:
-                    problems.append(f"{where}: no format declared for {filename}")
-            elif not (str(resource.get("url", "")).startswith("https://") and resource.get("format")):
-                problems.append(f"{where}: resource {label} has neither a file nor an https url and format")
+
+def _dataset_problems(where: str, dataset: dict, declared: dict[str, set[str]]) -> list[str]:
+    """The dataset's texts, keywords, required fields, organization and categories."""
+    problems = _texts_problems(where, "title", dataset.get("title"))
+    problems += _texts_problems(where, "notes", dataset.get("notes"))
+    problems += _texts_problems(where, "keywords", dataset.get("keywords"))
+    for keyword in (dataset.get("keywords") or {}).get("fr") or []:
+        # They are the dataset's tags without the schema.
+        if not _CORE_TAG.match(keyword):
+            problems.append(f"{where}: the keyword {keyword!r} is not a valid CKAN tag")
+    problems += _texts_problems(where, "methodologie", dataset.get("methodologie"), False)
+    for field in ("organization", "organisation_principale", "update_frequency", "categories"):
+        if not dataset.get(field):
+            problems.append(f"{where} has no {field}")
+    if dataset.get("organization") not in declared["organizations"]:
+        problems.append(f"{where}: unknown organization {dataset.get('organization')}")
+    for category in dataset.get("categories") or []:
+        if category not in declared["groups"]:
+            problems.append(f"{where}: unknown category {category}")
+    return problems
+
+
+def _coverage_problems(where: str, dataset: dict) -> list[str]:
+    """The dataset's territories and extent."""
+    problems = []
+    known_territories = {entry["value"] for entry in vocabularies.get("territories")}
+    territories = dataset.get("territories", [])
+    if not isinstance(territories, list):
+        problems.append(f"{where}: territories is not a list")
+    else:
+        for territory in territories:
+            if territory not in known_territories:
+                problems.append(f"{where}: unknown territory {territory}")
+    extent = dataset.get("extent")
+    if extent is not None and not (
+            isinstance(extent, list) and len(extent) == 4
+            and extent[0] < extent[2] and extent[1] < extent[3]):
+        problems.append(f"{where}: the extent is not [west, south, east, north]")
+    return problems
+
+
+def _resources_problems(where: str, resources: list[dict], catalogue: dict, files_folder: str) -> list[str]:
+    """The dataset's resources: at least one, a data file among them, distinct names, then each resource."""
+    problems = []
+    if not resources:
+        problems.append(f"{where} has no resources")
+    if not any(resource.get("resource_type") == "donnees" and resource.get("file")
+               for resource in resources):
+        problems.append(f"{where} has no data file (a file resource of type donnees)")
+    resource_names = [(resource.get("name") or {}).get("fr") for resource in resources]
+    if len(set(resource_names)) != len(resource_names):
+        problems.append(f"{where}: two resources have the same name")
+    for resource in resources:
+        problems += _resource_problems(where, resource, catalogue, files_folder)
+    return problems
+
+
+def _resource_problems(where: str, resource: dict, catalogue: dict, files_folder: str) -> list[str]:
+    """One resource's texts, type, conformity profile, and its file (present, format declared) or https URL."""
+    label = resource.get("file") or resource.get("url")
+    problems = _texts_problems(f"{where}: resource {label}", "name", resource.get("name"))
+    problems += _texts_problems(f"{where}: resource {label}", "description", resource.get("description"), False)
+    if resource.get("resource_type") not in RESOURCE_TYPES:
+        problems.append(f"{where}: resource {label} has no known resource_type")
+    profile = resource.get("conformite")
+    if profile is not None and profile not in catalogue["conformite"]:
+        problems.append(f"{where}: resource {label}: unknown conformite {profile}")
+    if resource.get("file"):
+        filename = resource["file"]
+        if not os.path.isfile(os.path.join(files_folder, filename)):
+            problems.append(f"{where}: no file {filename} in {files_folder}")
+        if _extension(filename) not in catalogue["formats"]:
+            problems.append(f"{where}: no format declared for {filename}")
+    elif not (str(resource.get("url", "")).startswith("https://") and resource.get("format")):
+        problems.append(f"{where}: resource {label} has neither a file nor an https url and format")
     return problems
