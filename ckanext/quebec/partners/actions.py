@@ -56,41 +56,52 @@ def quebec_partnership_stats(context: Context, data_dict: DataDict) -> dict[str,
     types = vocabularies.get("partner_types")
     group_of_type = {entry["value"]: entry["group"] for entry in types}
     groups = list(dict.fromkeys(entry["group"] for entry in types))
-
     partners = _organizations()
+    search = _search(user, include_private, {
+        "facet.field": ["partner_type", "groups"], "facet.limit": -1})
+    return {
+        "partners": _partner_counts(partners, group_of_type, groups),
+        "datasets": _dataset_counts(search, group_of_type, groups),
+        "partners_joined_per_year": _partners_per_year(partners),
+        "datasets_published_per_year": _datasets_per_year(user, include_private),
+    }
+
+
+def _partner_counts(partners: list[dict], group_of_type: dict[str, str], groups: list[str]) -> dict[str, Any]:
+    """The partners: ``total``, ``by_group``, ``by_type`` (zero included) and ``without_type``."""
     partner_types = [partner.get("partner_type") for partner in partners]
+    return {
+        "total": len(partners),
+        "by_group": {group: sum(1 for value in partner_types
+                                if group_of_type.get(value) == group)
+                     for group in groups},
+        "by_type": {value: partner_types.count(value) for value in group_of_type},
+        "without_type": sum(1 for value in partner_types if value not in group_of_type),
+    }
+
+
+def _dataset_counts(search: dict, group_of_type: dict[str, str], groups: list[str]) -> dict[str, Any]:
+    """The datasets of a faceted search: ``total``, ``by_group``, ``by_type``, ``without_type``, ``by_category``."""
+    type_facet = search["facets"].get("partner_type", {})
+    return {
+        "total": search["count"],
+        "by_group": {group: sum(count for value, count in type_facet.items()
+                                if group_of_type.get(value) == group)
+                     for group in groups},
+        "by_type": {value: type_facet.get(value, 0) for value in group_of_type},
+        "without_type": search["count"] - sum(type_facet.values()),
+        "by_category": dict(sorted(search["facets"].get("groups", {}).items())),
+    }
+
+
+def _partners_per_year(partners: list[dict]) -> dict[str, int]:
+    """Partners by year of ``date_joined``, else of the organization's creation, years in order."""
     joined: dict[str, int] = {}
     for partner in partners:
         year = (partner.get("date_joined") or partner["created"])[:4]
         if year.isdigit():
             joined[year] = joined.get(year, 0) + 1
-
-    search = _search(user, include_private, {
-        "facet.field": ["partner_type", "groups"], "facet.limit": -1})
-    type_facet = search["facets"].get("partner_type", {})
-    typed_datasets = sum(type_facet.values())
-
-    return {
-        "partners": {
-            "total": len(partners),
-            "by_group": {group: sum(1 for value in partner_types
-                                    if group_of_type.get(value) == group)
-                         for group in groups},
-            "by_type": {value: partner_types.count(value) for value in group_of_type},
-            "without_type": sum(1 for value in partner_types if value not in group_of_type),
-        },
-        "datasets": {
-            "total": search["count"],
-            "by_group": {group: sum(count for value, count in type_facet.items()
-                                    if group_of_type.get(value) == group)
-                         for group in groups},
-            "by_type": {value: type_facet.get(value, 0) for value in group_of_type},
-            "without_type": search["count"] - typed_datasets,
-            "by_category": dict(sorted(search["facets"].get("groups", {}).items())),
-        },
-        "partners_joined_per_year": dict(sorted(joined.items())),
-        "datasets_published_per_year": _datasets_per_year(user, include_private),
-    }
+    return dict(sorted(joined.items()))
 
 
 @tk.chained_action
