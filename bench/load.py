@@ -94,8 +94,10 @@ def web_workers(ini: str) -> list[int]:
 def job_workers(ini: str) -> list[int]:
     """The jobs workers of the portal configured by ``ini``."""
     forms = {ini, os.path.realpath(ini), os.path.abspath(ini)}
+    # not the shell that starts a worker again when it dies
     return sorted(pid for pid, (_ppid, cmd) in _processes().items()
-                  if " jobs worker" in cmd and any(form in cmd for form in forms))
+                  if " jobs worker" in cmd and any(form in cmd for form in forms)
+                  and not cmd.startswith(("bash ", "/bin/bash ", "/usr/bin/bash ")))
 
 
 # --- the run's accounts and records ----------------------------------------------------------

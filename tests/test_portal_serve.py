@@ -230,6 +230,28 @@ def test_serving_again_keeps_what_the_portal_holds(portal, token):
         assert "https://images.example.org" in response.headers["Content-Security-Policy"]
 
 
+@pytest.mark.skipif(os.environ.get("CKAN_VERSION", "2.12") != "2.12",
+                    reason="the load and fault test runs on one CKAN version (the suite's time)")
+def test_load_with_a_web_process_and_a_jobs_worker_killed(portal, tmp_path):
+    """bench/load.py for a minute: visitors, editors and a sysadmin at once, while a web
+    process and a jobs worker are killed with SIGKILL: no 5xx, no acknowledged write lost
+    (database and index), no drift, every job done or queued again."""
+    figures = tmp_path / "load.json"
+    run = subprocess.run(
+        [str(ROOT / f".venv-{portal['env']['CKAN_VERSION']}" / "bin" / "python"),
+         str(ROOT / "bench" / "load.py"), "--url", portal["url"], "--ini", str(STACK / "ckan.ini"),
+         "--duration", "60", "--kill-web-at", "20", "--kill-worker-at", "35", "--visitors", "4",
+         "--editors", "2", "--sysadmins", "1", "--drain-timeout", "400", "--json", str(figures)],
+        env=portal["env"], capture_output=True, text=True, timeout=900)
+
+    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-3000:]
+    result = json.loads(figures.read_text())
+    assert result["failures"] == []
+    assert [kill[0] for kill in result["kills"]] == ["web", "jobs worker"]
+    assert all(pid for _what, pid, _how in result["kills"])
+    assert result["writes"] > 0 and result["answered"] > 0
+
+
 def test_stop_leaves_no_process(portal):
     started = [pid for pids in _processes(portal).values() for pid in pids]
 
