@@ -176,22 +176,8 @@ def _validate_csv(path: str, sniffed: tabular.Sniffed, schema: Optional[dict], o
         if sniffed.delimiter != ",":
             report.add("delimiter-error", _("Columns are separated by “%(delimiter)s”: use a comma"),
                        limit=limit, delimiter="tab" if sniffed.delimiter == "\t" else sniffed.delimiter)
-    labels = sniffed.header
     names = tabular.header_names(sniffed, options.max_columns)
-    seen: set[str] = set()
-    for index, label in enumerate(labels):
-        if not label.strip():
-            report.add("blank-label", _("Column %(number)s has no name in the header row"),
-                       row=1, limit=limit, number=index + 1)
-        elif label.strip() in seen:
-            report.add("duplicate-label", _("The column name “%(label)s” is repeated"),
-                       row=1, column=label, limit=limit, label=label)
-        seen.add(label.strip())
-    filled_labels = [label.strip() for label in labels if label.strip()]
-    if filled_labels and (any(_looks_like_data(label) for label in filled_labels)
-                          or all(label.isdigit() for label in filled_labels)):
-        report.add("header-error", _("The first row holds data, not column names: add a header row"),
-                   row=1, limit=limit)
+    _check_header(sniffed.header, report, limit)
 
     declared = _schema_fields(schema, report) if schema else None
     if declared:
@@ -227,6 +213,24 @@ def _validate_csv(path: str, sniffed: tabular.Sniffed, schema: Optional[dict], o
     finally:
         con.close()
     return report.finish()
+
+
+def _check_header(labels: list[str], report: Report, limit: int) -> None:
+    """Blank and repeated column names (one pass), and a first row that holds data."""
+    seen: set[str] = set()
+    for index, label in enumerate(labels):
+        if not label.strip():
+            report.add("blank-label", _("Column %(number)s has no name in the header row"),
+                       row=1, limit=limit, number=index + 1)
+        elif label.strip() in seen:
+            report.add("duplicate-label", _("The column name “%(label)s” is repeated"),
+                       row=1, column=label, limit=limit, label=label)
+        seen.add(label.strip())
+    filled_labels = [label.strip() for label in labels if label.strip()]
+    if filled_labels and (any(_looks_like_data(label) for label in filled_labels)
+                          or all(label.isdigit() for label in filled_labels)):
+        report.add("header-error", _("The first row holds data, not column names: add a header row"),
+                   row=1, limit=limit)
 
 
 def _looks_like_data(label: str) -> bool:
