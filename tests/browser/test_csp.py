@@ -9,11 +9,11 @@ import pytest
 
 from ckan.tests import factories, helpers
 
-from tests.browser.conftest import browser, live_server, page  # noqa: F401 (fixtures)
+# The browser fixtures come from tests/browser/conftest.py: imported into another
+# folder, its session-wide browser would be started twice in one process.
 from tests.demo.conftest import small_catalogue  # noqa: F401 (fixture)
+from tests.security.conftest import ALL_PLUGINS, activity_tables  # noqa: F401 (fixture)
 from tests.viz.conftest import run_jobs  # noqa: F401 (fixture)
-
-from .conftest import ALL_PLUGINS
 
 PASSWORD = "Sup3r-secret-pass"
 
