@@ -7,6 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.api_calls import send
+
 from ckan.tests import factories
 
 pytestmark = [
@@ -43,13 +45,7 @@ def _api_errors(app, action: str, dataset_id: str, headers: dict) -> list:
         sent = [(value, False) for value in TEXT_VALUES] + [(value, True) for value in JSON_VALUES]
         for value, as_json in sent:
             params = {"id": dataset_id, **GOOD.get(action, {}), parameter: value}
-            if as_json or action != "quebec_quality_show":
-                response = app.post(f"/api/3/action/{action}", data=json.dumps(params),
-                                    headers=dict(headers, **{"Content-Type": "application/json"}),
-                                    expect_errors=True)
-            else:
-                response = app.get(f"/api/3/action/{action}", query_string=params, headers=headers,
-                                   expect_errors=True)
+            response = send(app, action, params, headers, post=as_json or action != "quebec_quality_show")
             if _answer_problem(response):
                 found.append((action, parameter, repr(value)[:40], response.status_code))
     return found

@@ -1,9 +1,10 @@
 """Every parameter of every quebec_viz action, sent bad values through the API: never a server error."""
 from __future__ import annotations
 
-import json
 
 import pytest
+
+from tests.api_calls import send
 
 from ckan.tests import factories
 
@@ -54,13 +55,7 @@ def _server_errors(app, case: str, resource_id: str, headers: dict) -> list:
         sent = [(value, False) for value in TEXT_VALUES] + [(value, True) for value in JSON_VALUES]
         for value, as_json in sent:
             params = {**given, "resource_id": resource_id, parameter: value}
-            if as_json or action in POST_ONLY:
-                response = app.post(f"/api/3/action/{action}", data=json.dumps(params),
-                                    headers=dict(headers, **{"Content-Type": "application/json"}),
-                                    expect_errors=True)
-            else:
-                response = app.get(f"/api/3/action/{action}", query_string=params, headers=headers,
-                                   expect_errors=True)
+            response = send(app, action, params, headers, post=as_json or action in POST_ONLY)
             body = response.json if response.mimetype == "application/json" else None
             if response.status_code >= 500 or body is None or \
                     (response.status_code != 200 and body.get("success") is not False):
