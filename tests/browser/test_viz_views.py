@@ -86,6 +86,12 @@ def _check_leaflet_words(page, section, resource: dict, language: str) -> None:
         close = section.locator(".leaflet-popup-close-button")
         close.wait_for()
         assert close.get_attribute("aria-label") == _translated(language, "Close this popup")
+        # Leaflet fades a popup in over 0.2 s; axe measures text contrast with the opacity of
+        # the moment, so it runs on the popup only once it is fully shown (a busy machine
+        # once caught it half-faded: 16 "low contrast" cells).
+        page.wait_for_function(
+            "(section) => [...section.querySelectorAll('.leaflet-popup')]"
+            ".every(p => getComputedStyle(p).opacity === '1')", arg=section.element_handle())
 
 
 def _check_view(page, view_type: str, resource: dict, language: str = "en") -> None:
