@@ -71,7 +71,8 @@ setup(
             "partners/data/*.csv",
             "quality/data/*.yaml",
         ],
-        "ckanext.quebec.schemas": ["*.yaml", "*.json", "*.csv", "vocabularies/*.yaml"],
+        "ckanext.quebec.schemas": ["*.yaml", "*.json", "*.csv", "vocabularies/*.yaml",
+                                   "solr/*.xml", "solr/*.txt"],
         "ckanext.quebec.i18n": [
             "*.pot",
             "*/LC_MESSAGES/*.po",

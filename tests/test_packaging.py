@@ -60,6 +60,8 @@ def test_wheel_ships_schemas_and_compiled_catalogues(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for data_file in ("schemas/dataset.yaml", "schemas/presets.yaml",
                       "schemas/organization.yaml", "schemas/vocabularies/categories.yaml",
+                      "schemas/solr/schema.xml", "schemas/solr/solrconfig.xml",
+                      "schemas/solr/synonyms.txt", "schemas/solr/protwords.txt",
                       "dcat/vocabularies/file_types.yaml", "partners/data/partners-demo.csv",
                       "demo/data/catalogue.yaml", "demo/data/files/reseau-cyclable.geojson"):
         assert f"ckanext/quebec/{data_file}" in names, data_file
