@@ -83,6 +83,9 @@ setup(
     install_requires=[
         "ckanext-scheming==3.1.0",
         "ckanext-dcat==2.4.4",
+        # harvest sources, jobs and the gather/fetch queues (on CKAN's Redis)
+        # for dcat_rdf_harvester and ckan_harvester (issue 25)
+        "ckanext-harvest==1.6.3",
         "ckanext-spatial==2.3.2",
         "frictionless==5.21.0",
         "luqum==1.0.0",
@@ -124,6 +127,7 @@ setup(
             "quebec_chart_view = ckanext.quebec.viz.plugin:QuebecChartViewPlugin",
             "quebec_map_view = ckanext.quebec.viz.plugin:QuebecMapViewPlugin",
             "quebec_security = ckanext.quebec.security.plugin:QuebecSecurityPlugin",
+            "quebec_harvest = ckanext.quebec.harvest.plugin:QuebecHarvestPlugin",
         ],
         "ckan.rdf.profiles": [
             "quebec_dcat_ap_3 = ckanext.quebec.dcat.profiles:QuebecDCATAP3Profile",

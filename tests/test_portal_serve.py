@@ -88,10 +88,12 @@ def test_serve_brings_up_the_portal_with_its_demo(portal):
     password = (STACK / "admin-password").read_text().strip()
     assert f"login: admin / {password}" in first.stdout
     assert re.search(r"ckan: up http://127\.0\.0\.1:\d+ \(gunicorn \d+, workers \d+ \d+\) "
-                     r"\| jobs workers: 2 up \(pids \d+ \d+\)", first.stdout), first.stdout
+                     r"\| jobs workers: 2 up \(pids \d+ \d+\) \| harvest: gather-consumer \d+, "
+                     r"fetch-consumer \d+, scheduler \d+", first.stdout), first.stdout
 
     status = _api(portal, "status_show")
     assert "quebec_search" in status["extensions"]
+    assert {"harvest", "dcat_rdf_harvester", "ckan_harvester"} <= set(status["extensions"])
     assert status["locale_default"] == "fr"
 
     _, home = _get(portal["url"] + "/")
@@ -111,13 +113,15 @@ def _status(portal) -> str:
 
 
 def _processes(portal) -> dict[str, list[int]]:
-    """The pids status lists: gunicorn's master, its workers, the jobs workers."""
+    """The pids status lists: gunicorn's master, its workers, the jobs workers, the harvest services."""
     line = _status(portal)
     ckan = re.search(r"\(gunicorn (\d+), workers ([\d ]+)\)", line)
     jobs = re.search(r"jobs workers: \d+ up \(pids ([\d ]+)\)", line)
-    assert ckan and jobs, line
+    harvest = re.findall(r"(?:gather-consumer|fetch-consumer|scheduler) (\d+)", line)
+    assert ckan and jobs and len(harvest) == 3, line
     return {"master": [int(ckan[1])], "workers": [int(pid) for pid in ckan[2].split()],
-            "jobs": [int(pid) for pid in jobs[1].split()]}
+            "jobs": [int(pid) for pid in jobs[1].split()],
+            "harvest": [int(pid) for pid in harvest]}
 
 
 def _command_line(pid: int) -> str:
@@ -146,6 +150,8 @@ def test_served_as_production(portal):
     assert len(processes["jobs"]) == 2
     for pid in processes["jobs"]:
         assert "jobs worker" in _command_line(pid)
+    for pid in processes["harvest"]:
+        assert " harvester " in _command_line(pid)
 
     # No debugger: Werkzeug's console is not there.
     with pytest.raises(urllib.error.HTTPError) as console:
@@ -259,7 +265,7 @@ def test_stop_leaves_no_process(portal):
                              text=True, timeout=120)
 
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
-    assert "ckan: down | jobs workers: down" in stopped.stdout
+    assert "ckan: down | jobs workers: down | harvest: down" in stopped.stdout
     assert not [pid for pid in started if _command_line(pid)]
     left = [path.parent.name for path in pathlib.Path("/proc").glob("[0-9]*/cmdline")
             if str(STACK) in _command_line(int(path.parent.name))]

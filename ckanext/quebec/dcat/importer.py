@@ -41,7 +41,7 @@ from . import config, quality
 
 PROFILES = ["euro_dcat_ap_3", "quebec_dcat_ap_3"]
 # Fields the feed may not set: they belong to the portal.
-_PORTAL_FIELDS = ("id", "name", "owner_org", "organization", "private", "state", "type",
+PORTAL_FIELDS = ("id", "name", "owner_org", "organization", "private", "state", "type",
                   "metadata_created", "metadata_modified", "creator_user_id", "uri",
                   quality.KEY)
 _FORMATS = {"turtle": "turtle", "ttl": "turtle", "xml": "xml", "rdf": "xml",
@@ -228,7 +228,7 @@ def dataset_name(organization: str, identifier: str) -> str:
     return f"{slug}-{digest}" if slug else f"jeu-{digest}"
 
 
-def _identifier(dataset: dict[str, Any]) -> str | None:
+def identifier_of(dataset: dict[str, Any]) -> str | None:
     value = dataset.get("identifier")
     for extra in dataset.get("extras") or []:
         if extra.get("key") == "identifier":
@@ -238,7 +238,7 @@ def _identifier(dataset: dict[str, Any]) -> str | None:
 
 def _prepared(dataset: dict[str, Any], organization: dict[str, Any], name: str,
               identifier: str) -> dict[str, Any]:
-    dataset = {k: v for k, v in dataset.items() if k not in _PORTAL_FIELDS}
+    dataset = {k: v for k, v in dataset.items() if k not in PORTAL_FIELDS}
     dataset.pop("identifier", None)
     dataset["extras"] = [
         e for e in dataset.get("extras") or []
@@ -306,7 +306,7 @@ def import_feed(source: str, organization: str, *, user: str, dry_run: bool = Fa
         parser = parse_page(body, hint)
         report.pages += 1
         for dataset in parser.datasets():
-            identifier = _identifier(dataset)
+            identifier = identifier_of(dataset)
             if not identifier:
                 report.skipped.append((dataset.get("title") or "?",
                                        tk._("no dct:identifier")))
@@ -334,7 +334,7 @@ def _with_identifier(context: dict[str, Any], org: dict[str, Any],
         "fq": f'+owner_org:"{org["id"]}" +extras_identifier:"{quoted}"',
         "rows": 10, "include_private": True, "include_drafts": True,
     })["results"]
-    return next((dataset for dataset in found if _identifier(dataset) == identifier), None)
+    return next((dataset for dataset in found if identifier_of(dataset) == identifier), None)
 
 
 def _import_one(dataset: dict[str, Any], identifier: str, org: dict[str, Any], user: str,

@@ -1,0 +1,1 @@
+"""quebec_harvest: the suite's rules for ckanext-harvest's DCAT harvester (inbound harvesting)."""

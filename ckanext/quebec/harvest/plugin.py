@@ -1,0 +1,32 @@
+"""The quebec_harvest plugin: ckanext-dcat's dcat_rdf_harvester, with the suite's guards and mapping."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as p
+from ckanext.dcat.interfaces import IDCATRDFHarvester
+
+from ckanext.quebec.translation import SuiteTranslation
+
+from . import guards, mapping
+
+
+class QuebecHarvestPlugin(SuiteTranslation):
+    p.implements(IDCATRDFHarvester, inherit=True)
+
+    # IDCATRDFHarvester
+
+    def before_download(self, url: str, harvest_job: Any) -> tuple[str | None, list[str]]:
+        return guards.before_download(url)
+
+    def update_session(self, session: Any) -> Any:
+        return guards.guarded_session(session)
+
+    def after_download(self, content: str | None, harvest_job: Any) -> tuple[str | None, list[str]]:
+        return guards.after_download(content)
+
+    def before_create(self, harvest_object: Any, dataset_dict: dict, temp_dict: dict) -> None:
+        mapping.before_create(harvest_object, dataset_dict)
+
+    def before_update(self, harvest_object: Any, dataset_dict: dict, temp_dict: dict) -> None:
+        mapping.before_update(harvest_object, dataset_dict)
