@@ -127,6 +127,7 @@ setup(
             "quebec_chart_view = ckanext.quebec.viz.plugin:QuebecChartViewPlugin",
             "quebec_map_view = ckanext.quebec.viz.plugin:QuebecMapViewPlugin",
             "quebec_security = ckanext.quebec.security.plugin:QuebecSecurityPlugin",
+            "quebec_participation = ckanext.quebec.participation.plugin:QuebecParticipationPlugin",
             "quebec_harvest = ckanext.quebec.harvest.plugin:QuebecHarvestPlugin",
         ],
         "ckan.rdf.profiles": [

@@ -14,6 +14,8 @@ EXPECTED = {
     "partner_types": 8,
     "regions": 17,
     "territories": 27,
+    "suggestion_reasons": 5,
+    "suggestion_statuses": 6,
 }
 
 

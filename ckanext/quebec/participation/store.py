@@ -1,0 +1,204 @@
+"""The participation tables: suggestions, their history, votes and comments (bound parameters only).
+
+Writers do not commit: an action commits once everything it writes is
+written, so a failure leaves nothing half-written.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from ckan import model
+
+_VOTES = "(SELECT count(*) FROM quebec_participation_vote v WHERE v.suggestion_id = s.id)"
+_COMMENTS = ("(SELECT count(*) FROM quebec_participation_comment c "
+             "WHERE c.suggestion_id = s.id AND c.hidden_reason IS NULL)")
+_COLUMNS = (f"s.id, s.title, s.description, s.category, s.territories, s.reason, s.owner_org, "
+            f"s.user_id, s.status, s.datasets, s.hidden_reason, s.merged_into, s.created, "
+            f"s.last_activity, {_VOTES} AS vote_count, {_COMMENTS} AS comment_count, "
+            f"u.name AS author_name, COALESCE(NULLIF(u.fullname, ''), u.name) AS author_display_name, "
+            f"g.name AS org_name, g.title AS org_title")
+# the submitter's name and the organization's, in the same query as the suggestions
+_FROM = ('quebec_participation_suggestion s LEFT JOIN "user" u ON u.id = s.user_id '
+         'LEFT JOIN "group" g ON g.id = s.owner_org')
+_COMMENT_COLUMNS = ("c.id, c.suggestion_id, c.user_id, c.text, c.hidden_reason, c.created, "
+                    "u.name AS author_name, COALESCE(NULLIF(u.fullname, ''), u.name) AS author_display_name")
+_COMMENT_FROM = 'quebec_participation_comment c LEFT JOIN "user" u ON u.id = c.user_id'
+_ORDER = {
+    "votes": "vote_count DESC, s.last_activity DESC, s.id",
+    "activity": "s.last_activity DESC, s.id",
+    "created": "s.created DESC, s.id",
+}
+
+
+def _execute(statement: str, **params: Any):
+    return model.Session.execute(sa.text(statement), params)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _row(row) -> dict[str, Any]:
+    found = dict(row)
+    for key in ("created", "last_activity"):
+        if found.get(key) is not None:
+            found[key] = found[key].isoformat()
+    found["territories"] = list(found.get("territories") or [])
+    found["datasets"] = list(found.get("datasets") or [])
+    return found
+
+
+def insert_suggestion(data: dict, user_id: str) -> str:
+    suggestion_id = new_id()
+    _execute("INSERT INTO quebec_participation_suggestion "
+             "(id, title, description, category, territories, reason, owner_org, user_id) "
+             "VALUES (:id, CAST(:title AS jsonb), CAST(:description AS jsonb), :category, "
+             ":territories, :reason, :owner_org, :user_id)",
+             id=suggestion_id, title=json.dumps(data["title"]), description=json.dumps(data["description"]),
+             category=data["category"], territories=data.get("territories") or [],
+             reason=data["reason"], owner_org=data.get("owner_org"), user_id=user_id)
+    add_status(suggestion_id, "proposed", None, user_id)
+    return suggestion_id
+
+
+def get(suggestion_id: str, viewer_id: Optional[str] = None) -> Optional[dict]:
+    row = _execute(f"SELECT {_COLUMNS}, "
+                   "EXISTS (SELECT 1 FROM quebec_participation_vote w WHERE w.suggestion_id = s.id "
+                   "AND w.user_id = :viewer) AS voted "
+                   f"FROM {_FROM} WHERE s.id = :id",
+                   id=suggestion_id, viewer=viewer_id or "").mappings().first()
+    return _row(row) if row else None
+
+
+def lock(suggestion_id: str) -> None:
+    """Hold the suggestion's row until the commit: two status changes or merges take turns."""
+    _execute("SELECT 1 FROM quebec_participation_suggestion WHERE id = :id FOR UPDATE", id=suggestion_id)
+
+
+def search(filters: dict, sort: str, limit: int, offset: int,
+           include_hidden: bool) -> tuple[int, list[dict]]:
+    """The count and one page of the suggestions matching ``filters``; merged ones never, hidden on demand."""
+    where = ["s.merged_into IS NULL"]
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if not include_hidden:
+        where.append("s.hidden_reason IS NULL")
+    for key, column in (("status", "status"), ("category", "category"), ("organization", "owner_org")):
+        if filters.get(key):
+            where.append(f"s.{column} = :{key}")
+            params[key] = filters[key]
+    if filters.get("territory"):
+        where.append(":territory = ANY (s.territories)")
+        params["territory"] = filters["territory"]
+    if filters.get("q"):
+        where.append("(s.title::text || ' ' || s.description::text) ILIKE :q")
+        params["q"] = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    condition = " AND ".join(where)
+    count = _execute(f"SELECT count(*) FROM quebec_participation_suggestion s WHERE {condition}",
+                     **params).scalar()
+    rows = _execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE {condition} "
+                    f"ORDER BY {_ORDER[sort]} LIMIT :limit OFFSET :offset", **params).mappings()
+    return count, [_row(row) for row in rows]
+
+
+def add_status(suggestion_id: str, status: str, answer: Optional[dict], user_id: str) -> None:
+    _execute("INSERT INTO quebec_participation_status (suggestion_id, status, answer, user_id) "
+             "VALUES (:id, :status, CAST(:answer AS jsonb), :user_id)",
+             id=suggestion_id, status=status, answer=json.dumps(answer) if answer else None,
+             user_id=user_id)
+
+
+def set_status(suggestion_id: str, status: str, datasets: Optional[list[str]],
+               owner_org: Optional[str]) -> None:
+    _execute("UPDATE quebec_participation_suggestion SET status = :status, last_activity = now(), "
+             "datasets = COALESCE(:datasets, datasets), owner_org = COALESCE(:owner_org, owner_org) "
+             "WHERE id = :id", id=suggestion_id, status=status, datasets=datasets, owner_org=owner_org)
+
+
+def history(suggestion_id: str) -> list[dict]:
+    rows = _execute("SELECT status, answer, user_id, created FROM quebec_participation_status "
+                    "WHERE suggestion_id = :id ORDER BY created, id", id=suggestion_id).mappings()
+    return [dict(row, created=row["created"].isoformat()) for row in rows]
+
+
+def set_hidden(table: str, row_id: str, reason: Optional[str]) -> None:
+    assert table in ("suggestion", "comment")
+    _execute(f"UPDATE quebec_participation_{table} SET hidden_reason = :reason WHERE id = :id",
+             id=row_id, reason=reason)
+
+
+def touch(suggestion_id: str) -> None:
+    _execute("UPDATE quebec_participation_suggestion SET last_activity = now() WHERE id = :id",
+             id=suggestion_id)
+
+
+def merge(duplicate_id: str, into_id: str) -> None:
+    """Move the duplicate's votes to the suggestion it repeats (one per account) and mark it merged."""
+    _execute("INSERT INTO quebec_participation_vote (suggestion_id, user_id, created) "
+             "SELECT :into, user_id, created FROM quebec_participation_vote WHERE suggestion_id = :dup "
+             "ON CONFLICT DO NOTHING", into=into_id, dup=duplicate_id)
+    _execute("DELETE FROM quebec_participation_vote WHERE suggestion_id = :dup", dup=duplicate_id)
+    _execute("UPDATE quebec_participation_suggestion SET merged_into = :into WHERE id = :dup",
+             into=into_id, dup=duplicate_id)
+    touch(into_id)
+
+
+def add_vote(suggestion_id: str, user_id: str) -> bool:
+    """False when the account had already voted."""
+    added = _execute("INSERT INTO quebec_participation_vote (suggestion_id, user_id) VALUES (:id, :user) "
+                     "ON CONFLICT DO NOTHING RETURNING 1", id=suggestion_id, user=user_id).first()
+    return added is not None
+
+
+def remove_vote(suggestion_id: str, user_id: str) -> bool:
+    """False when the account had not voted."""
+    removed = _execute("DELETE FROM quebec_participation_vote WHERE suggestion_id = :id AND user_id = :user "
+                       "RETURNING 1", id=suggestion_id, user=user_id).first()
+    return removed is not None
+
+
+def voters(suggestion_id: str) -> list[str]:
+    return list(_execute("SELECT user_id FROM quebec_participation_vote WHERE suggestion_id = :id",
+                         id=suggestion_id).scalars())
+
+
+def insert_comment(suggestion_id: str, user_id: str, text: str) -> str:
+    comment_id = new_id()
+    _execute("INSERT INTO quebec_participation_comment (id, suggestion_id, user_id, text) "
+             "VALUES (:id, :suggestion, :user, :text)",
+             id=comment_id, suggestion=suggestion_id, user=user_id, text=text)
+    touch(suggestion_id)
+    return comment_id
+
+
+def comment(comment_id: str) -> Optional[dict]:
+    row = _execute(f"SELECT {_COMMENT_COLUMNS} "
+                   f"FROM {_COMMENT_FROM} WHERE c.id = :id", id=comment_id).mappings().first()
+    return dict(row, created=row["created"].isoformat()) if row else None
+
+
+def comments(suggestion_id: str, include_hidden: bool) -> list[dict]:
+    hidden = "" if include_hidden else " AND c.hidden_reason IS NULL"
+    rows = _execute(f"SELECT {_COMMENT_COLUMNS} "
+                    f"FROM {_COMMENT_FROM} WHERE c.suggestion_id = :id{hidden} "
+                    "ORDER BY c.created, c.id", id=suggestion_id).mappings()
+    return [dict(row, created=row["created"].isoformat()) for row in rows]
+
+
+def set_optout(user_id: str, opted_out: bool) -> None:
+    if opted_out:
+        _execute("INSERT INTO quebec_participation_optout (user_id) VALUES (:user) ON CONFLICT DO NOTHING",
+                 user=user_id)
+    else:
+        _execute("DELETE FROM quebec_participation_optout WHERE user_id = :user", user=user_id)
+
+
+def opted_out(user_ids: list[str]) -> set[str]:
+    return set(_execute("SELECT user_id FROM quebec_participation_optout WHERE user_id = ANY (:users)",
+                        users=list(user_ids)).scalars())
+
+
+def commit() -> None:
+    model.Session.commit()

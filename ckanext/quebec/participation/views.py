@@ -1,0 +1,195 @@
+"""Pages of the quebec_participation plugin: the suggestions list, a suggestion, the form, an organization's to-do.
+
+Every page calls the plugin's actions as the logged-in user, so the pages
+and the API apply the same rules; a form's errors come back as messages in
+the interface language (flash messages after a redirect, or the form shown
+again with a 400).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from flask import Blueprint
+
+from ckanext.quebec.schema import bilingual
+
+from . import validation
+
+participation = Blueprint("quebec_participation", __name__)
+
+PAGE_SIZE = 20
+FILTERS = ("q", "status", "category", "territory", "organization", "sort")
+
+
+def _context() -> dict[str, Any]:
+    return {"user": tk.current_user.name if tk.current_user and tk.current_user.is_authenticated else ""}
+
+
+def _error_messages(error: tk.ValidationError) -> list[str]:
+    messages = []
+    for field, problems in (error.error_dict or {}).items():
+        for problem in problems if isinstance(problems, list) else [problems]:
+            messages.append(str(problem))
+    return messages or [str(error)]
+
+
+def _page_number() -> int:
+    given = tk.request.args.get("page", "1")
+    return int(given) if given.isdigit() and 0 < len(given) < 6 and int(given) > 0 else 1
+
+
+def index():
+    """The suggestions, filtered and sorted, a page at a time."""
+    filters = {key: tk.request.args.get(key, "").strip() for key in FILTERS}
+    given = {key: value for key, value in filters.items() if value}
+    page = _page_number()
+    errors: list[str] = []
+    try:
+        found = tk.get_action("quebec_suggestion_list")(_context(), dict(
+            given, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE))
+    except tk.ValidationError as error:
+        errors = _error_messages(error)
+        found = tk.get_action("quebec_suggestion_list")(_context(), {"limit": PAGE_SIZE})
+    return tk.render("quebec/participation/index.html", {
+        "found": found, "filters": filters, "errors": errors, "page": page, "page_size": PAGE_SIZE,
+        "organization_choices": _organization_choices(), "sorts": validation.SORTS,
+    }), 400 if errors else 200
+
+
+def _organization_choices() -> list[tuple[str, str]]:
+    organizations = tk.get_action("organization_list")(_context(), {"all_fields": True, "limit": 1000})
+    return [(org["name"], org["title"] or org["name"]) for org in organizations]
+
+
+def read(id: str):
+    """A suggestion: its texts, status history, votes, comments and, for those who may, the forms to act."""
+    context = _context()
+    try:
+        suggestion = tk.get_action("quebec_suggestion_show")(context, {"id": id})
+        comments = tk.get_action("quebec_comment_list")(context, {
+            "suggestion_id": id, "include_hidden": tk.h.check_access("quebec_suggestion_moderate")})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return tk.abort(404, tk._("Suggestion not found"))
+    datasets = [tk.h.quebec_participation_dataset(dataset_id) for dataset_id in suggestion["datasets"]]
+    return tk.render("quebec/participation/read.html", {
+        "suggestion": suggestion, "comments": comments, "datasets": [d for d in datasets if d],
+        "next_statuses": validation.TRANSITIONS[suggestion["status"]],
+        "organization_choices": _organization_choices() if tk.h.check_access("quebec_suggestion_moderate") else [],
+    })
+
+
+def _form_texts(field: str) -> dict[str, str]:
+    form = tk.request.form
+    return {language: form.get(f"{field}-{language}", "") for language in bilingual.LANGUAGES
+            if form.get(f"{field}-{language}", "").strip()}
+
+
+def new():
+    """The form to suggest data; GET shows it (``q`` pre-fills the title), POST creates the suggestion."""
+    if not (tk.current_user and tk.current_user.is_authenticated):
+        return tk.redirect_to("user.login", came_from=tk.h.url_for("quebec_participation.new"))
+    form = tk.request.form
+    data = {"title": {tk.h.quebec_participation_language(): tk.request.args.get("q", "")[:200]}}
+    errors: dict = {}
+    if tk.request.method == "POST":
+        data = {"title": _form_texts("title"), "description": _form_texts("description"),
+                "category": form.get("category", ""), "reason": form.get("reason", ""),
+                "territories": [value for value in form.getlist("territories") if value],
+                "owner_org": form.get("owner_org", "")}
+        try:
+            created = tk.get_action("quebec_suggestion_create")(_context(), data)
+        except tk.ValidationError as error:
+            errors = error.error_dict or {}
+        else:
+            tk.h.flash_success(tk._("Thank you: your suggestion is published."))
+            return tk.redirect_to("quebec_participation.read", id=created["id"])
+    return tk.render("quebec/participation/new.html", {
+        "data": data, "errors": errors, "organization_choices": _organization_choices(),
+    }), 400 if errors else 200
+
+
+def organization(id: str):
+    """What an organization has to answer: the suggestions sent to it, most recent activity first."""
+    context = _context()
+    try:
+        group = tk.get_action("organization_show")(context, {"id": id, "include_datasets": False})
+        found = tk.get_action("quebec_suggestion_list")(context, {
+            "organization": group["id"], "sort": "activity", "limit": validation.PAGE_MAX})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return tk.abort(404, tk._("Organization not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to see this page"))
+    open_ones = [s for s in found["results"] if s["status"] not in ("published", "refused")]
+    closed = [s for s in found["results"] if s["status"] in ("published", "refused")]
+    return tk.render("quebec/participation/organization.html", {
+        "organization": group, "open_ones": open_ones, "closed": closed})
+
+
+def _act(id: str, action: str, data_dict: dict, done: str):
+    """Call ``action`` as the logged-in user and go back to the suggestion with a message."""
+    try:
+        tk.get_action(action)(_context(), data_dict)
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Suggestion not found"))
+    except tk.NotAuthorized as error:
+        tk.h.flash_error(str(error) or tk._("Not authorized"))
+    except tk.ValidationError as error:
+        for message in _error_messages(error):
+            tk.h.flash_error(message)
+    else:
+        tk.h.flash_success(done)
+    return tk.redirect_to("quebec_participation.read", id=id)
+
+
+def vote(id: str):
+    return _act(id, "quebec_suggestion_vote", {"id": id}, tk._("Your vote is counted."))
+
+
+def unvote(id: str):
+    return _act(id, "quebec_suggestion_unvote", {"id": id}, tk._("Your vote is withdrawn."))
+
+
+def comment(id: str):
+    return _act(id, "quebec_comment_create", {"suggestion_id": id, "text": tk.request.form.get("text", "")},
+                tk._("Your comment is published."))
+
+
+def update_status(id: str):
+    form = tk.request.form
+    data: dict[str, Any] = {"id": id, "status": form.get("status", "")}
+    answer = _form_texts("answer")
+    if answer:
+        data["answer"] = answer
+    if form.get("datasets", "").strip():
+        data["datasets"] = form["datasets"]
+    if form.get("owner_org"):
+        data["owner_org"] = form["owner_org"]
+    return _act(id, "quebec_suggestion_update_status", data, tk._("The status is changed."))
+
+
+def moderate(id: str):
+    form = tk.request.form
+    data = {"hidden": form.get("hidden", ""), "reason": form.get("reason", "")}
+    if form.get("comment_id"):
+        return _act(id, "quebec_comment_moderate", dict(data, id=form["comment_id"]),
+                    tk._("The moderation is recorded."))
+    return _act(id, "quebec_suggestion_moderate", dict(data, id=id), tk._("The moderation is recorded."))
+
+
+def optout(id: str):
+    return _act(id, "quebec_participation_optout", {"opted_out": tk.request.form.get("opted_out", "true")},
+                tk._("Your e-mail preference is saved."))
+
+
+participation.add_url_rule("/suggestions", "index", index)
+participation.add_url_rule("/suggestions/new", "new", new, methods=["GET", "POST"])
+participation.add_url_rule("/suggestions/<id>", "read", read)
+participation.add_url_rule("/organization/suggestions/<id>", "organization", organization)
+for _name, _view in (("vote", vote), ("unvote", unvote), ("comment", comment), ("status", update_status),
+                     ("moderate", moderate), ("optout", optout)):
+    participation.add_url_rule(f"/suggestions/<id>/{_name}", _name, _view, methods=["POST"])
+
+
+def get_blueprints() -> list[Blueprint]:
+    return [participation]

@@ -1,0 +1,80 @@
+"""The suggestion pages in French and English: list with filters and sorts, a suggestion, the form, an organization's list."""
+from __future__ import annotations
+
+import pytest
+
+from ckan.tests import factories, helpers
+
+from .conftest import PLUGINS, a_suggestion
+
+pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
+              pytest.mark.ckan_config("ckan.plugins", PLUGINS)]
+
+
+def _headers(user: dict) -> dict:
+    return {"Authorization": factories.APIToken(user=user["name"])["token"]}
+
+
+def test_the_list_filters_and_sorts_in_both_languages(app, people):
+    a_suggestion(people["outsider"], title={"fr": "Débits des rivières", "en": "River flows"},
+                 category="environnement-ressources-naturelles-energie")
+    a_suggestion(people["outsider"], title={"fr": "Menus des cantines"})
+    page = app.get("/fr/suggestions", query_string={"category": "environnement-ressources-naturelles-energie",
+                                                  "sort": "activity"})
+    assert "Débits des rivières" in page.body and "Menus des cantines" not in page.body
+    assert "Suggestions de données" in page.body
+    english = app.get("/en/suggestions")
+    assert "River flows" in english.body and "Data suggestions" in english.body
+    bad = app.get("/fr/suggestions", query_string={"status": "lost", "page": "x"}, status=400)
+    assert "Valeur inconnue" in bad.body
+
+
+def test_a_citizen_suggests_votes_and_comments_through_the_forms(app, people):
+    headers = _headers(people["outsider"])
+    form = app.get("/fr/suggestions/new", query_string={"q": "vélos"}, headers=headers)
+    assert 'value="vélos"' in form.body
+    refused = app.post("/fr/suggestions/new", data={"title-fr": "", "category": "transport", "reason": "other"},
+                       headers=headers, status=400)
+    assert 'id="error-title"' in refused.body and 'id="error-description"' in refused.body
+    app.post("/suggestions/new", data={
+        "title-en": "Bike counts", "description-en": "Hourly <script>alert(1)</script>",
+        "category": "transport", "reason": "research"}, headers=headers, status=400)
+    response = app.post("/suggestions/new", data={
+        "title-en": "Bike counts", "description-en": "Hourly, by counter", "category": "transport",
+        "reason": "research", "territories": "region-montreal", "owner_org": people["org"]["name"]},
+        headers=headers, follow_redirects=False)
+    assert response.status_code == 302
+    suggestion_id = response.headers["Location"].rstrip("/").split("/")[-1]
+    app.post(f"/suggestions/{suggestion_id}/vote", headers=headers)
+    app.post(f"/suggestions/{suggestion_id}/comment", data={"text": "<img src=x onerror=alert(1)>"},
+             headers=headers)
+    page = app.get(f"/en/suggestions/{suggestion_id}", headers=headers)
+    assert "Bike counts" in page.body and "1 vote" in page.body and "Withdraw my vote" in page.body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.body and "<img src=x" not in page.body
+    assert "Answer the suggestion" not in page.body
+
+
+def test_the_organization_answers_from_the_suggestion_page(app, people):
+    suggestion = a_suggestion(people["outsider"], owner_org=people["org"]["id"])
+    headers = _headers(people["editor"])
+    page = app.get(f"/fr/suggestions/{suggestion['id']}", headers=headers)
+    assert "Répondre à la suggestion" in page.body
+    app.post(f"/suggestions/{suggestion['id']}/status", data={"status": "forwarded"}, headers=headers)
+    app.post(f"/suggestions/{suggestion['id']}/status", data={"status": "refused"}, headers=headers)
+    shown = helpers.call_action("quebec_suggestion_show", id=suggestion["id"])
+    assert shown["status"] == "forwarded"  # a refusal needs its reason
+    app.post(f"/suggestions/{suggestion['id']}/status", data={
+        "status": "refused", "answer-fr": "Données nominatives"}, headers=headers)
+    page = app.get(f"/fr/suggestions/{suggestion['id']}")
+    assert "Refusée" in page.body and "Données nominatives" in page.body
+    listing = app.get(f"/en/organization/suggestions/{people['org']['name']}")
+    assert "Answered (1)" in listing.body and "To answer (0)" in listing.body
+
+
+def test_a_sysadmin_hides_and_others_get_a_404(app, people):
+    suggestion = a_suggestion(people["outsider"])
+    app.post(f"/suggestions/{suggestion['id']}/moderate", data={"hidden": "true", "reason": "Insultes"},
+             headers=_headers(people["sysadmin"]))
+    app.get(f"/suggestions/{suggestion['id']}", status=404)
+    page = app.get(f"/suggestions/{suggestion['id']}", headers=_headers(people["sysadmin"]))
+    assert "Insultes" in page.body
