@@ -13,6 +13,8 @@ from ckan import model, plugins
 from ckan.tests import factories
 
 from tests import setup_speedups
+from tests.solr import fixtures as solr_fixtures
+from tests.solr.fixtures import _session_on_solr, solr_node, solr_url  # noqa: F401  (fixtures)
 
 # QUEBEC_TEST_SPEEDUPS=0 runs the tests on the unpatched libraries.
 if os.environ.get("QUEBEC_TEST_SPEEDUPS", "1") != "0":
@@ -111,6 +113,19 @@ def _empty_tables(connection: sa.engine.Connection, tables: list[str]) -> None:
     """))
 
 
+def _migrate(migrate_db_for, plugin: str) -> None:
+    """CKAN migrates a loaded plugin only: the index table is made even for
+    a test on Solr, without quebec_search (tests/solr/fixtures.py)."""
+    if plugins.plugin_loaded(plugin):
+        migrate_db_for(plugin)
+        return
+    plugins.load(plugin)
+    try:
+        migrate_db_for(plugin)
+    finally:
+        plugins.unload(plugin)
+
+
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for, with_plugins):
     """CKAN's clean_db, plus the suite's tables: every table of the database empty.
@@ -136,7 +151,7 @@ def clean_db(reset_db, migrate_db_for, with_plugins):
         if plugin not in ALWAYS_MIGRATED and not plugins.plugin_loaded(plugin):
             continue
         if plugin not in _migrated or f"{plugin}_alembic_version" not in tables:
-            migrate_db_for(plugin)
+            _migrate(migrate_db_for, plugin)
             _migrated.add(plugin)
             changed = True
     with engine.begin() as connection:
@@ -144,6 +159,26 @@ def clean_db(reset_db, migrate_db_for, with_plugins):
             tables = _tables(connection)
         _empty_tables(connection, _order_for_emptying(connection, tables))
     model.Session.remove()
+    solr_fixtures.clear_index()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    solr_fixtures.configure(config)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    solr_fixtures.deselect_other_backend(config, items)
+
+
+@pytest.fixture
+def ckan_config(ckan_config, request):
+    """CKAN's ckan_config; for a test on Solr (tests/solr/fixtures.py), the
+    session's Solr core as ``solr_url`` and quebec_search out of the plugins."""
+    if solr_fixtures.runs_on_solr(request.node):
+        solr_fixtures.use_solr(ckan_config, request.getfixturevalue("solr_url"))
+    return ckan_config
+
+
 
 
 @pytest.fixture
@@ -161,7 +196,7 @@ def cli(cli, monkeypatch, ckan_config):
     def load_with_test_config(path=None):
         config = load_config(path)
         config.update({key: value for key, value in ckan_config.items()
-                       if key == "ckan.plugins" or key.startswith("ckanext.quebec.")})
+                       if key in ("ckan.plugins", "solr_url") or key.startswith("ckanext.quebec.")})
         return config
 
     monkeypatch.setattr(ckan_cli, "load_config", load_with_test_config)

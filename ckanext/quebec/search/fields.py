@@ -42,7 +42,29 @@ _EXPLICIT_KINDS = {
     "views_recent": NUMBER,
     "resources_accessed_total": NUMBER,
     "resources_accessed_recent": NUMBER,
+    # ckanext-spatial's solr-bbox envelope (schemas/solr/schema.xml: pdouble)
+    "minx": NUMBER,
+    "maxx": NUMBER,
+    "miny": NUMBER,
+    "maxy": NUMBER,
+    "bbox_area": NUMBER,
 }
+
+# Solr's multiValued fields: it refuses a document that sends a list of more
+# than one value to any other field ("multiple values encountered for non
+# multiValued field"), and so does quebec_search's writer. categories and
+# territories are the suite's (quebec_schema's index hook sends lists).
+MULTI_VALUED = frozenset({
+    "tags", "groups", "permission_labels", "text", "urls",
+    "res_name", "res_description", "res_format", "res_url", "res_type",
+    "depends_on", "dependency_of", "derives_from", "has_derivation",
+    "links_to", "linked_from", "child_of", "parent_of",
+    "categories", "territories",
+})
+# Dynamic fields that are multi-valued; each language of a translated field
+# (``*_fr``, ``*_en``) is too, except an extra (``extras_*`` wins in Solr,
+# the longer pattern).
+MULTI_VALUED_PREFIXES = ("res_extras_", "vocab_")
 
 # Solr's stored="false" fields: searchable, never returned in results.
 UNSTORED = frozenset({
@@ -103,6 +125,9 @@ def kind_of(field: str) -> str:
     kind = _EXPLICIT_KINDS.get(field)
     if kind:
         return kind
+    if field.startswith("vocab_"):
+        # Solr's vocab_* (strings) is a longer pattern than *_fr and *_en.
+        return STRING
     if language_of(field):
         return TEXT
     if field.endswith("_date"):
@@ -131,6 +156,13 @@ def is_countable(field: str) -> bool:
     if field.startswith(TEXT_DYNAMIC_PREFIXES):
         return is_valid_name(field)
     return kind_of(field) == STRING and field not in UNCOUNTED and is_valid_name(field)
+
+
+def is_multi_valued(field: str) -> bool:
+    """Whether Solr's schema lets ``field`` hold several values."""
+    if field in MULTI_VALUED or field.startswith(MULTI_VALUED_PREFIXES):
+        return True
+    return language_of(field) is not None and not field.startswith("extras_")
 
 
 def is_stored(field: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 import sqlalchemy as sa
 
+from ckan.lib.search.common import SearchIndexError
 from ckan.model import ensure_engine
 
 from . import fields as solr_fields
@@ -116,7 +117,18 @@ def _values(value: Any) -> list[str]:
     return out
 
 
+def _check_cardinality(doc: dict[str, Any]) -> None:
+    """Refuse a list of several values for a single-valued field, as Solr does."""
+    for key, value in doc.items():
+        if (isinstance(value, (list, tuple, set)) and not solr_fields.is_multi_valued(key)
+                and len([item for item in value if item is not None]) > 1):
+            raise SearchIndexError(
+                f"ERROR: [doc={doc.get('index_id')}] multiple values encountered for non"
+                f" multiValued field {key}: {list(value)!r}")
+
+
 def row_for(doc: dict[str, Any]) -> dict[str, Any]:
+    _check_cardinality(doc)
     indexed = {}
     for key, value in doc.items():
         if key in _OPAQUE_FIELDS:
