@@ -24,7 +24,7 @@ def test_package_json_pins_exact_versions_that_the_lockfile_holds():
     with open(os.path.join(ROOT, "package-lock.json"), encoding="utf-8") as stream:
         lock = json.load(stream)["packages"]
     pins = {**package["dependencies"], **package["devDependencies"]}
-    assert set(pins) == {"chart.js", "leaflet", "leaflet.markercluster", "axe-core"}
+    assert set(pins) == {"chart.js", "leaflet", "leaflet.markercluster", "qc-trousse-sdg", "axe-core"}
     for name, version in pins.items():
         assert version[0].isdigit() and lock[f"node_modules/{name}"]["version"] == version, name
 

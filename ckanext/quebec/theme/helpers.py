@@ -1,0 +1,96 @@
+"""Template helpers of quebec_theme: the portal's identity, guarded links and the home page's figures."""
+from __future__ import annotations
+
+import datetime
+from typing import Any, Optional
+
+import ckan.plugins as plugins
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.quebec.schema import vocabularies
+
+from . import config
+
+CATEGORIES = "categories"
+RECENT_ROWS = 5
+REFERENCE_ROWS = 4
+
+
+def quebec_theme_portal() -> dict[str, str]:
+    """The portal's name, the text beside the signature and the contact link ("" when none)."""
+    return {"name": config.portal_name(), "logo_text": config.logo_text(),
+            "contact_url": config.contact_url()}
+
+
+def quebec_theme_url(endpoint: str, **values: Any) -> str:
+    """The URL of ``endpoint``, or "" when no enabled plugin serves it (a section that may be absent)."""
+    try:
+        return tk.h.url_for(endpoint, **values)
+    except Exception:  # werkzeug's BuildError: the route is not registered
+        return ""
+
+
+def quebec_theme_language_switch() -> dict[str, str]:
+    """The other interface language: its code, its name in itself and this page's URL in it."""
+    other = "en" if tk.h.lang() == "fr" else "fr"
+    return {"code": other, "name": "English" if other == "en" else "Français",
+            "url": tk.h.url_for(tk.h.current_url(), locale=other)}
+
+
+def quebec_theme_year() -> int:
+    """This year (UTC): the footer's copyright and the home page's "added this year"."""
+    return datetime.datetime.now(datetime.timezone.utc).year
+
+
+def quebec_theme_home() -> dict[str, Any]:
+    """What the home page shows: the categories with their counts, datasets and the figures."""
+    field = "categories" if plugins.plugin_loaded("quebec_schema") else "groups"
+    everything = _search({"rows": RECENT_ROWS, "sort": "metadata_modified desc",
+                          "facet.field": [field], "facet.limit": -1})
+    counts = {item["name"]: item["count"]
+              for item in everything.get("search_facets", {}).get(field, {}).get("items", [])}
+    language = tk.h.lang()
+    categories = [{"name": entry["value"],
+                   "label": vocabularies.label(CATEGORIES, entry["value"], language) or entry["value"],
+                   "count": counts.get(entry["value"], 0),
+                   "url": tk.h.url_for("dataset.search", **{field: entry["value"]})}
+                  for entry in vocabularies.get(CATEGORIES)]
+    return {"categories": categories, "recent": everything["results"],
+            "reference": _reference_datasets(), "figures": _figures(everything["count"])}
+
+
+def _search(params: dict[str, Any]) -> dict[str, Any]:
+    return tk.get_action("package_search")(
+        {"user": tk.g.user}, dict({"q": "", "rows": 0, "include_private": False}, **params))
+
+
+def _reference_datasets() -> list[dict[str, Any]]:
+    if not plugins.plugin_loaded("quebec_quality"):
+        return []
+    return _search({"fq": "quality_reference:true", "rows": REFERENCE_ROWS,
+                    "sort": "metadata_modified desc"})["results"]
+
+
+def _figures(datasets: int) -> dict[str, Optional[int]]:
+    """Partners (active organizations), public datasets and their resources, datasets added this year."""
+    year = quebec_theme_year()
+    added = _search({"fq": f"metadata_created:[{year}-01-01T00:00:00Z TO *]"})["count"]
+    partners = model.Session.query(model.Group.id).filter(
+        model.Group.is_organization.is_(True), model.Group.state == "active").count()
+    resources = model.Session.query(model.Resource.id).join(
+        model.Package, model.Package.id == model.Resource.package_id).filter(
+        model.Resource.state == "active", model.Package.state == "active",
+        model.Package.private.is_(False)).count()
+    return {"partners": partners, "datasets": datasets, "resources": resources,
+            "added_this_year": added, "year": year}
+
+
+def get_helpers() -> dict:
+    return {
+        "quebec_theme_portal": quebec_theme_portal,
+        "quebec_theme_url": quebec_theme_url,
+        "quebec_theme_language_switch": quebec_theme_language_switch,
+        "quebec_theme_home": quebec_theme_home,
+        "quebec_theme_year": quebec_theme_year,
+    }
