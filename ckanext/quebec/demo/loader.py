@@ -82,6 +82,8 @@ class Report:
         default_factory=lambda: {kind: {CREATED: [], KEPT: []} for kind in KINDS})
     # the report lines of the demo partner list, when it was applied
     partner_lines: list[str] = dataclasses.field(default_factory=list)
+    # the report lines of the demo guides (quebec_guides), when loaded
+    guide_lines: list[str] = dataclasses.field(default_factory=list)
 
     def add(self, kind: str, outcome: str, name: str) -> None:
         self.items[kind][outcome].append(name)
@@ -105,7 +107,7 @@ class Report:
             f"{_PLURALS[kind]} {len(self.items[kind][CREATED])} created"
             f" / {len(self.items[kind][KEPT])} kept"
             for kind in KINDS)
-        lines += self.partner_lines
+        lines += self.partner_lines + self.guide_lines
         lines.append(f"Demo catalogue loaded: {summary}.")
         return lines
 
@@ -151,6 +153,10 @@ def load(path: str | None = None) -> Report:
         loader.ensure_group(group, is_organization=False)
     for dataset in catalogue["datasets"]:
         loader.ensure_dataset(dataset)
+    if plugins.plugin_loaded("quebec_guides"):
+        from ckanext.quebec.guides import demo as demo_guides
+
+        loader.report.guide_lines = demo_guides.load()
     return loader.report
 
 
