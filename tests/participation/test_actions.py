@@ -191,3 +191,53 @@ def test_the_rate_limit_refuses_the_third_of_each_kind(people):
         call("quebec_comment_create", user, suggestion_id=suggestion["id"], text="+1")
     with pytest.raises(tk.ValidationError):
         call("quebec_comment_create", user, suggestion_id=suggestions[0]["id"], text="+1")
+
+
+def _campaign(people, candidates, opens="2020-01-01", closes="2999-01-01", max_votes=2):
+    return call("quebec_campaign_create", people["sysadmin"], title={"fr": "Transport", "en": "Transport"},
+                description={"fr": "Quelles données de transport ouvrir d'abord?"}, category="transport",
+                opens=opens, closes=closes, max_votes=max_votes, candidates=[s["id"] for s in candidates])
+
+
+def test_a_campaign_counts_its_own_votes_within_the_limit_and_dates(people):
+    candidates = [a_suggestion(people["outsider"]) for _ in range(3)]
+    other = a_suggestion(people["outsider"])
+    campaign = _campaign(people, candidates)
+    assert campaign["is_open"] and campaign["total_votes"] == 0
+    voter = people["member"]
+    for candidate in candidates[:2]:
+        shown = call("quebec_campaign_vote", voter, id=campaign["id"], suggestion_id=candidate["id"])
+    assert shown["my_votes"] == [c["id"] for c in candidates[:2]] and shown["votes_left"] == 0
+    for suggestion_id, field in ((candidates[2]["id"], "id"), (candidates[0]["id"], "suggestion_id"),
+                                 (other["id"], "suggestion_id")):
+        with pytest.raises(tk.ValidationError) as error:
+            call("quebec_campaign_vote", voter, id=campaign["id"], suggestion_id=suggestion_id)
+        assert field in error.value.error_dict
+    call("quebec_campaign_unvote", voter, id=campaign["id"], suggestion_id=candidates[0]["id"])
+    call("quebec_campaign_vote", voter, id=campaign["id"], suggestion_id=candidates[2]["id"])
+    call("quebec_campaign_vote", people["editor"], id=campaign["id"], suggestion_id=candidates[2]["id"])
+    results = call("quebec_campaign_show", None, id=campaign["id"])
+    assert [(row["id"], row["votes"]) for row in results["results"]] == [
+        (candidates[2]["id"], 2), (candidates[1]["id"], 1), (candidates[0]["id"], 0)]
+    assert results["my_votes"] == [] and results["total_votes"] == 3
+    assert call("quebec_suggestion_show", None, id=candidates[2]["id"])["vote_count"] == 0
+
+    closed = _campaign(people, candidates, opens="2020-01-01", closes="2020-02-01")
+    with pytest.raises(tk.ValidationError) as error:
+        call("quebec_campaign_vote", voter, id=closed["id"], suggestion_id=candidates[0]["id"])
+    assert error.value.error_dict["id"] == ["The campaign is not open for votes"]
+    assert [c["id"] for c in call("quebec_campaign_list", None)][:2] != []
+
+
+@pytest.mark.parametrize("field, value", [
+    ("closes", "2019-01-01"), ("opens", "soon"), ("max_votes", 0), ("max_votes", "x"), ("candidates", []),
+    ("candidates", ["no-such-suggestion"]), ("title", {}), ("category", "nope"),
+])
+def test_a_bad_campaign_is_refused(people, field, value):
+    candidate = a_suggestion(people["outsider"])
+    data = {"title": {"fr": "Santé"}, "description": {"fr": "Texte"}, "opens": "2020-01-01",
+            "closes": "2999-01-01", "max_votes": 3, "candidates": [candidate["id"]], field: value}
+    with pytest.raises(tk.ValidationError) as error:
+        call("quebec_campaign_create", people["sysadmin"], **data)
+    assert field in error.value.error_dict
+    assert call("quebec_campaign_list", None) == []

@@ -221,6 +221,11 @@ def current_user(context: Context) -> model.User:
     return user
 
 
+def maybe_user(context: Context) -> Optional[model.User]:
+    """The caller's account, None for an anonymous caller."""
+    return model.User.get(context.get("user") or "") if context.get("user") else None
+
+
 def may_moderate(context: Context) -> bool:
     return authz.is_sysadmin(context.get("user"))
 
@@ -233,7 +238,7 @@ def _found(found: Optional[dict]) -> dict:
 
 def visible(context: Context, suggestion_id: str) -> dict:
     """The suggestion, as the caller may see it: a hidden one does not exist for those who may not moderate."""
-    user = model.User.get(context.get("user") or "")
+    user = maybe_user(context)
     found = _found(store.get(suggestion_id, user.id if user else None))
     if found["hidden_reason"] and not may_moderate(context):
         raise tk.ObjectNotFound(tk._("Suggestion not found"))

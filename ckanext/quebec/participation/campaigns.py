@@ -1,4 +1,151 @@
-"""API actions of the prioritization campaigns."""
+"""API actions of the prioritization campaigns: a sysadmin opens one on a theme; citizens vote among its candidates.
+
+A campaign has a bilingual title (its theme) and text, an optional
+category, open and close instants and a number of votes per person; its
+candidates are suggestions. Votes count within the campaign only (not on the
+suggestions), are secret per person (each sees their own) and public as counts.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from . import actions, ratelimit, store, validation
+
+__all__ = ["quebec_campaign_create", "quebec_campaign_show", "quebec_campaign_list",
+           "quebec_campaign_vote", "quebec_campaign_unvote"]
+
+
+def quebec_campaign_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Open a prioritization campaign.
+
+    :param title: the campaign's theme by language, e.g. ``{"fr": "Transport", "en": "Transport"}``
+    :type title: dict
+    :param description: what is asked, by language (Markdown)
+    :type description: dict
+    :param category: a category the theme matches (optional)
+    :type category: string
+    :param opens: when voting opens, ISO 8601 (UTC when no offset is given)
+    :type opens: string
+    :param closes: when voting closes, after ``opens``
+    :type closes: string
+    :param max_votes: votes per person, 1 to 50
+    :type max_votes: int
+    :param candidates: ids of the suggestions to vote among (visible, not merged)
+    :type candidates: list of strings
+
+    :rtype: dictionary
+    """
+    tk.check_access("quebec_campaign_create", context, data_dict)
+    data = validation.validate(data_dict, validation.campaign_create_schema(), context)
+    if data["opens"] >= data["closes"]:
+        raise tk.ValidationError({"closes": [tk._("The campaign must close after it opens")]})
+    if not data["candidates"]:
+        raise tk.ValidationError({"candidates": [tk._("Name at least one suggestion")]})
+    for suggestion_id in data["candidates"]:
+        found = store.get(suggestion_id)
+        if found is None or found["hidden_reason"] or found["merged_into"]:
+            raise tk.ValidationError({"candidates": [tk._("Suggestion not found: {value}").format(
+                value=suggestion_id[:validation.ID_MAX])]})
+    campaign_id = store.insert_campaign(data, actions.current_user(context).id)
+    store.commit()
+    return quebec_campaign_show(context, {"id": campaign_id})
+
+
+@tk.side_effect_free
+def quebec_campaign_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A campaign with its results: the candidates and their vote counts, most first.
+
+    ``my_votes`` lists the candidates the caller voted for (nobody else's
+    votes are told) and ``votes_left`` how many the caller may still give.
+
+    :param id: the campaign's id
+    :type id: string
+
+    :rtype: dictionary
+    """
+    tk.check_access("quebec_campaign_show", context, data_dict)
+    data = validation.validate(data_dict, validation.id_schema(), context)
+    campaign = _campaign(data["id"])
+    user = actions.maybe_user(context)
+    mine = store.campaign_votes_of(campaign["id"], user.id) if user else []
+    results = [dict(row, organization=row.pop("org_title")) for row in store.campaign_results(campaign["id"])]
+    for row in results:
+        row.pop("owner_org")
+    return dict(campaign, results=results, total_votes=sum(row["votes"] for row in results),
+                my_votes=mine, votes_left=max(0, campaign["max_votes"] - len(mine)) if user else 0)
+
+
+@tk.side_effect_free
+def quebec_campaign_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """The campaigns, the latest to open first.
+
+    :rtype: list of dictionaries
+    """
+    tk.check_access("quebec_campaign_list", context, data_dict)
+    validation.validate(data_dict, {}, context)
+    return store.campaigns()
+
+
+def quebec_campaign_vote(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Vote for a candidate of an open campaign, within its number of votes per person.
+
+    :param id: the campaign's id
+    :type id: string
+    :param suggestion_id: the candidate's id
+    :type suggestion_id: string
+
+    :returns: the campaign, as ``quebec_campaign_show`` gives it
+    :rtype: dictionary
+    """
+    tk.check_access("quebec_campaign_vote", context, data_dict)
+    campaign, suggestion_id, user = _vote_target(context, data_dict)
+    ratelimit.check("vote", user.id)
+    store.lock_campaign_voter(campaign["id"], user.id)
+    if suggestion_id in store.campaign_votes_of(campaign["id"], user.id):
+        raise tk.ValidationError({"suggestion_id": [tk._("You already voted for this suggestion")]})
+    if len(store.campaign_votes_of(campaign["id"], user.id)) >= campaign["max_votes"]:
+        raise tk.ValidationError({"id": [tk._(
+            "You have given your {count} votes in this campaign; withdraw one to vote for another").format(
+            count=campaign["max_votes"])]})
+    store.add_campaign_vote(campaign["id"], suggestion_id, user.id)
+    store.commit()
+    return quebec_campaign_show(context, {"id": campaign["id"]})
+
+
+def quebec_campaign_unvote(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Withdraw a vote from an open campaign.
+
+    :param id: the campaign's id
+    :type id: string
+    :param suggestion_id: the candidate's id
+    :type suggestion_id: string
+
+    :rtype: dictionary
+    """
+    tk.check_access("quebec_campaign_unvote", context, data_dict)
+    campaign, suggestion_id, user = _vote_target(context, data_dict)
+    if not store.remove_campaign_vote(campaign["id"], suggestion_id, user.id):
+        raise tk.ValidationError({"suggestion_id": [tk._("You have not voted for this suggestion")]})
+    store.commit()
+    return quebec_campaign_show(context, {"id": campaign["id"]})
+
+
+def _campaign(campaign_id: str) -> dict:
+    found = store.campaign(campaign_id)
+    if found is None:
+        raise tk.ObjectNotFound(tk._("Campaign not found"))
+    return found
+
+
+def _vote_target(context: Context, data_dict: DataDict) -> tuple[dict, str, Any]:
+    """The open campaign, the candidate and the voter; errors for a closed campaign or another suggestion."""
+    data = validation.validate(data_dict, validation.campaign_vote_schema(), context)
+    campaign = _campaign(data["id"])
+    if not campaign["is_open"]:
+        raise tk.ValidationError({"id": [tk._("The campaign is not open for votes")]})
+    if not store.is_candidate(campaign["id"], data["suggestion_id"]):
+        raise tk.ValidationError({"suggestion_id": [tk._("This suggestion is not a candidate of the campaign")]})
+    return campaign, data["suggestion_id"], actions.current_user(context)

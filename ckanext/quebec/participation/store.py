@@ -202,3 +202,86 @@ def opted_out(user_ids: list[str]) -> set[str]:
 
 def commit() -> None:
     model.Session.commit()
+
+
+# Campaigns
+
+def insert_campaign(data: dict, user_id: str) -> str:
+    campaign_id = new_id()
+    _execute("INSERT INTO quebec_participation_campaign "
+             "(id, title, description, category, opens, closes, max_votes, user_id) "
+             "VALUES (:id, CAST(:title AS jsonb), CAST(:description AS jsonb), :category, :opens, :closes, "
+             ":max_votes, :user_id)",
+             id=campaign_id, title=json.dumps(data["title"]), description=json.dumps(data["description"]),
+             category=data.get("category"), opens=data["opens"], closes=data["closes"],
+             max_votes=data["max_votes"], user_id=user_id)
+    for suggestion_id in data["candidates"]:
+        _execute("INSERT INTO quebec_participation_campaign_candidate (campaign_id, suggestion_id) "
+                 "VALUES (:campaign, :suggestion)", campaign=campaign_id, suggestion=suggestion_id)
+    return campaign_id
+
+
+_CAMPAIGN_COLUMNS = ("c.id, c.title, c.description, c.category, c.opens, c.closes, c.max_votes, c.created, "
+                     "(now() >= c.opens AND now() < c.closes) AS is_open")
+
+
+def _campaign_row(row) -> dict[str, Any]:
+    return dict(row, **{key: row[key].isoformat() for key in ("opens", "closes", "created")})
+
+
+def campaign(campaign_id: str) -> Optional[dict]:
+    row = _execute(f"SELECT {_CAMPAIGN_COLUMNS} FROM quebec_participation_campaign c WHERE c.id = :id",
+                   id=campaign_id).mappings().first()
+    return _campaign_row(row) if row else None
+
+
+def campaigns() -> list[dict]:
+    rows = _execute(f"SELECT {_CAMPAIGN_COLUMNS} FROM quebec_participation_campaign c "
+                    "ORDER BY c.opens DESC, c.id").mappings()
+    return [_campaign_row(row) for row in rows]
+
+
+def campaign_results(campaign_id: str) -> list[dict]:
+    """The candidates with their votes in the campaign, most first (hidden ones left out)."""
+    rows = _execute(
+        "SELECT s.id, s.title, s.status, s.owner_org, g.title AS org_title, "
+        "(SELECT count(*) FROM quebec_participation_campaign_vote v "
+        " WHERE v.campaign_id = k.campaign_id AND v.suggestion_id = s.id) AS votes "
+        "FROM quebec_participation_campaign_candidate k "
+        "JOIN quebec_participation_suggestion s ON s.id = k.suggestion_id "
+        'LEFT JOIN "group" g ON g.id = s.owner_org '
+        "WHERE k.campaign_id = :id AND s.hidden_reason IS NULL ORDER BY votes DESC, s.created, s.id",
+        id=campaign_id).mappings()
+    return [dict(row) for row in rows]
+
+
+def is_candidate(campaign_id: str, suggestion_id: str) -> bool:
+    return _execute("SELECT 1 FROM quebec_participation_campaign_candidate "
+                    "WHERE campaign_id = :campaign AND suggestion_id = :suggestion",
+                    campaign=campaign_id, suggestion=suggestion_id).first() is not None
+
+
+def campaign_votes_of(campaign_id: str, user_id: str) -> list[str]:
+    """The candidates ``user_id`` voted for: told to that person only (votes are secret)."""
+    return list(_execute("SELECT suggestion_id FROM quebec_participation_campaign_vote "
+                         "WHERE campaign_id = :campaign AND user_id = :user ORDER BY created",
+                         campaign=campaign_id, user=user_id).scalars())
+
+
+def lock_campaign_voter(campaign_id: str, user_id: str) -> None:
+    """One vote at a time per person and campaign, until the commit: the limit holds under concurrent votes."""
+    _execute("SELECT pg_advisory_xact_lock(hashtext(:key))", key=f"quebec_participation:{campaign_id}:{user_id}")
+
+
+def add_campaign_vote(campaign_id: str, suggestion_id: str, user_id: str) -> bool:
+    added = _execute("INSERT INTO quebec_participation_campaign_vote (campaign_id, suggestion_id, user_id) "
+                     "VALUES (:campaign, :suggestion, :user) ON CONFLICT DO NOTHING RETURNING 1",
+                     campaign=campaign_id, suggestion=suggestion_id, user=user_id).first()
+    return added is not None
+
+
+def remove_campaign_vote(campaign_id: str, suggestion_id: str, user_id: str) -> bool:
+    removed = _execute("DELETE FROM quebec_participation_campaign_vote WHERE campaign_id = :campaign "
+                       "AND suggestion_id = :suggestion AND user_id = :user RETURNING 1",
+                       campaign=campaign_id, suggestion=suggestion_id, user=user_id).first()
+    return removed is not None

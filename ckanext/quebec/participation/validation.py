@@ -246,6 +246,30 @@ def comment_list_schema() -> Schema:
     return {"suggestion_id": _required() + [identifier], "include_hidden": _optional() + [boolean]}
 
 
+def identifiers(value: Any, context) -> list[str]:
+    """A list of ids (or a comma-separated text), each once, at most 100."""
+    values = _as_list(value)
+    if len(values) > MAX_CANDIDATES:
+        raise Invalid(tk._("At most {count} values").format(count=MAX_CANDIDATES))
+    return list(dict.fromkeys(identifier(item, context) for item in values))
+
+
+def campaign_create_schema() -> Schema:
+    return {
+        "title": _required() + [translated("campaign_title")],
+        "description": _required() + [translated("campaign_description", markdown=True, max_length=TEXT_MAX)],
+        "category": _optional() + [in_vocabulary("categories")],
+        "opens": _required() + [instant],
+        "closes": _required() + [instant],
+        "max_votes": _required() + [whole_number(1, 50)],
+        "candidates": _required() + [identifiers],
+    }
+
+
+def campaign_vote_schema() -> Schema:
+    return {"id": _required() + [identifier], "suggestion_id": _required() + [identifier]}
+
+
 def validate(data_dict: Any, schema: Schema, context) -> dict:
     """The validated data.
 
@@ -254,8 +278,9 @@ def validate(data_dict: Any, schema: Schema, context) -> dict:
     if not isinstance(data_dict, dict):
         raise tk.ValidationError({"message": [tk._("Expecting an object of parameters")]})
     unknown = [key for key in data_dict if key not in schema and not str(key).startswith("__")]
-    data, errors = tk.navl_validate(
-        {key: value for key, value in data_dict.items() if key in schema}, schema, context)
+    # navl runs no validator on an empty list or object: given as "", they meet not_empty and ignore_empty.
+    given = {key: "" if value in ([], {}) else value for key, value in data_dict.items() if key in schema}
+    data, errors = tk.navl_validate(given, schema, context)
     if errors:
         raise tk.ValidationError(errors)
     if unknown:

@@ -113,10 +113,11 @@ def organization(id: str):
     """What an organization has to answer: the suggestions sent to it, most recent activity first."""
     context = _context()
     try:
+        id = validation.identifier(id, context)
         group = tk.get_action("organization_show")(context, {"id": id, "include_datasets": False})
         found = tk.get_action("quebec_suggestion_list")(context, {
             "organization": group["id"], "sort": "activity", "limit": validation.PAGE_MAX})
-    except (tk.ObjectNotFound, tk.ValidationError):
+    except (tk.ObjectNotFound, tk.ValidationError, tk.Invalid):
         return tk.abort(404, tk._("Organization not found"))
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Not authorized to see this page"))
