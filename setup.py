@@ -72,6 +72,7 @@ setup(
             "partners/data/*.csv",
             "quality/data/*.yaml",
             "guides/content/*.md",
+            "guides/content/*.yaml",
         ],
         "ckanext.quebec.schemas": ["*.yaml", "*.json", "*.csv", "vocabularies/*.yaml",
                                    "solr/*.xml", "solr/*.txt"],
