@@ -179,8 +179,6 @@ def ckan_config(ckan_config, request):
     return ckan_config
 
 
-
-
 @pytest.fixture
 def cli(cli, monkeypatch, ckan_config):
     """CKAN's cli, running with the test's plugins and the suite's options.

@@ -113,4 +113,4 @@ def test_status_of_a_stopped_stack(stack):
     result = _run(env, "status")
     assert result.returncode == 0
     assert result.stdout.strip() == (
-        "postgresql: down | redis: down | ckan: down | jobs workers: down | harvest: down")
+        "postgresql: down | redis: down | ckan: down | jobs workers: down | harvest: down | solr: down")

@@ -4,7 +4,8 @@
 # its configset; prints "READY <url>..." once Solr answers. The first run
 # fetches Solr from Maven Central into $SOLR_STACK/m2 and compiles the launcher
 # into $SOLR_STACK/solr-launcher; later runs work offline.
-# Variables: SOLR_STACK (default <repository>/.stack), SOLR_HEAP (per JVM, 512m).
+# Variables: SOLR_STACK (default <repository>/.stack), SOLR_MAVEN_REPO (Maven's
+# local repository, default $SOLR_STACK/m2), SOLR_HEAP (per JVM, 512m).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -15,7 +16,7 @@ class="$build/classes/ca/quebec/donnees/solr/Launcher.class"
 mkdir -p "$build"
 
 build_launcher() {
-    local maven=(mvn -B -q -f "$here/pom.xml" -Dmaven.repo.local="$stack/m2"
+    local maven=(mvn -B -q -f "$here/pom.xml" -Dmaven.repo.local="${SOLR_MAVEN_REPO:-$stack/m2}"
                  dependency:build-classpath -Dmdep.outputFile="$build/classpath")
     "${maven[@]}" -o >/dev/null 2>&1 || "${maven[@]}" >"$build/maven.log" 2>&1 \
         || { tail -20 "$build/maven.log" >&2; echo "Could not fetch Solr from Maven Central; see $build/maven.log" >&2; exit 1; }
