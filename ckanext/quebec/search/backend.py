@@ -31,7 +31,7 @@ def make_connection(decode_dates: bool = True) -> Any:
         # Unloaded without CKAN's schema check running since (see below).
         uninstall()
         return compat_ckan.original("make_connection")(decode_dates)
-    return PostgresSolr()
+    return PostgresSolr(decode_dates=decode_dates)
 
 
 def check_schema_version(schema_file: str | None = None) -> bool:

@@ -18,6 +18,7 @@ import ckan.plugins.toolkit as tk
 import pysolr
 import sqlalchemy as sa
 
+from ckan.lib.search.common import solr_datetime_decoder
 from ckan.model import ensure_engine
 
 from . import parallel, segments, writer
@@ -44,8 +45,11 @@ class PostgresSolr:
 
     url = "postgresql:quebec_search_document"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, decode_dates: bool = False, **kwargs: Any) -> None:
         self.engine = ensure_engine()
+        # make_connection(decode_dates=True): dates come back as datetimes,
+        # as CKAN's JSON decoder for Solr gives them.
+        self.decode_dates = decode_dates
 
     # -- writing -------------------------------------------------------------
     def add(self, docs: Iterable[dict[str, Any]], commit: bool = True, **kwargs: Any) -> None:
@@ -79,14 +83,18 @@ class PostgresSolr:
     def search(self, q: str | None = None, **kwargs: Any) -> Results:
         refuse_nul(q, kwargs)
         try:
-            return self._search(q, kwargs)
+            results = self._search(q, kwargs)
         except sa.exc.ProgrammingError as error:
             if getattr(error.orig, "pgcode", None) != UNDEFINED_TABLE:
                 raise
             # The partitions this process read (trusted for a minute) were
             # changed by another process (a migration): read them again.
             parallel.reset()
-            return self._search(q, kwargs)
+            results = self._search(q, kwargs)
+        if self.decode_dates:
+            for doc in results.docs:
+                _decode_dates(doc)
+        return results
 
     def _search(self, q: str | None, kwargs: dict[str, Any]) -> Results:
         plan = QueryPlan(q, kwargs)
@@ -105,6 +113,17 @@ class PostgresSolr:
             raise pysolr.SolrError(tk._(
                 "The search took longer than {seconds} s and was stopped").format(
                     seconds=f"{timeout_seconds():g}")) from error
+
+
+def _decode_dates(value: Any) -> None:
+    """Each dict within ``value`` through CKAN's decoder, inner ones first, as
+    its JSON ``object_hook`` sees them."""
+    children = value.values() if isinstance(value, dict) else value
+    for child in children:
+        if isinstance(child, (dict, list)):
+            _decode_dates(child)
+    if isinstance(value, dict):
+        solr_datetime_decoder(value)
 
 
 def _answer(connection: sa.engine.Connection, plan: QueryPlan) -> Results:

@@ -57,7 +57,8 @@ def parse(expression: str, now: dt.datetime | None = None) -> dt.datetime:
             value = value + relativedelta(**{name: amount})
     if position != len(rest):
         raise DateMathError(f"Invalid Date Math String: '{expression}'")
-    return value
+    # Solr keeps dates to the millisecond (indexed ones too: migration 0014).
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
 def _round_down(value: dt.datetime, unit: str) -> dt.datetime:

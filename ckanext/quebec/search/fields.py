@@ -97,6 +97,11 @@ SIGNATURE_FIELDS = frozenset({"capacity", "dataset_type", "entity_type", "permis
 
 FIELD_NAME_RE = re.compile(r"^[A-Za-z0-9_\-.]+$")
 
+# Solr's n-gram fields (text_ngram: every 2 to 10 characters of the field
+# each copies, lower-cased) and that field; migration 0014 indexes the same.
+NGRAM_FIELDS = {"name_ngram": "name", "title_ngram": "title"}
+NGRAM_SIZES = range(2, 11)
+
 
 # Translated fields arrive as one key per language (``title_translated_fr``,
 # ``keywords_en``): each is stemmed in its own language only, and weighs in

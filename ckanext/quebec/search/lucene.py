@@ -18,8 +18,8 @@ from luqum import tree
 from . import datemath
 from . import fields as solr_fields
 from .syntax import (  # noqa: F401 (re-exported: importers read them here)
-    QuerySyntaxError, check_text, min_should_match, normalize_operators, parse, parse_query_fields,
-    strip_local_params, unknown_field)
+    MisplacedOperatorError, QuerySyntaxError, check_text, min_should_match, normalize_operators,
+    parse, parse_query_fields, strip_illegal_operators, strip_local_params, unknown_field)
 
 _UNESCAPE_RE = re.compile(r"\\(.)")
 _WILDCARD_RE = re.compile(r"(?<!\\)[*?]")
@@ -178,6 +178,8 @@ class Compiler:
         if _WILDCARD_RE.search(raw):
             return self._wildcard(field, kind, raw)
         value = _unescape(raw)
+        if field in solr_fields.NGRAM_FIELDS:
+            return self._ngram_match(field, value)
         if kind == solr_fields.TEXT:
             return self._text_match(field, value, phrase=False)
         if kind in (solr_fields.DATE, solr_fields.NUMBER):
@@ -189,6 +191,8 @@ class Compiler:
             return self._in_query_fields(node)
         value = _unescape(node.value[1:-1])
         kind = solr_fields.kind_of(field)
+        if field in solr_fields.NGRAM_FIELDS:
+            return self._ngram_match(field, value)
         if kind == solr_fields.TEXT:
             return self._text_match(field, value, phrase=True)
         if kind in (solr_fields.DATE, solr_fields.NUMBER):
@@ -237,6 +241,24 @@ class Compiler:
         vector = self._vector(field)
         # A query of stop words only matches everything, as Solr drops them.
         return f"(numnode({query}) = 0 OR {vector} @@ {query})"
+
+    def _ngram_match(self, field: str, value: str) -> str:
+        """``name_ngram:war``: the word is one of the n-grams Solr makes of the name.
+
+        Solr splits the query at spaces and lower-cases it; each word of 2 to
+        10 characters is a gram of the names it is part of. Several words form
+        a phrase, which grams (one position each) never make.
+        """
+        words = value.lower().split()
+        if len(words) != 1 or len(words[0]) not in solr_fields.NGRAM_SIZES:
+            return "FALSE"
+        source = solr_fields.NGRAM_FIELDS[field]
+        # The source field's name is written out (not bound) so that its
+        # trigram index (migration 0014) serves the match; it is one of two
+        # names of ours, never the user's.
+        self.columns.add("fields")
+        return (f"(lower(quebec_search_field_text(d.fields, '{source}'))"
+                f" LIKE {self.params.bind('%' + _like_escape(words[0]) + '%')})")
 
     def _vector(self, field: str) -> str:
         if field == "text":
@@ -381,6 +403,11 @@ def _word_regex(raw: str) -> str | None:
     if not any(part.isalnum() for part in out):
         return None
     return "\\m" + "".join(out) + "\\M"
+
+
+def _like_escape(text: str) -> str:
+    """``text`` matched literally in a LIKE pattern."""
+    return re.sub(r"([\\%_])", r"\\\1", text)
 
 
 def _like_pattern(raw: str) -> str:

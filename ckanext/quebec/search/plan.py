@@ -9,20 +9,21 @@ which tells the conditions the index's segments can answer.
 """
 from __future__ import annotations
 
-import functools
+import contextlib
 import re
 import unicodedata
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Iterator, Mapping, NamedTuple
 
 import ckan.plugins.toolkit as tk
 import flask
 import pysolr
 
 from . import fields as solr_fields
-from . import merge, spatial
-from .lucene import (Compiler, Params, QuerySyntaxError, min_should_match,
-                     parse_query_fields, strip_local_params, unknown_field)
+from . import localparams, merge, spatial
+from .lucene import (Compiler, MisplacedOperatorError, Params, QuerySyntaxError, min_should_match,
+                     parse_query_fields, strip_illegal_operators, strip_local_params,
+                     unknown_field)
 from .options import as_list, compile_or_raise, invalid
 
 _DEFAULT_ROWS = 10
@@ -68,8 +69,8 @@ class QueryPlan:
         self.plain_query: str | None = None
         # q's and each fq's, ANDed; words of q rank the results, fq filters only.
         self.conditions: tuple[Condition, ...] = tuple(
-            [self._query_condition(strip_local_params(
-                (q if q is not None else options.get("q")) or "*:*").strip())]
+            [self._parsed_condition((q if q is not None else options.get("q")) or "*:*",
+                                    options.get("defType"))]
             + [self._filter_condition(fq) for fq in as_list(options.get("fq"))
                if fq and fq.strip()])
         self.rank_terms: tuple[str, ...] = tuple(self._compiler.rank_terms)
@@ -84,17 +85,13 @@ class QueryPlan:
                             ] if self.faceted else []
         # Every value of q and fq is bound by now: these parameters no longer change.
         self.params: Mapping[str, Any] = MappingProxyType(dict(params.values))
-        # The sort binds its own (``sort0``...), when first read: as on Solr
-        # before, a bad sort is an error only for a search that sorts.
+        # The sort binds its own (``sort0``...). Read now: Solr refuses a bad
+        # sort whether or not the search returns a page to sort.
         self._sort_params = Params(prefix="sort")
-
-    @functools.cached_property
-    def sort_keys(self) -> tuple[SortKey, ...]:
-        return tuple(self._sort_keys())
+        self.sort_keys: tuple[SortKey, ...] = tuple(self._sort_keys())
 
     def statement_params(self, **extra: Any) -> dict[str, Any]:
         """The parameters of a statement that reads the conditions, rank and sort."""
-        self.sort_keys  # noqa: B018  (binds the sort's values before they are copied)
         return {**self.params, **self._sort_params.values, **extra}
 
     @property
@@ -123,17 +120,61 @@ class QueryPlan:
         sql = compile_()
         return Condition(sql, frozenset(self._compiler.columns))
 
-    def _query_condition(self, q: str) -> Condition:
-        def_type = self.options.get("defType")
+    def _parsed_condition(self, text: str, def_type: str | None) -> Condition:
+        """q, or a filter, read by the query parser its local params name, else ``def_type``."""
+        try:
+            local = localparams.read(text)
+        except QuerySyntaxError as error:
+            raise invalid(str(error)) from error
+        if local.parser in (localparams.LUCENE, localparams.DISMAX, localparams.EDISMAX):
+            def_type = None if local.parser == localparams.LUCENE else local.parser
+            local = local._replace(parser=None)
+        if local.parser is None:
+            with self._local_defaults(local):
+                return self._query_condition(local.query.strip(), def_type)
+        return self._compiled(lambda: self._bool_sql(local))
+
+    def _bool_sql(self, local: localparams.LocalParams) -> str:
+        try:
+            return localparams.compile_bool(local, self._clause_sql)
+        except QuerySyntaxError as error:
+            raise invalid(str(error)) from error
+
+    def _clause_sql(self, text: str) -> str:
+        """A clause of a bool query (``must=...``): Lucene syntax, or local params again."""
+        local = localparams.read(text)
+        if local.parser in (None, localparams.LUCENE):
+            with self._local_defaults(local):
+                return self._compiler.compile_text(local.query)
+        return localparams.compile_bool(local, self._clause_sql)
+
+    @contextlib.contextmanager
+    def _local_defaults(self, local: localparams.LocalParams) -> Iterator[None]:
+        """The default operator (``q.op``) and field (``df``) local params give, while they apply."""
+        compiler = self._compiler
+        before = compiler.default_operator, compiler.default_field
+        for operator in local.values("q.op"):
+            compiler.default_operator = "AND" if operator.upper() == "AND" else "OR"
+        for field in local.values("df"):
+            if not solr_fields.is_valid_name(field):
+                raise invalid(unknown_field(field))
+            compiler.default_field = field
+        try:
+            yield
+        finally:
+            if local.values("q.op") or local.values("df"):
+                compiler.default_operator, compiler.default_field = before
+
+    def _query_condition(self, q: str, def_type: str | None) -> Condition:
         if def_type == "edismax" or (def_type == "dismax" and ":" not in q):
             # dismax: every word searches the query fields (qf), and at least
             # mm of them must match; edismax reads field names too.
             self._compiler.default_field = "text"
             self.plain_query = q if ":" not in q else None
-            return self._compiled(lambda: self._dismax_condition(q))
+            return self._compiled(lambda: self._dismax_condition(q, def_type))
         return self._compiled(lambda: compile_or_raise(self._compiler, q))
 
-    def _dismax_condition(self, q: str) -> str:
+    def _dismax_condition(self, q: str, def_type: str) -> str:
         mm = self.options.get("mm")
         try:
             # Solr refuses a bad qf or mm, whatever q says.
@@ -141,8 +182,14 @@ class QueryPlan:
             min_should_match(mm, 1)
         except QuerySyntaxError as error:
             raise invalid(str(error)) from error
+        if def_type == "dismax":
+            q = strip_illegal_operators(q)
         try:
             return self._compiler.compile_dismax(q, mm, query_fields)
+        except MisplacedOperatorError as error:
+            if def_type == "dismax":
+                # What dismax leaves of them (--word at the start) is Solr's syntax error.
+                raise invalid(str(error)) from error
         except QuerySyntaxError:
             pass
         # Solr's dismax takes an unbalanced quote or parenthesis in what
@@ -152,7 +199,7 @@ class QueryPlan:
     # -- spatial hook: Solr function queries (ckanext-spatial solr-bbox) ---------
     def _filter_condition(self, fq: str) -> Condition:
         if not spatial.is_function_range(fq):
-            return self._compiled(lambda: compile_or_raise(self._compiler, fq))
+            return self._parsed_condition(fq, None)
         try:
             sql = spatial.function_range_condition(fq, self._compiler.params)
         except QuerySyntaxError as error:

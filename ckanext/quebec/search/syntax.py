@@ -18,9 +18,19 @@ class QuerySyntaxError(ValueError):
     """The query cannot be understood; Solr would answer with a SyntaxError."""
 
 
+class MisplacedOperatorError(QuerySyntaxError):
+    """Two of ``+``, ``-`` and ``NOT`` on one clause (``--word``): Lucene's grammar
+    allows one, and Solr refuses the query, where luqum reads a double negation."""
+
+
 # luqum's PLY parser keeps state in the parser object: one parse at a time.
 _PARSE_LOCK = threading.Lock()
 _LOCAL_PARAMS_RE = re.compile(r"^\s*\{![^}]*\}")
+# Solr's dismax drops operators that follow one another after a space, and
+# operators left at the end (SolrPluginUtils.stripIllegalOperators).
+_CONSECUTIVE_OPERATORS_RE = re.compile(r"\s+[+-](?:\s*[+-]+)+")
+_DANGLING_OPERATORS_RE = re.compile(r"\s+[-+\s]+$")
+_MODIFIERS = (tree.Plus, tree.Prohibit, tree.Not)
 MAX_QUERY_LENGTH = 10_000
 
 
@@ -121,16 +131,36 @@ def parse_query_fields(qf: str | None) -> list[str]:
     return names
 
 
+def strip_illegal_operators(text: str) -> str:
+    """``text`` as Solr's dismax parser reads it: operators in a row after a space, and
+    at the end, dropped."""
+    return _DANGLING_OPERATORS_RE.sub("", _CONSECUTIVE_OPERATORS_RE.sub(" ", text))
+
+
 def parse(text: str) -> tree.Item:
     check_text(text)
     text = normalize_operators(text)
     with _PARSE_LOCK:
         try:
-            return parser.parse(text)
+            node = parser.parse(text)
         except Exception as error:  # ParseError, RecursionError, and luqum's bare errors
-            raise QuerySyntaxError(tk._(
-                "unbalanced parentheses or quotes, or a misplaced operator"
-            )) from error
+            raise QuerySyntaxError(_syntax_error_message()) from error
+    _check_modifiers(node)
+    return node
+
+
+def _syntax_error_message() -> str:
+    return tk._("unbalanced parentheses or quotes, or a misplaced operator")
+
+
+def _check_modifiers(node: tree.Item) -> None:
+    """Refuse a modifier (+, -, NOT) on a modifier, as Lucene's grammar does."""
+    pending = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, _MODIFIERS) and isinstance(item.children[0], _MODIFIERS):
+            raise MisplacedOperatorError(_syntax_error_message())
+        pending.extend(item.children)
 
 
 def unknown_field(name: str) -> str:

@@ -10,6 +10,7 @@ search-index rebuild``) the rows added without commit are held and written
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import threading
 from typing import Any, Iterator
@@ -129,6 +130,8 @@ def _check_cardinality(doc: dict[str, Any]) -> None:
 
 def row_for(doc: dict[str, Any]) -> dict[str, Any]:
     _check_cardinality(doc)
+    doc = {key: _solr_date(value) if solr_fields.kind_of(key) == solr_fields.DATE else value
+           for key, value in doc.items()}
     indexed = {}
     for key, value in doc.items():
         if key in _OPAQUE_FIELDS:
@@ -164,6 +167,24 @@ def row_for(doc: dict[str, Any]) -> dict[str, Any]:
         **{f"text_{language}_{weight.lower()}": " ".join(values)
            for (language, weight), values in languages.items()},
     }
+
+
+def _solr_date(value: Any) -> Any:
+    """A date as Solr keeps and returns it: UTC, to the millisecond
+    (``2014-06-10T08:24:12.782Z``, no fraction when it is 0); other values as they are."""
+    if isinstance(value, (list, tuple)):
+        return [_solr_date(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc)
+    millisecond = moment.microsecond // 1000
+    return (moment.replace(tzinfo=None).isoformat(timespec="seconds")
+            + (f".{millisecond:03d}" if millisecond else "") + "Z")
 
 
 def _language_vector(language: str) -> str:
