@@ -1,6 +1,8 @@
 """quebec_theme without the suite's other features (quebec_search only, for the search backend): its options, the header, footer, home and About pages, in French and English."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ckan.tests import factories
@@ -41,6 +43,8 @@ def test_the_home_page_is_the_portals_in_both_languages(app):
     assert "Données Québec" in french and "QUEBEC_blanc.svg" in french
     assert "Le partenariat en chiffres" in french and "mailto:info@example.qc.ca" in french
     assert "Bornes de recharge" in french and "Propulsé par" in french
+    # CKAN's placeholder site title ("CKAN", test.ini's) gives way to the portal's name
+    assert re.search(r"<title>\s*Accueil - Données Québec\s*</title>", french)
     for stock in ("ckan-logo", "420 x 220", "Bienvenue", "Welcome to CKAN", "Association CKAN"):
         assert stock not in french
     english = app.get("/en/").body
