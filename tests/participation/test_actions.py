@@ -9,7 +9,8 @@ from ckan.tests import factories, helpers
 from .conftest import PLUGINS, a_suggestion, context_of
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
-              pytest.mark.ckan_config("ckan.plugins", PLUGINS)]
+              pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+              pytest.mark.ckan_config("ckanext.quebec.participation.notify", "false")]
 
 
 def call(action: str, user, **data):

@@ -14,6 +14,7 @@ from .conftest import PLUGINS, a_suggestion
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
               pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+              pytest.mark.ckan_config("ckanext.quebec.participation.notify", "false"),
               pytest.mark.ckan_config("ckanext.quebec.participation.rate_limit", "0")]
 
 TEXT_VALUES = ["", "\x00", "1.5", "9" * 40, "<script>", "\u202e", "é" * 5000, ["a", "b"]]

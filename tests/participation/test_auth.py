@@ -12,7 +12,8 @@ from ckanext.quebec.participation import actions, campaigns, social
 from .conftest import PLUGINS, a_suggestion
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
-              pytest.mark.ckan_config("ckan.plugins", PLUGINS)]
+              pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+              pytest.mark.ckan_config("ckanext.quebec.participation.notify", "false")]
 
 EVERYONE = {"anonymous", "outsider", "member", "editor", "admin", "other_admin", "sysadmin"}
 LOGGED_IN = EVERYONE - {"anonymous"}

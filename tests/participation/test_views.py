@@ -8,7 +8,8 @@ from ckan.tests import factories, helpers
 from .conftest import PLUGINS, a_suggestion
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
-              pytest.mark.ckan_config("ckan.plugins", PLUGINS)]
+              pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+              pytest.mark.ckan_config("ckanext.quebec.participation.notify", "false")]
 
 
 def _headers(user: dict) -> dict:
@@ -78,3 +79,23 @@ def test_a_sysadmin_hides_and_others_get_a_404(app, people):
     app.get(f"/suggestions/{suggestion['id']}", status=404)
     page = app.get(f"/suggestions/{suggestion['id']}", headers=_headers(people["sysadmin"]))
     assert "Insultes" in page.body
+
+
+def test_a_campaign_page_and_its_csv(app, people):
+    candidates = [a_suggestion(people["outsider"], title={"fr": "=HYPERLINK(\"http://x\")", "en": "Formula"}),
+                  a_suggestion(people["outsider"], title={"fr": "Horaires", "en": "Timetables"})]
+    campaign = helpers.call_action("quebec_campaign_create", {"user": people["sysadmin"]["name"]},
+                                   title={"fr": "Transport"}, description={"fr": "Priorités"},
+                                   opens="2020-01-01", closes="2999-01-01", max_votes=1,
+                                   candidates=[c["id"] for c in candidates])
+    headers = _headers(people["member"])
+    app.post(f"/campaigns/{campaign['id']}/vote", data={"suggestion_id": candidates[1]["id"]}, headers=headers)
+    app.post(f"/campaigns/{campaign['id']}/vote", data={"suggestion_id": candidates[0]["id"]}, headers=headers)
+    page = app.get(f"/fr/campaigns/{campaign['id']}", headers=headers)
+    assert "Il vous reste 0 vote." in page.body and "Résultats" in page.body
+    csv_text = app.get(f"/campaigns/{campaign['id']}/results.csv").body
+    assert csv_text.splitlines()[:3] == [
+        "rank,title_fr,title_en,votes,status,organization", "1,Horaires,Timetables,1,proposed,",
+        "2,\"'=HYPERLINK(\"\"http://x\"\")\",Formula,0,proposed,"]
+    assert "Transport" in app.get("/fr/campaigns").body
+    app.get("/campaigns/no-such-campaign", status=404)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint
+from flask import Blueprint, make_response
 
 from ckanext.quebec.schema import bilingual
 
@@ -19,6 +19,7 @@ from . import validation
 participation = Blueprint("quebec_participation", __name__)
 
 PAGE_SIZE = 20
+SUGGESTION_PATH = "/suggestions/{id}"
 FILTERS = ("q", "status", "category", "territory", "organization", "sort")
 
 
@@ -127,12 +128,12 @@ def organization(id: str):
         "organization": group, "open_ones": open_ones, "closed": closed})
 
 
-def _act(id: str, action: str, data_dict: dict, done: str):
-    """Call ``action`` as the logged-in user and go back to the suggestion with a message."""
+def _act(id: str, action: str, data_dict: dict, done: str, back: str = "quebec_participation.read"):
+    """Call ``action`` as the logged-in user and go back to the page ``back`` of ``id`` with a message."""
     try:
         tk.get_action(action)(_context(), data_dict)
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Suggestion not found"))
+    except tk.ObjectNotFound as error:
+        return tk.abort(404, str(error) or tk._("Suggestion not found"))
     except tk.NotAuthorized as error:
         tk.h.flash_error(str(error) or tk._("Not authorized"))
     except tk.ValidationError as error:
@@ -140,7 +141,7 @@ def _act(id: str, action: str, data_dict: dict, done: str):
             tk.h.flash_error(message)
     else:
         tk.h.flash_success(done)
-    return tk.redirect_to("quebec_participation.read", id=id)
+    return tk.redirect_to(back, id=id)
 
 
 def vote(id: str):
@@ -183,9 +184,69 @@ def optout(id: str):
                 tk._("Your e-mail preference is saved."))
 
 
+def campaigns():
+    """The prioritization campaigns, the latest first."""
+    return tk.render("quebec/participation/campaigns.html", {
+        "campaigns": tk.get_action("quebec_campaign_list")(_context(), {})})
+
+
+def _campaign_or_404(id: str) -> dict:
+    try:
+        return tk.get_action("quebec_campaign_show")(_context(), {"id": id})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return tk.abort(404, tk._("Campaign not found"))
+
+
+def campaign(id: str):
+    """A campaign: its text, the vote forms while it is open, the results as a chart beside a table."""
+    found = _campaign_or_404(id)
+    top = max([row["votes"] for row in found["results"]] + [1])
+    return tk.render("quebec/participation/campaign.html", {"campaign": found, "top": top})
+
+
+# A cell a spreadsheet would run as a formula starts with one of these: it is sent as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+
+
+def campaign_csv(id: str):
+    """The campaign's results as CSV: rank, titles in French and English, votes, status, organization."""
+    import csv
+    import io
+
+    found = _campaign_or_404(id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["rank", "title_fr", "title_en", "votes", "status", "organization"])
+    for rank, row in enumerate(found["results"], start=1):
+        writer.writerow([_cell(value) for value in (
+            rank, row["title"].get("fr", ""), row["title"].get("en", ""), row["votes"], row["status"],
+            row["organization"] or "")])
+    response = make_response(out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="campaign-{found["id"]}.csv"'
+    return response
+
+
+def campaign_vote(id: str, verb: str):
+    if verb == "vote":
+        return _act(id, "quebec_campaign_vote", {"id": id, "suggestion_id": tk.request.form.get("suggestion_id", "")},
+                    tk._("Your vote is counted."), back="quebec_participation.campaign")
+    return _act(id, "quebec_campaign_unvote", {"id": id, "suggestion_id": tk.request.form.get("suggestion_id", "")},
+                tk._("Your vote is withdrawn."), back="quebec_participation.campaign")
+
+
+participation.add_url_rule("/campaigns", "campaigns", campaigns)
+participation.add_url_rule("/campaigns/<id>", "campaign", campaign)
+participation.add_url_rule("/campaigns/<id>/results.csv", "campaign_csv", campaign_csv)
+participation.add_url_rule("/campaigns/<id>/<any(vote, unvote):verb>", "campaign_vote", campaign_vote,
+                           methods=["POST"])
 participation.add_url_rule("/suggestions", "index", index)
 participation.add_url_rule("/suggestions/new", "new", new, methods=["GET", "POST"])
-participation.add_url_rule("/suggestions/<id>", "read", read)
+participation.add_url_rule(SUGGESTION_PATH.format(id="<id>"), "read", read)
 participation.add_url_rule("/organization/suggestions/<id>", "organization", organization)
 for _name, _view in (("vote", vote), ("unvote", unvote), ("comment", comment), ("status", update_status),
                      ("moderate", moderate), ("optout", optout)):
