@@ -84,6 +84,8 @@ class Report:
     partner_lines: list[str] = dataclasses.field(default_factory=list)
     # the report lines of the demo guides (quebec_guides), when loaded
     guide_lines: list[str] = dataclasses.field(default_factory=list)
+    # the report lines of the demo suggestions and campaign (quebec_participation), when loaded
+    participation_lines: list[str] = dataclasses.field(default_factory=list)
 
     def add(self, kind: str, outcome: str, name: str) -> None:
         self.items[kind][outcome].append(name)
@@ -107,7 +109,7 @@ class Report:
             f"{_PLURALS[kind]} {len(self.items[kind][CREATED])} created"
             f" / {len(self.items[kind][KEPT])} kept"
             for kind in KINDS)
-        lines += self.partner_lines + self.guide_lines
+        lines += self.partner_lines + self.guide_lines + self.participation_lines
         lines.append(f"Demo catalogue loaded: {summary}.")
         return lines
 
@@ -157,6 +159,10 @@ def load(path: str | None = None) -> Report:
         from ckanext.quebec.guides import demo as demo_guides
 
         loader.report.guide_lines = demo_guides.load()
+    if plugins.plugin_loaded("quebec_participation"):
+        from ckanext.quebec.participation import demo as demo_participation
+
+        loader.report.participation_lines = demo_participation.load()
     return loader.report
 
 
