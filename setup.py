@@ -103,6 +103,8 @@ setup(
         "pyproj==3.7.2",
         # quebec_viz reads zipped Shapefiles (pure Python, no GDAL)
         "pyshp==2.3.1",
+        # quebec_reuses checks uploaded images and resizes them
+        "Pillow==12.3.0",
     ],
     extras_require={
         "ckan-2.12": [CKAN_PINS["2.12"]],
@@ -132,6 +134,7 @@ setup(
             "quebec_theme = ckanext.quebec.theme.plugin:QuebecThemePlugin",
             "quebec_security = ckanext.quebec.security.plugin:QuebecSecurityPlugin",
             "quebec_guides = ckanext.quebec.guides.plugin:QuebecGuidesPlugin",
+            "quebec_reuses = ckanext.quebec.reuses.plugin:QuebecReusesPlugin",
             "quebec_participation = ckanext.quebec.participation.plugin:QuebecParticipationPlugin",
             "quebec_harvest = ckanext.quebec.harvest.plugin:QuebecHarvestPlugin",
         ],

@@ -50,13 +50,15 @@ def guide_name(value: Any, context: Context) -> str:
 
 
 def text_list(value: Any) -> list[str]:
-    """A list of texts from a list or a comma-separated text."""
+    """A list of texts, without control characters, from a list or a comma-separated text."""
     if value is tk.missing or value is None or value == "":
         return []
     if isinstance(value, str):
         value = [part for part in value.split(",")]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise tk.Invalid(tk._("Must be a list of texts"))
+    if any(_CONTROL.search(item) for item in value):
+        raise tk.Invalid(tk._("Must not contain control characters"))
     return list(dict.fromkeys(item.strip() for item in value if item.strip()))
 
 
