@@ -99,3 +99,32 @@ def test_a_campaign_page_and_its_csv(app, people):
         "2,\"'=HYPERLINK(\"\"http://x\"\")\",Formula,0,proposed,"]
     assert "Transport" in app.get("/fr/campaigns").body
     app.get("/campaigns/no-such-campaign", status=404)
+
+
+@pytest.mark.ckan_config("ckanext.quebec.participation.rate_limit", "0")
+@pytest.mark.ckan_config("ckanext.quebec.participation.address_rate_limit", "2")
+def test_the_address_limit_counts_every_account_of_an_address(app, people):
+    suggestion = a_suggestion(people["outsider"])
+    for role in ("member", "editor"):
+        response = app.post("/api/3/action/quebec_comment_create", json={
+            "suggestion_id": suggestion["id"], "text": "+1"}, headers=_headers(people[role]))
+        assert response.json["success"]
+    response = app.post("/en/api/3/action/quebec_comment_create", json={
+        "suggestion_id": suggestion["id"], "text": "+1"}, headers=_headers(people["admin"]), expect_errors=True)
+    assert response.status_code == 409
+    assert response.json["error"]["rate_limit"][0].startswith("Too many at once")
+
+
+def test_the_dataset_search_the_dataset_and_the_organization_lead_to_suggestions(app, people):
+    dataset = factories.Dataset(owner_org=people["org"]["id"], title="Comptages")
+    suggestion = a_suggestion(people["outsider"], owner_org=people["org"]["id"],
+                              title={"fr": "Comptages de vélos"})
+    for status, extra in (("forwarded", {}), ("published", {"datasets": [dataset["id"]]})):
+        helpers.call_action("quebec_suggestion_update_status", {"user": people["admin"]["name"]},
+                            id=suggestion["id"], status=status, **extra)
+    assert "Comptages de vélos" in app.get(f"/dataset/{dataset['name']}").body
+    empty = app.get("/fr/dataset/", query_string={"q": "introuvable"})
+    assert "/suggestions/new?q=introuvable" in empty.body
+    assert "Suggérer des données" in empty.body
+    assert f"/organization/suggestions/{people['org']['name']}" in app.get(
+        f"/organization/{people['org']['name']}").body

@@ -16,3 +16,7 @@ def rate_window() -> int:
 
 def notify() -> bool:
     return tk.asbool(tk.config.get(PREFIX + "notify"))
+
+
+def address_rate_limit() -> int:
+    return int(tk.config.get(PREFIX + "address_rate_limit"))

@@ -8,7 +8,7 @@ from ckan import model
 
 from ckanext.quebec.schema import bilingual, vocabularies
 
-from . import auth
+from . import auth, store
 
 
 def language() -> str:
@@ -53,6 +53,11 @@ def quebec_participation_dataset(dataset_id: str) -> Optional[dict[str, str]]:
     if package is None or package.state != "active" or package.private:
         return None
     return {"name": package.name, "title": package.title or package.name}
+
+
+def quebec_participation_answered(dataset_id: str) -> list[dict]:
+    """The suggestions a dataset answers: id and title by language."""
+    return store.answered_by(dataset_id) if dataset_id else []
 
 
 def get_helpers() -> dict:

@@ -1,4 +1,4 @@
-"""How many suggestions, comments and votes one account may make per window, counted in Redis.
+"""How many suggestions, comments and votes one account, and one address, may make per window, counted in Redis.
 
 Redis, not a process's memory: the web processes share the count. A fixed
 window per account and kind; the call counts once it has passed validation,
@@ -14,29 +14,43 @@ from . import config
 KINDS = ("suggestion", "comment", "vote")
 
 
-def _key(kind: str, user_id: str) -> str:
-    return f"{tk.config.get('ckan.site_id')}:quebec_participation:rate:{kind}:{user_id}"
+def _key(kind: str, who: str) -> str:
+    return f"{tk.config.get('ckan.site_id')}:quebec_participation:rate:{kind}:{who}"
 
 
-def check(kind: str, user_id: str) -> None:
-    """Count one ``kind`` for ``user_id``.
+def _address() -> str | None:
+    """The caller's address, when the call comes from a request (CKAN's own reading of it)."""
+    try:
+        return tk.request.remote_addr or None
+    except RuntimeError:  # no request: the CLI, a job, a test calling the action
+        return None
 
-    :raises ValidationError: the account made as many as the limit in the
-        current window (the API answers 409), saying when to try again.
-    """
-    limit = config.rate_limit()
-    if limit <= 0:
-        return
-    window = config.rate_window()
-    redis = connect_to_redis()
-    key = _key(kind, user_id)
-    pipe = redis.pipeline()
+
+def _count(key: str, window: int) -> tuple[int, int]:
+    """Count one call under ``key``; the count in the current window and the seconds it has left."""
+    pipe = connect_to_redis().pipeline()
     pipe.incr(key)
     pipe.expire(key, window, nx=True)
     pipe.ttl(key)
     count, _set, ttl = pipe.execute()
-    if count > limit:
-        minutes = max(1, (int(ttl) + 59) // 60) if ttl and ttl > 0 else 1
-        raise tk.ValidationError({"rate_limit": [tk._(
-            "Too many at once: you may add {limit} of these per period. "
-            "Try again in {minutes} minutes.").format(limit=limit, minutes=minutes)]})
+    return count, int(ttl)
+
+
+def check(kind: str, user_id: str) -> None:
+    """Count one ``kind`` for ``user_id`` and for the caller's address.
+
+    :raises ValidationError: the account (or the address) made as many as its
+        limit in the current window (the API answers 409), saying when to try again.
+    """
+    window = config.rate_window()
+    address = _address()
+    for who, limit in ((f"user:{user_id}", config.rate_limit()),
+                       (f"address:{address}", config.address_rate_limit())):
+        if limit <= 0 or who == "address:None":
+            continue
+        count, ttl = _count(_key(kind, who), window)
+        if count > limit:
+            minutes = max(1, (ttl + 59) // 60)
+            raise tk.ValidationError({"rate_limit": [tk._(
+                "Too many at once: you may add {limit} of these per period. "
+                "Try again in {minutes} minutes.").format(limit=limit, minutes=minutes)]})

@@ -103,6 +103,14 @@ def search(filters: dict, sort: str, limit: int, offset: int,
     return count, [_row(row) for row in rows]
 
 
+def answered_by(dataset_id: str) -> list[dict]:
+    """The visible suggestions a dataset answers (published with it)."""
+    rows = _execute("SELECT id, title FROM quebec_participation_suggestion WHERE :dataset = ANY (datasets) "
+                    "AND hidden_reason IS NULL AND merged_into IS NULL ORDER BY created, id",
+                    dataset=dataset_id).mappings()
+    return [dict(row) for row in rows]
+
+
 def add_status(suggestion_id: str, status: str, answer: Optional[dict], user_id: str) -> None:
     _execute("INSERT INTO quebec_participation_status (suggestion_id, status, answer, user_id) "
              "VALUES (:id, :status, CAST(:answer AS jsonb), :user_id)",
