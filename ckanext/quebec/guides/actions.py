@@ -11,6 +11,7 @@ from ckan.types import Context, DataDict
 
 from . import store, validation
 from .auth import may_manage
+from .shared import validated, visible_dataset
 
 __all__ = ["quebec_guide_create", "quebec_guide_update", "quebec_guide_publish",
            "quebec_guide_unpublish", "quebec_guide_delete", "quebec_guide_revision_list",
@@ -20,13 +21,6 @@ __all__ = ["quebec_guide_create", "quebec_guide_update", "quebec_guide_publish",
 
 def get_actions() -> dict:
     return {name: globals()[name] for name in __all__}
-
-
-def _validated(data_dict: DataDict, schema: dict, context: Context) -> dict[str, Any]:
-    data, errors = tk.navl_validate(dict(data_dict or {}), schema, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
 
 
 def _guide_or_404(id_or_name: str) -> dict[str, Any]:
@@ -42,14 +36,7 @@ def _user_id(context: Context) -> str | None:
 
 
 def _visible_dataset(context: Context, id_or_name: str) -> model.Package | None:
-    dataset = model.Package.get(id_or_name)
-    if dataset is None or dataset.state != "active":
-        return None
-    try:
-        tk.check_access("package_show", {"user": context.get("user")}, {"id": dataset.id})
-    except tk.NotAuthorized:
-        return None
-    return dataset
+    return visible_dataset(context.get("user"), id_or_name)
 
 
 def _content(data: dict[str, Any], context: Context) -> dict[str, Any]:
@@ -100,7 +87,7 @@ def quebec_guide_create(context: Context, data_dict: DataDict) -> dict[str, Any]
     :rtype: dictionary
     """
     tk.check_access("quebec_guide_create", context, data_dict)
-    data = _validated(data_dict, validation.guide_schema(), context)
+    data = validated(data_dict, validation.guide_schema(), context)
     if store.get(data["name"]) is not None:
         raise tk.ValidationError({"name": [tk._("That URL is already in use.")]})
     content = _content(data, context)
@@ -118,10 +105,10 @@ def quebec_guide_update(context: Context, data_dict: DataDict) -> dict[str, Any]
     :rtype: dictionary
     """
     tk.check_access("quebec_guide_update", context, data_dict)
-    guide = _guide_or_404(_validated(data_dict, validation.id_schema(), context)["id"])
+    guide = _guide_or_404(validated(data_dict, validation.id_schema(), context)["id"])
     merged = {field: guide[field] for field in ("name",) + store.CONTENT_FIELDS}
     merged.update({key: value for key, value in (data_dict or {}).items() if key in merged})
-    data = _validated(merged, validation.guide_schema(), context)
+    data = validated(merged, validation.guide_schema(), context)
     other = store.get(data["name"])
     if other is not None and other["id"] != guide["id"]:
         raise tk.ValidationError({"name": [tk._("That URL is already in use.")]})
@@ -131,7 +118,7 @@ def quebec_guide_update(context: Context, data_dict: DataDict) -> dict[str, Any]
 
 def _set_state(context: Context, data_dict: DataDict, action: str, state: str) -> dict[str, Any]:
     tk.check_access(action, context, data_dict)
-    guide = _guide_or_404(_validated(data_dict, validation.id_schema(), context)["id"])
+    guide = _guide_or_404(validated(data_dict, validation.id_schema(), context)["id"])
     return _write(context, lambda: store.set_state(guide["id"], state))
 
 
@@ -162,7 +149,7 @@ def quebec_guide_delete(context: Context, data_dict: DataDict) -> None:
     :type id: string
     """
     tk.check_access("quebec_guide_delete", context, data_dict)
-    guide = _guide_or_404(_validated(data_dict, validation.id_schema(), context)["id"])
+    guide = _guide_or_404(validated(data_dict, validation.id_schema(), context)["id"])
     store.delete(guide["id"])
     model.Session.commit()
 
@@ -177,7 +164,7 @@ def quebec_guide_revision_list(context: Context, data_dict: DataDict) -> list[di
     :rtype: list of dictionaries
     """
     tk.check_access("quebec_guide_revision_list", context, data_dict)
-    guide = _guide_or_404(_validated(data_dict, validation.id_schema(), context)["id"])
+    guide = _guide_or_404(validated(data_dict, validation.id_schema(), context)["id"])
     return store.revisions(guide["id"])
 
 
@@ -193,7 +180,7 @@ def quebec_guide_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :rtype: dictionary
     """
     tk.check_access("quebec_guide_show", context, data_dict)
-    data = _validated(data_dict, validation.show_schema(), context)
+    data = validated(data_dict, validation.show_schema(), context)
     guide = _guide_or_404(data["id"])
     manager = may_manage(context.get("user"))
     if guide["state"] != "published" and not manager:
@@ -248,7 +235,7 @@ def quebec_guide_search(context: Context, data_dict: DataDict) -> dict[str, Any]
     :rtype: dictionary
     """
     tk.check_access("quebec_guide_search", context, data_dict)
-    data = _validated(data_dict, validation.search_schema(), context)
+    data = validated(data_dict, validation.search_schema(), context)
     language = data.get("language", "fr")
     table = store.guide_table
     where = store.text_matches((data.get("q") or "").split(), language)
@@ -280,7 +267,7 @@ def _linked_to(context: Context, reference: str) -> Any:
 
 
 def _user_or_404(data_dict: DataDict, context: Context) -> model.User:
-    user = model.User.get(_validated(data_dict, validation.user_schema(), context)["user"])
+    user = model.User.get(validated(data_dict, validation.user_schema(), context)["user"])
     if user is None or user.state != "active":
         raise tk.ObjectNotFound(tk._("User not found"))
     return user

@@ -15,6 +15,7 @@ from ckanext.quebec.schema import vocabularies
 
 from . import store
 from .auth import may_manage
+from .shared import facet_links
 
 quebec_guides = Blueprint("quebec_guides", __name__, url_prefix="/guides")
 FILTERS = ("audience", "topic", "category")
@@ -55,21 +56,12 @@ def index() -> Any:
 
 
 def _facets(counts: dict[str, dict[str, int]], params: dict[str, str], lang: str) -> list[dict]:
-    """Each facet's title and values, each with the link that adds or removes it."""
     titles = {"audience": tk._("Audience"), "topic": tk._("Topic"), "categories": tk._("Categories")}
-    facets = []
-    for field, (param, vocabulary) in FACETS.items():
-        items = []
-        for value, count in (counts.get(field) or {}).items():
-            active = params.get(param) == value
-            args = {key: item for key, item in params.items() if key != param}
-            if not active:
-                args[param] = value
-            items.append({"label": vocabularies.label(vocabulary, value, lang) or value,
-                          "count": count, "active": active,
-                          "url": tk.h.url_for("quebec_guides.index", **args)})
-        facets.append({"title": titles[field], "items": items})
-    return facets
+    def labeller(vocabulary: str):
+        return lambda value: vocabularies.label(vocabulary, value, lang)
+
+    return facet_links("quebec_guides.index", counts, params, {
+        field: (param, titles[field], labeller(vocabulary)) for field, (param, vocabulary) in FACETS.items()})
 
 
 def read(name: str) -> Any:

@@ -8,6 +8,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
+from ckanext.quebec.guides.shared import validated, visible_dataset
+
 from . import store, validation
 from .auth import may_review
 
@@ -19,27 +21,9 @@ def get_actions() -> dict:
     return {name: globals()[name] for name in __all__}
 
 
-def _validated(data_dict: DataDict, schema: dict, context: Context) -> dict[str, Any]:
-    data, errors = tk.navl_validate(dict(data_dict or {}), schema, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
 def _user_id(context: Context) -> str | None:
     user = model.User.get(context.get("user") or "")
     return user.id if user else None
-
-
-def _visible_dataset(user: str | None, reference: str) -> model.Package | None:
-    dataset = model.Package.get(reference)
-    if dataset is None or dataset.state != "active":
-        return None
-    try:
-        tk.check_access("package_show", {"user": user}, {"id": dataset.id})
-    except tk.NotAuthorized:
-        return None
-    return dataset
 
 
 def _image(data_dict: DataDict) -> bytes | None:
@@ -79,11 +63,11 @@ def quebec_reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]
     :rtype: dictionary
     """
     tk.check_access("quebec_reuse_create", context, data_dict)
-    data = _validated({key: value for key, value in (data_dict or {}).items() if key != "image_upload"},
+    data = validated({key: value for key, value in (data_dict or {}).items() if key != "image_upload"},
                       validation.reuse_schema(), context)
     datasets = []
     for reference in data["datasets"]:
-        dataset = _visible_dataset(context.get("user"), reference)
+        dataset = visible_dataset(context.get("user"), reference)
         if dataset is None:
             raise tk.ValidationError({"datasets": [
                 tk._("Dataset not found: {dataset}").format(dataset=reference[:100])]})
@@ -103,7 +87,7 @@ def quebec_reuse_create(context: Context, data_dict: DataDict) -> dict[str, Any]
 
 
 def _reuse_or_404(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    reuse = store.get(_validated(data_dict, validation.id_schema(), context)["id"])
+    reuse = store.get(validated(data_dict, validation.id_schema(), context)["id"])
     if reuse is None:
         raise tk.ObjectNotFound(tk._("Reuse not found"))
     return reuse
@@ -119,7 +103,7 @@ def _shown(context: Context, reuse: dict[str, Any]) -> dict[str, Any]:
     """The reuse as the caller may see it: the datasets they may not see left out."""
     shown = dict(reuse)
     shown["datasets"] = [dataset_id for dataset_id in reuse["datasets"]
-                         if _visible_dataset(context.get("user"), dataset_id) is not None]
+                         if visible_dataset(context.get("user"), dataset_id) is not None]
     return shown
 
 
@@ -202,7 +186,7 @@ def quebec_reuse_search(context: Context, data_dict: DataDict) -> dict[str, Any]
     :rtype: dictionary
     """
     tk.check_access("quebec_reuse_search", context, data_dict)
-    data = _validated(data_dict, validation.search_schema(), context)
+    data = validated(data_dict, validation.search_schema(), context)
     table = store.reuse_table
     where = []
     if not (data.get("include_pending") and authz.is_sysadmin(context.get("user"))):
@@ -215,7 +199,7 @@ def quebec_reuse_search(context: Context, data_dict: DataDict) -> dict[str, Any]
     if "organization" in data:
         where.append(table.c.organizations.any(data["organization"]))
     if "dataset" in data:
-        dataset = _visible_dataset(context.get("user"), data["dataset"])
+        dataset = visible_dataset(context.get("user"), data["dataset"])
         if dataset is None:
             raise tk.ObjectNotFound(tk._("Dataset not found"))
         where.append(table.c.datasets.any(dataset.id))

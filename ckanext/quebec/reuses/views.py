@@ -10,15 +10,15 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, send_file
 
+from ckanext.quebec.guides.shared import facet_links
 from ckanext.quebec.guides.views import language
 from ckanext.quebec.schema import vocabularies
 
 from . import store
 
 quebec_reuses = Blueprint("quebec_reuses", __name__, url_prefix="/reuses")
-# Facet field of quebec_reuse_search → (its filter parameter, its vocabulary or None).
-FACETS = {"reuse_type": ("reuse_type", "reuse_types"), "categories": ("category", "categories"),
-          "organizations": ("organization", None)}
+# Facet field of quebec_reuse_search → its filter parameter.
+FACETS = {"reuse_type": "reuse_type", "categories": "category", "organizations": "organization"}
 
 
 def _context() -> dict[str, Any]:
@@ -27,7 +27,7 @@ def _context() -> dict[str, Any]:
 
 def index() -> Any:
     lang = language()
-    params = {param: tk.request.args.get(param, "").strip() for param, _ in FACETS.values()}
+    params = {param: tk.request.args.get(param, "").strip() for param in FACETS.values()}
     params = {key: value for key, value in params.items() if value}
     try:
         result = tk.get_action("quebec_reuse_search")(_context(), dict(params, limit=50))
@@ -36,18 +36,11 @@ def index() -> Any:
         result, errors = {"count": 0, "results": [], "facets": {}}, error.error_dict
     titles = {"reuse_type": tk._("Type"), "categories": tk._("Categories"),
               "organizations": tk._("Organizations")}
-    facets = []
-    for field, (param, vocabulary) in FACETS.items():
-        items = []
-        for value, count in (result["facets"].get(field) or {}).items():
-            active = params.get(param) == value
-            args = {key: item for key, item in params.items() if key != param}
-            if not active:
-                args[param] = value
-            label = vocabularies.label(vocabulary, value, lang) if vocabulary else _organization(value)
-            items.append({"label": label or value, "count": count, "active": active,
-                          "url": tk.h.url_for("quebec_reuses.index", **args)})
-        facets.append({"title": titles[field], "items": items})
+    labels = {"reuse_type": lambda value: vocabularies.label("reuse_types", value, lang),
+              "categories": lambda value: vocabularies.label("categories", value, lang),
+              "organizations": _organization}
+    facets = facet_links("quebec_reuses.index", result["facets"], params, {
+        field: (param, titles[field], labels[field]) for field, param in FACETS.items()})
     return tk.render("quebec/reuses/index.html", {"result": result, "facets": facets,
                                                   "errors": errors}), 400 if errors else 200
 
