@@ -44,8 +44,8 @@ class SolrNode:
         with open(self.log, "ab") as log:
             self._process = subprocess.Popen(
                 [str(LAUNCHER), "node", str(self.port), str(self.home)],
-                stdout=subprocess.PIPE, stderr=log, start_new_session=True,
-                env=dict(os.environ, SOLR_STACK=str(ROOT / ".stack")))
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, start_new_session=True,
+                env=dict(os.environ, SOLR_STACK=str(ROOT / ".stack"), SOLR_LAUNCHER_WATCH_STDIN="1"))
         # The launcher prints READY once Solr answers (nothing if it fails).
         with selectors.DefaultSelector() as selector:
             selector.register(self._process.stdout, selectors.EVENT_READ)
@@ -66,6 +66,7 @@ class SolrNode:
             except subprocess.TimeoutExpired:
                 os.killpg(self._process.pid, signal.SIGKILL)
                 self._process.wait()
+        self._process.stdin.close()
         self._process.stdout.close()
         self._process = None
 

@@ -79,3 +79,14 @@ def test_ext_bbox_finds_overlapping_envelopes_best_first():
         result = search(extras={"ext_bbox": bbox})
         assert [dataset["name"] for dataset in result["results"]] == expected_names(bbox)
     assert len(expected_names(SOUTH_SHORE_TO_QUEBEC)) > 2
+
+
+@pytest.mark.ckan_config("ckan.plugins", SCHEMA_PLUGINS)
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_a_detailed_geographic_coverage_is_indexed():
+    # Under Solr's catch-all string field a GeoJSON over 32 KB was refused ("immense term").
+    ring = [[-73.6 + index / 20000, 45.5 + (index % 7) / 1000] for index in range(3000)] + [[-73.6, 45.5]]
+    organization = factories.Organization()
+    helpers.call_action("package_create", **dataset_dict(
+        organization["id"], spatial={"type": "Polygon", "coordinates": [ring]}))
+    assert found(q="cyclables") == ["pistes-cyclables"]

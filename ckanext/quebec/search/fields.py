@@ -73,6 +73,7 @@ UNSTORED = frozenset({
     "resources_accessed_total", "resources_accessed_recent",
     "depends_on", "dependency_of", "derives_from", "has_derivation",
     "links_to", "linked_from", "child_of", "parent_of",
+    "spatial",
 })
 
 # Fields whose words feed the catch-all ``text`` field, grouped by the weight

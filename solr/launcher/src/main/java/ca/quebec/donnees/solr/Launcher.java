@@ -21,7 +21,8 @@ import org.apache.solr.embedded.JettySolrRunner;
  *                                     NAME of 2 shards x 2 replicas from the configset
  * </pre>
  *
- * Prints one line "READY url url..." once Solr answers.
+ * Prints one line "READY url url..." once Solr answers. With SOLR_LAUNCHER_WATCH_STDIN set, stops
+ * when its standard input closes (the process that started it is gone).
  */
 public final class Launcher {
   private static final String SOLR_XML =
@@ -59,6 +60,21 @@ public final class Launcher {
     }));
     System.out.println("READY " + String.join(" ", urls));
     System.out.flush();
+    if (System.getenv("SOLR_LAUNCHER_WATCH_STDIN") != null) {
+      // A test session's node: it stops when its parent goes, even killed (stdin closes).
+      Thread watch = new Thread(() -> {
+        try {
+          while (System.in.read() != -1) {
+            continue;
+          }
+        } catch (java.io.IOException e) {
+          // the pipe broke: the parent is gone all the same
+        }
+        System.exit(0);
+      });
+      watch.setDaemon(true);
+      watch.start();
+    }
     stopped.await();
   }
 
