@@ -1,4 +1,8 @@
-"""A guide editor writes, previews and publishes a guide in the browser; the guide pages in French and English pass axe.
+"""Guides and reuses in the browser, in French and English, checked by axe.
+
+A guide editor writes, previews and publishes a guide that readers find; a
+citizen submits a reuse with an image, a publisher of its dataset approves
+it, and it shows on the reuse list and the dataset page.
 
 axe checks the page content (#content): CKAN's own header has a user link whose
 aria-label differs from its text (label-content-name-mismatch), not ours to fix here.
@@ -13,7 +17,7 @@ from ckan.tests import factories, helpers
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
-    pytest.mark.ckan_config("ckan.plugins", "quebec_search quebec_guides"),
+    pytest.mark.ckan_config("ckan.plugins", "quebec_search quebec_guides quebec_reuses"),
     pytest.mark.ckan_config("ckan.locale_default", "fr"),
 ]
 
@@ -74,4 +78,50 @@ def test_an_editor_publishes_a_guide_that_readers_find(live_server, page, browse
     assert reader.locator(".quebec-dataset-guides a").inner_text() == "First steps"
     reader.goto(f"{live_server}/guides/absent")
     assert "Guide introuvable" in reader.content()
+    reader.context.close()
+
+
+def test_a_citizen_submits_a_reuse_that_a_publisher_approves(live_server, page, browser, tmp_path):
+    from PIL import Image
+
+    publisher, citizen = factories.User(password=PASSWORD), factories.User(password=PASSWORD)
+    organization = factories.Organization(users=[{"name": publisher["name"], "capacity": "editor"}])
+    factories.Dataset(name="velos", title="Comptages de vélos", owner_org=organization["id"])
+    image = tmp_path / "carte.png"
+    Image.new("RGB", (1200, 600), (10, 80, 140)).save(image)
+    _log_in(page, live_server, citizen)
+
+    page.goto(f"{live_server}/reuses/new")
+    assert _axe_violations(page) == []
+    for language, title in (("fr", "Carte des vélos"), ("en", "Bike map")):
+        page.fill(f"#field-title_{language}", title)
+        page.fill(f"#field-description_{language}", title + " : comptages.")
+    page.select_option("#field-reuse_type", "visualisation")
+    page.fill("#field-url", "https://exemple.qc.ca/carte")
+    page.fill("#field-datasets", "velos")
+    page.set_input_files("#field-image_upload", str(image))
+    page.click(".quebec-reuse-form button[type=submit]")
+    page.wait_for_url(lambda url: "/reuses/" in url and not url.endswith("/new"))
+    assert page.locator(".quebec-reuse-state").inner_text() == "En attente d'approbation"
+    reuse_url = page.url
+
+    reviewer = browser.new_context(locale="fr-CA").new_page()
+    _log_in(reviewer, live_server, publisher)
+    reviewer.goto(reuse_url)
+    assert _axe_violations(reviewer) == []
+    reviewer.click(".quebec-reuse-review button.btn-primary")
+    reviewer.wait_for_url(reuse_url)
+    assert reviewer.locator(".quebec-reuse-state").count() == 0
+    reviewer.context.close()
+
+    reader = browser.new_context(locale="en-CA").new_page()
+    for path, type_label in (("/reuses", "Visualisation (1)"), ("/en/reuses", "Visualization (1)")):
+        reader.goto(live_server + path)
+        assert reader.locator(".nav-facet a", has_text=type_label).count() == 1
+        assert _axe_violations(reader) == [], path
+    reader.click("a:text('Bike map')")
+    assert reader.locator(".quebec-reuse img").evaluate("img => img.naturalWidth") == 800
+    assert _axe_violations(reader) == []
+    reader.goto(f"{live_server}/en/dataset/velos")
+    assert reader.locator(".quebec-dataset-reuses a").inner_text() == "Bike map"
     reader.context.close()
