@@ -164,7 +164,8 @@ def test_every_page_type_speaks_the_visitors_language_and_passes_axe(
               f"/organization/{organization}", "/group/", f"/group/{category}", "/about",
               "/user/login", "/user/register", "/partenaires", "/partenaires/statistiques",
               f"/dataset/{dataset['name']}/quality"]
-    private = ["/", f"/dataset/{dataset['name']}", f"/user/{admin['name']}", "/dataset/new"]
+    private = ["/", f"/dataset/{dataset['name']}", f"/user/{admin['name']}", "/dataset/new",
+               f"/dataset/?groups={category}", "/dashboard/"]
 
     problems = []
     for language, prefix in (("fr", ""), ("en", "/en")):
