@@ -16,6 +16,9 @@ EXPECTED = {
     "territories": 27,
     "suggestion_reasons": 5,
     "suggestion_statuses": 6,
+    "guide_audiences": 3,
+    "guide_topics": 6,
+    "reuse_types": 6,
 }
 
 
