@@ -45,6 +45,7 @@ def test_the_home_page_is_the_portals_in_both_languages(app):
     assert "Bornes de recharge" in french and "Propulsé par" in french
     # CKAN's placeholder site title ("CKAN", test.ini's) gives way to the portal's name
     assert re.search(r"<title>\s*Accueil - Données Québec\s*</title>", french)
+    assert 'href="/quebec-theme/vendor/favicon.ico"' in french and "ckan.ico" not in french
     for stock in ("ckan-logo", "420 x 220", "Bienvenue", "Welcome to CKAN", "Association CKAN"):
         assert stock not in french
     english = app.get("/en/").body

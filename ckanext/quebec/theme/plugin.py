@@ -16,6 +16,8 @@ from ckanext.quebec.translation import SuiteTranslation
 from . import config, helpers
 
 CKAN_DEFAULT_SITE_TITLE = "CKAN"
+CKAN_DEFAULT_FAVICON = "/base/images/ckan.ico"
+SDG_FAVICON = "/quebec-theme/vendor/favicon.ico"
 
 
 @tk.blanket.config_declarations
@@ -33,6 +35,9 @@ class QuebecThemePlugin(SuiteTranslation):
         # CKAN's placeholder name would head every page title
         if (config_.get("ckan.site_title") or CKAN_DEFAULT_SITE_TITLE) == CKAN_DEFAULT_SITE_TITLE:
             config_["ckan.site_title"] = config_.get(config.PORTAL_NAME)
+        # and CKAN's logo would be the tab's icon: the SDG's, unless one is configured
+        if (config_.get("ckan.favicon") or CKAN_DEFAULT_FAVICON) == CKAN_DEFAULT_FAVICON:
+            config_["ckan.favicon"] = SDG_FAVICON
 
     # IConfigurable
 
