@@ -134,6 +134,17 @@ def test_a_record_the_schema_refuses_is_reported_and_skipped(partner):
     assert set(_harvested(partner["org"]["id"])) == {"Bridges"}
 
 
+def test_a_source_shows_its_type_and_status(partner):
+    """The index answers package_show: it must hold the source as ckanext-harvest completes it."""
+    source = _source(partner)
+    helpers.call_action("harvest_source_patch", id=source["id"], title="Flux du MTQ (revu)")
+
+    shown = helpers.call_action("harvest_source_show", id=source["id"])
+
+    assert shown["source_type"] == "dcat_rdf" and shown["title"] == "Flux du MTQ (revu)"
+    assert shown["status"]["job_count"] == 0
+
+
 def test_another_organizations_admin_may_not_add_a_source(partner):
     stranger = factories.User()
     factories.Organization(users=[{"name": stranger["name"], "capacity": "admin"}])
