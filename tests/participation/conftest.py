@@ -35,3 +35,13 @@ def people():
 
 def context_of(user) -> dict:
     return {"user": user["name"] if user else "", "ignore_auth": False}
+
+
+@pytest.fixture(autouse=True)
+def rate_counts_reset():
+    """No rate-limit count left in Redis by an earlier test: the windows outlive a test."""
+    from ckan.lib.redis import connect_to_redis
+
+    redis = connect_to_redis()
+    for key in redis.scan_iter(match="*:quebec_participation:rate:*"):
+        redis.delete(key)

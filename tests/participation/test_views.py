@@ -128,3 +128,31 @@ def test_the_dataset_search_the_dataset_and_the_organization_lead_to_suggestions
     assert "Suggérer des données" in empty.body
     assert f"/organization/suggestions/{people['org']['name']}" in app.get(
         f"/organization/{people['org']['name']}").body
+
+
+def _statements(app, path: str) -> int:
+    import sqlalchemy as sa
+    from ckan import model
+
+    statements = []
+
+    def record(*args):
+        statements.append(args[2])
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        app.get(path)
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_the_sql_statements_of_a_page_do_not_grow_with_the_suggestions(app, people):
+    first = a_suggestion(people["outsider"], owner_org=people["org"]["id"])
+    few = _statements(app, "/suggestions"), _statements(app, f"/suggestions/{first['id']}")
+    for number in range(12):
+        suggestion = a_suggestion(people["member" if number % 2 else "editor"], owner_org=people["org"]["id"])
+        helpers.call_action("quebec_suggestion_vote", {"user": people["admin"]["name"]}, id=suggestion["id"])
+        helpers.call_action("quebec_comment_create", {"user": people["admin"]["name"]},
+                            suggestion_id=first["id"], text=f"Commentaire {number}")
+    assert (_statements(app, "/suggestions"), _statements(app, f"/suggestions/{first['id']}")) == few

@@ -26,11 +26,11 @@ def quebec_suggestion_vote(context: Context, data_dict: DataDict) -> dict[str, A
     found = _open(context, data["id"])
     user = actions.current_user(context)
     ratelimit.check("vote", user.id)
-    if not store.add_vote(found["id"], user.id):
+    count = store.add_vote(found["id"], user.id)
+    if count is None:
         raise tk.ValidationError({"id": [tk._("You already voted for this suggestion")]})
-    store.touch(found["id"])
     store.commit()
-    return _votes(context, found["id"])
+    return {"vote_count": count, "voted": True}
 
 
 def quebec_suggestion_unvote(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -45,10 +45,11 @@ def quebec_suggestion_unvote(context: Context, data_dict: DataDict) -> dict[str,
     tk.check_access("quebec_suggestion_unvote", context, data_dict)
     data = validation.validate(data_dict, validation.id_schema(), context)
     found = actions.visible(context, data["id"])
-    if not store.remove_vote(found["id"], actions.current_user(context).id):
+    count = store.remove_vote(found["id"], actions.current_user(context).id)
+    if count is None:
         raise tk.ValidationError({"id": [tk._("You have not voted for this suggestion")]})
     store.commit()
-    return _votes(context, found["id"])
+    return {"vote_count": count, "voted": False}
 
 
 def quebec_comment_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -135,11 +136,6 @@ def _open(context: Context, suggestion_id: str) -> dict:
     if found["merged_into"]:
         raise tk.ValidationError({"id": [tk._("This suggestion was merged into another one")]})
     return found
-
-
-def _votes(context: Context, suggestion_id: str) -> dict[str, Any]:
-    found = actions.visible(context, suggestion_id)
-    return {"vote_count": found["vote_count"], "voted": found["voted"]}
 
 
 def _comment_dict(row: dict, moderator: bool) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from ckan import model
 
-_VOTES = "(SELECT count(*) FROM quebec_participation_vote v WHERE v.suggestion_id = s.id)"
+# kept on the row by the vote writers below, in the vote's transaction (migration 0002)
+_VOTES = "s.vote_count"
 _COMMENTS = ("(SELECT count(*) FROM quebec_participation_comment c "
              "WHERE c.suggestion_id = s.id AND c.hidden_reason IS NULL)")
 _COLUMNS = (f"s.id, s.title, s.description, s.category, s.territories, s.reason, s.owner_org, "
@@ -27,7 +28,7 @@ _COMMENT_COLUMNS = ("c.id, c.suggestion_id, c.user_id, c.text, c.hidden_reason, 
                     "u.name AS author_name, COALESCE(NULLIF(u.fullname, ''), u.name) AS author_display_name")
 _COMMENT_FROM = 'quebec_participation_comment c LEFT JOIN "user" u ON u.id = c.user_id'
 _ORDER = {
-    "votes": "vote_count DESC, s.last_activity DESC, s.id",
+    "votes": "s.vote_count DESC, s.last_activity DESC, s.id",
     "activity": "s.last_activity DESC, s.id",
     "created": "s.created DESC, s.id",
 }
@@ -150,21 +151,36 @@ def merge(duplicate_id: str, into_id: str) -> None:
     _execute("DELETE FROM quebec_participation_vote WHERE suggestion_id = :dup", dup=duplicate_id)
     _execute("UPDATE quebec_participation_suggestion SET merged_into = :into WHERE id = :dup",
              into=into_id, dup=duplicate_id)
+    _recount(duplicate_id)
+    _recount(into_id)
     touch(into_id)
 
 
-def add_vote(suggestion_id: str, user_id: str) -> bool:
-    """False when the account had already voted."""
+def add_vote(suggestion_id: str, user_id: str) -> Optional[int]:
+    """The suggestion's new vote count (its activity now), or None when the account had already voted."""
     added = _execute("INSERT INTO quebec_participation_vote (suggestion_id, user_id) VALUES (:id, :user) "
                      "ON CONFLICT DO NOTHING RETURNING 1", id=suggestion_id, user=user_id).first()
-    return added is not None
+    return _add_to_count(suggestion_id, 1, ", last_activity = now()") if added is not None else None
 
 
-def remove_vote(suggestion_id: str, user_id: str) -> bool:
-    """False when the account had not voted."""
+def remove_vote(suggestion_id: str, user_id: str) -> Optional[int]:
+    """The suggestion's new vote count, or None when the account had not voted."""
     removed = _execute("DELETE FROM quebec_participation_vote WHERE suggestion_id = :id AND user_id = :user "
                        "RETURNING 1", id=suggestion_id, user=user_id).first()
-    return removed is not None
+    return _add_to_count(suggestion_id, -1) if removed is not None else None
+
+
+def _add_to_count(suggestion_id: str, change: int, also: str = "") -> int:
+    # An increment, not a recount: the row lock orders concurrent votes and each adds its own
+    # (a recount's subquery would see the database as its statement started, without the other vote).
+    return _execute(f"UPDATE quebec_participation_suggestion SET vote_count = vote_count + :change{also} "
+                    "WHERE id = :id RETURNING vote_count", id=suggestion_id, change=change).scalar()
+
+
+def _recount(suggestion_id: str) -> None:
+    """The row's vote count from the votes; its row is locked (merge), so no vote is being added."""
+    _execute("UPDATE quebec_participation_suggestion SET vote_count = (SELECT count(*) FROM "
+             "quebec_participation_vote WHERE suggestion_id = :id) WHERE id = :id", id=suggestion_id)
 
 
 def voters(suggestion_id: str) -> list[str]:
