@@ -1,4 +1,5 @@
-"""A pytest plugin that runs the ckanext-scheming and ckanext-dcat wheels' suites on quebec_search.
+"""A pytest plugin that runs the ckanext-scheming and ckanext-dcat wheels' suites, and CKAN's
+own search tests, on quebec_search.
 
 Loaded with ``-p tests.peers.pytest_quebec_peers`` (see scripts/peer-suites). The
 suites expect their own repository's test.ini, which their wheels do not ship:
@@ -8,6 +9,7 @@ gets the search index table back, empty, as tests/conftest.py's clean_db does.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +17,13 @@ import pytest
 import sqlalchemy as sa
 
 import ckan.tests.helpers as test_helpers
+from ckan import model, plugins
 from ckan.common import config
 
 import ckanext.quebec
 
 SEARCH_PLUGIN = "quebec_search"
+CORE_SUITE = "core"
 MIGRATIONS = Path(ckanext.quebec.__file__).parent / "migration" / SEARCH_PLUGIN
 
 # What each suite's test.ini (in its repository) sets, keyed by the suite's
@@ -46,6 +50,12 @@ SUITE_CONFIG: dict[str, dict[str, Any]] = {
     "spatial": {
         "ckan.plugins": "spatial_metadata spatial_query",
     },
+    # CKAN core's own tests (scripts/peer-suites --core-search): its
+    # test-core.ini enables no plugin; each test marks the ones it needs.
+    CORE_SUITE: {
+        "ckan.plugins": "",
+        "ckan.extra_resource_fields": "alt_url",
+    },
 }
 # CKAN's test-core.ini, which both suites' test.ini extend, offers every
 # locale; ours offers fr and en only (dcat's suite checks its Catalan labels).
@@ -53,8 +63,12 @@ CORE_CONFIG: dict[str, Any] = {"ckan.locales_offered": []}
 
 
 def suite_of(path: Path) -> str | None:
-    """The peer suite a test file belongs to (``ckanext/<suite>/tests/...``)."""
+    """The suite a test file belongs to (``ckanext/<suite>/tests/...``, or
+    ``ckan/tests/...`` for CKAN core's)."""
     parts = path.parts
+    for index in range(len(parts) - 1):
+        if parts[index] == "site-packages" and parts[index + 1:index + 3] == ("ckan", "tests"):
+            return CORE_SUITE
     for index in range(len(parts) - 2):
         if parts[index] == "ckanext" and parts[index + 2] == "tests":
             return parts[index + 1] if parts[index + 1] in SUITE_CONFIG else None
@@ -80,7 +94,17 @@ def _reset_db_with_search_index(reset_db=test_helpers.reset_db):
     return reset
 
 
+def _alias_core_test_plugins() -> None:
+    """CKAN's wheels (2.11, 2.12) name their test plugins' module
+    ``tests.plugins.ckantestplugins`` in their entry points, and ship it as
+    ``ckan.tests.plugins.ckantestplugins``: the entry points load it under both names."""
+    from ckan.tests.plugins import ckantestplugins
+
+    sys.modules.setdefault("tests.plugins.ckantestplugins", ckantestplugins)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _alias_core_test_plugins()
     # CKAN's reset_db fixture (behind clean_db, and dcat's own clean_db)
     # hands out ckan.tests.helpers.reset_db.
     if not getattr(test_helpers.reset_db, "quebec_search", False):
@@ -89,23 +113,49 @@ def pytest_configure(config: pytest.Config) -> None:
         test_helpers.reset_db = reset
 
 
-@pytest.fixture(autouse=True)
-def quebec_search_for_peers(request: pytest.FixtureRequest, ckan_config):
+def load_search_plugin() -> None:
+    """quebec_search loaded, whatever CKAN's last plugin reload left."""
+    if not plugins.plugin_loaded(SEARCH_PLUGIN):
+        plugins.load(SEARCH_PLUGIN)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """quebec_search loaded before CKAN core's class setups run.
+
+    CKAN's with_plugins unloads every plugin after each test, and a core test
+    class's ``setup_class`` (which runs before any fixture of its first test)
+    may take its search connection then: without the plugin, Solr's.
+    """
+    if suite_of(Path(str(item.path))) == CORE_SUITE:
+        load_search_plugin()
+
+
+def configure_suite(request: pytest.FixtureRequest, suite: str) -> None:
     """The suite's configuration under the test's marks, with quebec_search loaded."""
-    suite = suite_of(Path(str(request.node.path)))
-    if suite is None:
-        yield
-        return
     marked = {mark.args[0] for mark in request.node.iter_markers("ckan_config")}
     for key, value in {**CORE_CONFIG, **SUITE_CONFIG[suite]}.items():
         if key not in marked:
             config[key] = value
-    plugins = config.get("ckan.plugins") or []
-    names = plugins.split() if isinstance(plugins, str) else list(plugins)
+    names = config.get("ckan.plugins") or []
+    names = names.split() if isinstance(names, str) else list(names)
     if SEARCH_PLUGIN not in names:
         config["ckan.plugins"] = [SEARCH_PLUGIN] + names
+    if suite == CORE_SUITE:
+        # CKAN reads ckan.extra_resource_fields once, at start-up with
+        # test-core.ini: read it again now, and again after the test.
+        model.Resource.extra_columns = None
+        request.addfinalizer(lambda: setattr(model.Resource, "extra_columns", None))
     # Loaded now, before clean_index or any fixture that searches or indexes,
     # and also for the tests that rely on test.ini's plugins being loaded at
     # start-up: until then searches would go to Solr.
     request.getfixturevalue("with_plugins")
+
+
+@pytest.fixture(autouse=True)
+def quebec_search_for_peers(request: pytest.FixtureRequest, ckan_config):
+    """The suite's configuration under the test's marks, with quebec_search loaded."""
+    suite = suite_of(Path(str(request.node.path)))
+    if suite is not None:
+        configure_suite(request, suite)
     yield
