@@ -36,6 +36,8 @@ def _names(**params) -> set[str]:
 @pytest.mark.usefixtures("with_plugins", "clean_db", "uploads_removed")
 @pytest.mark.ckan_config("ckan.plugins", "quebec_search")
 class TestLoadWithCoreFields:
+    # Without quebec_search (on Solr) no plugin of this list brings `ckan quebec`.
+    @pytest.mark.search_backend("postgres")
     def test_cli_loads_the_catalogue_onto_core_fields_and_a_second_run_keeps_edits(self, cli, app):
         result = cli.invoke(ckan, ["quebec", "demo", "load"])
 
