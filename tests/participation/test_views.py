@@ -105,12 +105,15 @@ def test_a_campaign_page_and_its_csv(app, people):
 @pytest.mark.ckan_config("ckanext.quebec.participation.address_rate_limit", "2")
 def test_the_address_limit_counts_every_account_of_an_address(app, people):
     suggestion = a_suggestion(people["outsider"])
+    # set here: CKAN 2.11's test client sends no REMOTE_ADDR (a server always does)
+    address = {"REMOTE_ADDR": "192.0.2.7"}
     for role in ("member", "editor"):
         response = app.post("/api/3/action/quebec_comment_create", json={
-            "suggestion_id": suggestion["id"], "text": "+1"}, headers=_headers(people[role]))
+            "suggestion_id": suggestion["id"], "text": "+1"}, headers=_headers(people[role]), environ_base=address)
         assert response.json["success"]
     response = app.post("/en/api/3/action/quebec_comment_create", json={
-        "suggestion_id": suggestion["id"], "text": "+1"}, headers=_headers(people["admin"]), expect_errors=True)
+        "suggestion_id": suggestion["id"], "text": "+1"}, headers=_headers(people["admin"]), expect_errors=True,
+        environ_base=address)
     assert response.status_code == 409
     assert response.json["error"]["rate_limit"][0].startswith("Too many at once")
 
