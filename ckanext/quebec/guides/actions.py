@@ -304,6 +304,8 @@ def quebec_guide_editor_remove(context: Context, data_dict: DataDict) -> None:
 def quebec_guide_editor_list(context: Context, data_dict: DataDict) -> list[str]:
     """The guide editors' user names.
 
+    Takes no parameter.
+
     :rtype: list of strings
     """
     tk.check_access("quebec_guide_editor_list", context, data_dict)

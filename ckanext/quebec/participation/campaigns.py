@@ -82,6 +82,8 @@ def quebec_campaign_show(context: Context, data_dict: DataDict) -> dict[str, Any
 def quebec_campaign_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     """The campaigns, the latest to open first.
 
+    Takes no parameter.
+
     :rtype: list of dictionaries
     """
     tk.check_access("quebec_campaign_list", context, data_dict)
