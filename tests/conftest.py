@@ -12,7 +12,7 @@ from sqlalchemy.orm import close_all_sessions
 from ckan import model, plugins
 from ckan.tests import factories
 
-from tests import setup_speedups
+from tests import setup_speedups, versions
 from tests.solr import fixtures as solr_fixtures
 from tests.solr.fixtures import _session_on_solr, solr_node, solr_url  # noqa: F401  (fixtures)
 
@@ -164,10 +164,12 @@ def clean_db(reset_db, migrate_db_for, with_plugins):
 
 def pytest_configure(config: pytest.Config) -> None:
     solr_fixtures.configure(config)
+    versions.configure(config)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     solr_fixtures.deselect_other_backend(config, items)
+    versions.deselect_other_versions(config, items)
 
 
 @pytest.fixture
