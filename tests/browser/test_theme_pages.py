@@ -188,8 +188,6 @@ def test_every_page_type_speaks_the_visitors_language_and_passes_axe(
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 item 4: quebec_schema's resource page shows raw rows "
-                   "('Has views', 'State') in English on French pages")
 def test_the_resource_page_speaks_the_visitors_language(
         live_server, browser, small_catalogue, wrong_language):  # noqa: F811
     from ckanext.quebec.demo import loader

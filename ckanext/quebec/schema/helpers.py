@@ -105,8 +105,24 @@ def quebec_required_languages(field: dict) -> tuple[str, ...]:
     return validators.required_languages(field["field_name"], field)
 
 
+# The keys of a resource that CKAN's "Additional information" table lists by
+# their raw names ("Has views", "State", "Package id", the schema's own
+# fields again): only these stay, labelled in the visitor's language (the
+# templates capitalize the label).
+_RESOURCE_ITEMS_SHOWN = {"size": "Size", "mimetype": "Media type"}
+
+
+@tk.chained_helper
+def format_resource_items(next_helper: Any, items: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """CKAN's helper, for the two technical keys a visitor can use."""
+    kept = [(key, value) for key, value in items if key in _RESOURCE_ITEMS_SHOWN]
+    labels = {key.replace("_", " "): tk._(label) for key, label in _RESOURCE_ITEMS_SHOWN.items()}
+    return [(labels.get(key, key), value) for key, value in next_helper(kept)]
+
+
 def get_helpers() -> dict:
     return {
+        "format_resource_items": format_resource_items,
         "quebec_required_languages": quebec_required_languages,
         "quebec_vocabulary_choices": quebec_vocabulary_choices,
         "quebec_translation": quebec_translation,
