@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import collections
 import dataclasses
+import datetime
 import io
 import json
 import os
@@ -304,6 +305,15 @@ def killer(args, records: Records, started: float, stop: threading.Event):
 # --- after the run -----------------------------------------------------------------------------
 
 
+def _same_millisecond(indexed: str, stored: str) -> bool:
+    """The index keeps dates as Solr does, in UTC with a Z and to the millisecond;
+    package_show gives the stored date, without a Z, to the microsecond."""
+    def instant(text: str) -> datetime.datetime:
+        value = datetime.datetime.fromisoformat(text.rstrip("Z"))
+        return value.replace(microsecond=value.microsecond // 1000 * 1000, tzinfo=None)
+    return instant(indexed) == instant(stored)
+
+
 def check_writes(api: Api, records: Records) -> list[str]:
     """Every acknowledged write in the database and in the index, as acknowledged."""
     failures = []
@@ -322,8 +332,7 @@ def check_writes(api: Api, records: Records) -> list[str]:
                          fl="name,metadata_modified,title").json()["result"]["results"]
         if not found:
             failures.append(f"{name}: not in the search index")
-        elif found[0]["metadata_modified"].rstrip("Z") != dataset["metadata_modified"].rstrip("Z"):
-            # the index writes UTC with a Z, package_show without one
+        elif not _same_millisecond(found[0]["metadata_modified"], dataset["metadata_modified"]):
             failures.append(f"{name}: indexed as of {found[0]['metadata_modified']}, "
                             f"stored as of {dataset['metadata_modified']}")
     return failures
