@@ -152,12 +152,7 @@ def quebec_suggestion_moderate(context: Context, data_dict: DataDict) -> dict[st
 
     :rtype: dictionary
     """
-    tk.check_access("quebec_suggestion_moderate", context, data_dict)
-    data = validation.validate(data_dict, validation.moderate_schema(), context)
-    found = _found(store.get(data["id"]))
-    store.set_hidden("suggestion", found["id"], moderation_reason(data))
-    store.commit()
-    return quebec_suggestion_show(context, {"id": found["id"]})
+    return quebec_suggestion_show(context, {"id": moderate(context, data_dict, "suggestion")})
 
 
 def quebec_suggestion_merge(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -185,7 +180,26 @@ def quebec_suggestion_merge(context: Context, data_dict: DataDict) -> dict[str, 
     return quebec_suggestion_show(context, {"id": target["id"]})
 
 
-def moderation_reason(data: dict) -> Optional[str]:
+def moderate(context: Context, data_dict: DataDict, table: str) -> str:
+    """Hide (with the reason) or show again a suggestion or a comment (``table``); the row's id.
+
+    The flow of both moderation actions: their auth function, the moderation
+    schema, the row found or a 404, one commit.
+    """
+    tk.check_access(f"quebec_{table}_moderate", context, data_dict)
+    data = validation.validate(data_dict, validation.moderate_schema(), context)
+    if table == "suggestion":
+        found = _found(store.get(data["id"]))
+    else:
+        found = store.comment(data["id"])
+        if found is None:
+            raise tk.ObjectNotFound(tk._("Comment not found"))
+    store.set_hidden(table, found["id"], _moderation_reason(data))
+    store.commit()
+    return found["id"]
+
+
+def _moderation_reason(data: dict) -> Optional[str]:
     """The reason to store: required to hide, dropped when shown again."""
     if not data["hidden"]:
         return None

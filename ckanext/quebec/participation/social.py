@@ -21,16 +21,7 @@ def quebec_suggestion_vote(context: Context, data_dict: DataDict) -> dict[str, A
     :returns: ``vote_count`` and ``voted``
     :rtype: dictionary
     """
-    tk.check_access("quebec_suggestion_vote", context, data_dict)
-    data = validation.validate(data_dict, validation.id_schema(), context)
-    found = _open(context, data["id"])
-    user = actions.current_user(context)
-    ratelimit.check("vote", user.id)
-    count = store.add_vote(found["id"], user.id)
-    if count is None:
-        raise tk.ValidationError({"id": [tk._("You already voted for this suggestion")]})
-    store.commit()
-    return {"vote_count": count, "voted": True}
+    return _vote(context, data_dict, voted=True)
 
 
 def quebec_suggestion_unvote(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -42,14 +33,29 @@ def quebec_suggestion_unvote(context: Context, data_dict: DataDict) -> dict[str,
     :returns: ``vote_count`` and ``voted``
     :rtype: dictionary
     """
-    tk.check_access("quebec_suggestion_unvote", context, data_dict)
+    return _vote(context, data_dict, voted=False)
+
+
+def _vote(context: Context, data_dict: DataDict, voted: bool) -> dict[str, Any]:
+    """Give (``voted``) or withdraw the caller's vote: the flow of both vote actions.
+
+    A vote counts against the rate limit and needs a suggestion open to votes;
+    a withdrawal needs only a visible one.
+    """
+    tk.check_access("quebec_suggestion_vote" if voted else "quebec_suggestion_unvote", context, data_dict)
     data = validation.validate(data_dict, validation.id_schema(), context)
-    found = actions.visible(context, data["id"])
-    count = store.remove_vote(found["id"], actions.current_user(context).id)
+    found = _open(context, data["id"]) if voted else actions.visible(context, data["id"])
+    user = actions.current_user(context)
+    if voted:
+        ratelimit.check("vote", user.id)
+        count = store.add_vote(found["id"], user.id)
+    else:
+        count = store.remove_vote(found["id"], user.id)
     if count is None:
-        raise tk.ValidationError({"id": [tk._("You have not voted for this suggestion")]})
+        raise tk.ValidationError({"id": [tk._("You already voted for this suggestion") if voted
+                                         else tk._("You have not voted for this suggestion")]})
     store.commit()
-    return {"vote_count": count, "voted": False}
+    return {"vote_count": count, "voted": voted}
 
 
 def quebec_comment_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -105,14 +111,7 @@ def quebec_comment_moderate(context: Context, data_dict: DataDict) -> dict[str, 
 
     :rtype: dictionary
     """
-    tk.check_access("quebec_comment_moderate", context, data_dict)
-    data = validation.validate(data_dict, validation.moderate_schema(), context)
-    found = store.comment(data["id"])
-    if found is None:
-        raise tk.ObjectNotFound(tk._("Comment not found"))
-    store.set_hidden("comment", found["id"], actions.moderation_reason(data))
-    store.commit()
-    return _comment_dict(store.comment(found["id"]), moderator=True)
+    return _comment_dict(store.comment(actions.moderate(context, data_dict, "comment")), moderator=True)
 
 
 def quebec_participation_optout(context: Context, data_dict: DataDict) -> dict[str, bool]:
