@@ -1,48 +1,72 @@
 """Every vocabulary file loads, speaks French and English, and a broken one says where."""
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 
 from ckanext.quebec.schema import vocabularies
 
-EXPECTED = {
-    "categories": 12,
-    "update_frequencies": 17,
-    "licences": 2,
-    "data_languages": 3,
-    "resource_types": 4,
-    "partner_types": 8,
-    "regions": 17,
-    "territories": 27,
-    "suggestion_reasons": 5,
-    "suggestion_statuses": 6,
-    "guide_audiences": 3,
-    "guide_topics": 6,
-    "reuse_types": 6,
-}
+FOLDER = pathlib.Path(__file__).resolve().parents[2] / "schemas" / "vocabularies"
+
+
+def _entries_in_text(path: pathlib.Path) -> int:
+    """The entries the file's text holds: its top-level list items, counted without YAML or the loader."""
+    return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("- "))
+
+
+# Derived from the files, so a new vocabulary needs no change here.
+FILES = {path.stem: _entries_in_text(path) for path in sorted(FOLDER.glob("*.yaml"))}
+# Sizes that are facts about Québec, not about the files: a file cut short breaks them.
+FACTS = {"categories": 12, "regions": 17}
 
 
 def _uris(entry: dict) -> list[str]:
     return [entry[key] for key in ("uri", "eu_theme") if key in entry] + entry.get("uris", [])
 
 
-def test_every_vocabulary_file_loads():
-    assert {name: len(vocabularies.get(name)) for name in vocabularies.names()} == EXPECTED
+def test_every_vocabulary_file_loads_whole():
+    # the loader (and the packaging) keeps every file and every entry of each, each once
+    assert FILES and all(FILES.values())
+    assert {name: len(vocabularies.get(name)) for name in vocabularies.names()} == FILES
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_text_count_sees_every_entry_style(tmp_path):
+    # block and flow entries both count, comments and nested lists do not: the check above can fail
+    path = tmp_path / "v.yaml"
+    path.write_text("# - not an entry\n- value: a\n  uris:\n    - http://x\n- {value: b}\n", encoding="utf-8")
+    assert _entries_in_text(path) == 2
+
+
+@pytest.mark.parametrize("name, size", sorted(FACTS.items()))
+def test_the_vocabularies_of_fixed_size_are_whole(name, size):
+    assert len(vocabularies.get(name)) == size
+
+
+def test_the_region_codes_run_without_a_gap():
+    assert [entry["value"] for entry in vocabularies.get("regions")] == [
+        f"{code:02d}" for code in range(1, len(vocabularies.get("regions")) + 1)]
+
+
+def test_no_vocabulary_repeats_another():
+    # a file copied under another name
+    values = [tuple(sorted(entry["value"] for entry in vocabularies.get(name))) for name in FILES]
+    assert len(values) == len(set(values))
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
 def test_entries_have_a_french_and_an_english_label(name):
     for entry in vocabularies.get(name):
         assert entry["label"]["fr"].strip() and entry["label"]["en"].strip(), entry
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", sorted(FILES))
 def test_values_are_unique(name):
     values = [entry["value"] for entry in vocabularies.get(name)]
     assert len(values) == len(set(values))
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", sorted(FILES))
 def test_uris_are_http(name):
     for entry in vocabularies.get(name):
         for uri in _uris(entry):
