@@ -96,3 +96,18 @@ def test_no_job_when_notifications_are_off(people):
     helpers.call_action("quebec_suggestion_update_status", {"user": people["editor"]["name"]},
                         id=suggestion["id"], status="forwarded")
     assert jobs.get_queue().count == 0
+
+
+def test_a_submitter_who_opted_out_gets_no_mail(people, smtp_server):
+    from ckan.lib import jobs
+
+    jobs.get_queue().empty()
+    submitter = factories.User(email="soumis@example.org")
+    voter = factories.User(email="votant@example.org")
+    suggestion = a_suggestion(submitter, owner_org=people["org"]["id"])
+    helpers.call_action("quebec_suggestion_vote", {"user": voter["name"]}, id=suggestion["id"])
+    helpers.call_action("quebec_participation_optout", {"user": submitter["name"]}, opted_out=True)
+    helpers.call_action("quebec_suggestion_update_status", {"user": people["editor"]["name"]},
+                        id=suggestion["id"], status="forwarded")
+    _run_jobs()
+    assert [recipients for recipients, _message in smtp_server.messages] == [["votant@example.org"]]
