@@ -136,7 +136,7 @@ def validate_pages(warnings: bool) -> tuple[int, collections.Counter, collection
     partners: dict = {}
     for datasets in feed._pages({"user": ""}, 100, None, None):
         serializer = feed.QuebecRDFSerializer()
-        with profiles.partners_of(datasets, partners):
+        with profiles.partners_of(datasets, partners), profiles.related_of(datasets):
             for dataset_dict in datasets:
                 serializer.g.add((catalog_ref, DCAT.dataset,
                                   serializer.graph_from_dataset(dataset_dict)))

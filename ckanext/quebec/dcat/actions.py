@@ -51,7 +51,7 @@ def _catalog_page(context: Context, data_dict: DataDict) -> str:
         query = compat_dcat.search_datasets(context, data_dict)
     except (SearchError, tk.ValidationError):
         raise tk.ValidationError({"q": [tk._("The search query is not valid")]})
-    with profiles.partners_of(query["results"]):
+    with profiles.partners_of(query["results"]), profiles.related_of(query["results"]):
         return _serialized(lambda serializer: serializer.serialize_catalog(
             {}, query["results"], _format=data_dict.get("format"),
             pagination_info=compat_dcat.pagination_info(query, data_dict)), data_dict)
@@ -73,7 +73,7 @@ def dcat_dataset_show(next_action: Action, context: Context, data_dict: DataDict
     tk.check_access("dcat_dataset_show", context, data_dict)
     data_dict = _validated(context, data_dict)
     dataset = tk.get_action("package_show")(context, {"id": data_dict.get("id", "")})
-    with profiles.partners_of([dataset]):
+    with profiles.partners_of([dataset]), profiles.related_of([dataset]):
         return _serialized(lambda serializer: serializer.serialize_dataset(
             dataset, _format=data_dict.get("format")), data_dict)
 

@@ -35,7 +35,7 @@ from ckanext.dcat.utils import catalog_uri
 
 from . import compat_dcat, compat_rdflib
 from .compat_dcat import careful_quote  # noqa: F401  (the feed's fast path, tested here)
-from .profiles import partners_of
+from .profiles import partners_of, related_of
 
 # Export formats: rdflib's serializer name and the media type.
 FORMATS = {
@@ -237,7 +237,7 @@ def export(stream: IO[bytes], rdf_format: str = "ttl", *, page_size: int = 100,
     partners: dict[str, Any] = {}  # read once for the whole export
     for datasets in _pages(context, page_size, modified_since, fq):
         serializer = QuebecRDFSerializer(profiles=profiles)
-        with partners_of(datasets, partners):
+        with partners_of(datasets, partners), related_of(datasets):
             for dataset_dict in datasets:
                 dataset_ref = serializer.graph_from_dataset(dataset_dict)
                 serializer.g.add((catalog_ref, DCAT.dataset, dataset_ref))

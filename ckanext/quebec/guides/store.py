@@ -171,3 +171,21 @@ def editors() -> list[str]:
     """The user ids of the guide editors, oldest first."""
     return list(model.Session.execute(sa.select(editor_table.c.user_id)
                                       .order_by(editor_table.c.created)).scalars())
+
+
+def published_linked_to(dataset_ids: list[str], categories: list[str]) -> list[dict[str, Any]]:
+    """The published guides linked to one of ``dataset_ids`` or of ``categories``, in one query.
+
+    Each with its ``id``, ``name``, titles, ``datasets`` and ``categories``, by name.
+    """
+    if not dataset_ids and not categories:
+        return []
+    table = guide_table
+    rows = model.Session.execute(
+        sa.select(table.c.id, table.c.name, table.c.title_fr, table.c.title_en,
+                  table.c.datasets, table.c.categories)
+        .where(table.c.state == "published",
+               sa.or_(table.c.datasets.overlap(list(dataset_ids)),
+                      table.c.categories.overlap(list(categories))))
+        .order_by(table.c.name))
+    return [dict(row._mapping) for row in rows]

@@ -124,3 +124,18 @@ def search(where: list[Any], limit: int, offset: int) -> tuple[int, list[dict], 
                                         .order_by(sa.func.count().desc(), matching.c.value))
         facets[field] = {item: number for item, number in counted}
     return count, [_as_dict(row) for row in rows], facets
+
+
+def approved_using(dataset_ids: list[str]) -> list[dict[str, Any]]:
+    """The approved reuses of one of ``dataset_ids``, in one query, oldest first.
+
+    Each with its ``id``, titles and ``datasets``.
+    """
+    if not dataset_ids:
+        return []
+    table = reuse_table
+    rows = model.Session.execute(
+        sa.select(table.c.id, table.c.title_fr, table.c.title_en, table.c.datasets)
+        .where(table.c.state == "approved", table.c.datasets.overlap(list(dataset_ids)))
+        .order_by(table.c.created, table.c.id))
+    return [dict(row._mapping) for row in rows]

@@ -24,12 +24,13 @@ from .base import _extra, _uri_of
 from .dataset import DatasetMixin
 from .distribution import DistributionMixin
 from .publisher import PublisherMixin
+from .related import RelatedMixin
 
 # The languages of the catalogue itself: the portal is bilingual.
 CATALOG_LANGUAGES = ("FR", "EN")
 
 
-class QuebecDCATAP3Profile(DatasetMixin, PublisherMixin, DistributionMixin):
+class QuebecDCATAP3Profile(DatasetMixin, PublisherMixin, DistributionMixin, RelatedMixin):
     """Fixes and completes ``euro_dcat_ap_3`` for the portal; see the module docstring."""
 
     # Serializing
@@ -48,6 +49,7 @@ class QuebecDCATAP3Profile(DatasetMixin, PublisherMixin, DistributionMixin):
         self._add_territories(dataset_dict, dataset_ref)
         self._add_public_access_rights(dataset_dict, dataset_ref)
         self._add_quality(dataset_dict, dataset_ref)
+        self._add_related(dataset_dict, dataset_ref)
         licence = _uri_of("licences", dataset_dict.get("license_id")) or dataset_dict.get(
             "license_url"
         )
@@ -94,5 +96,6 @@ class QuebecDCATAP3Profile(DatasetMixin, PublisherMixin, DistributionMixin):
         self._parse_quality(dataset_dict, dataset_ref)
         for resource_dict in dataset_dict.get("resources") or []:
             self._parse_distribution(resource_dict, dataset_dict)
+        self._parse_related(dataset_dict)
         self._clean_parsed(dataset_dict)
         return dataset_dict
