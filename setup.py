@@ -137,6 +137,7 @@ setup(
             "quebec_reuses = ckanext.quebec.reuses.plugin:QuebecReusesPlugin",
             "quebec_participation = ckanext.quebec.participation.plugin:QuebecParticipationPlugin",
             "quebec_harvest = ckanext.quebec.harvest.plugin:QuebecHarvestPlugin",
+            "quebec_ckan_harvester = ckanext.quebec.harvest.ckan_harvester:QuebecCKANHarvester",
         ],
         "ckan.rdf.profiles": [
             "quebec_dcat_ap_3 = ckanext.quebec.dcat.profiles:QuebecDCATAP3Profile",

@@ -93,7 +93,7 @@ def test_serve_brings_up_the_portal_with_its_demo(portal):
 
     status = _api(portal, "status_show")
     assert "quebec_search" in status["extensions"]
-    assert {"harvest", "dcat_rdf_harvester", "ckan_harvester"} <= set(status["extensions"])
+    assert {"harvest", "dcat_rdf_harvester", "quebec_ckan_harvester"} <= set(status["extensions"])
     assert status["locale_default"] == "fr"
 
     _, home = _get(portal["url"] + "/")

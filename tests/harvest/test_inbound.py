@@ -20,7 +20,7 @@ from tests.dcat.test_import import server  # noqa: F401  (the local HTTP server 
 
 from . import queues
 
-PLUGINS = schema_datasets.SERVED_PLUGINS + " harvest dcat_rdf_harvester ckan_harvester quebec_harvest"
+PLUGINS = schema_datasets.SERVED_PLUGINS + " harvest dcat_rdf_harvester quebec_ckan_harvester quebec_harvest"
 PROFILES = ["euro_dcat_ap_3", "quebec_dcat_ap_3"]
 
 pytestmark = [

@@ -1,4 +1,5 @@
-"""The quebec_harvest plugin: ckanext-dcat's dcat_rdf_harvester, with the suite's guards and mapping."""
+"""The quebec_harvest plugin: ckanext-dcat's dcat_rdf_harvester, with the suite's guards and mapping;
+ckanext-harvest's sources kept whole in the index."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,11 +9,23 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from ckanext.quebec.translation import SuiteTranslation
 
-from . import guards, mapping
+from . import guards, mapping, sources
 
 
 class QuebecHarvestPlugin(SuiteTranslation):
+    p.implements(p.IActions)
+    p.implements(p.IPackageController, inherit=True)
     p.implements(IDCATRDFHarvester, inherit=True)
+
+    # IActions
+
+    def get_actions(self) -> dict:
+        return sources.get_actions()
+
+    # IPackageController
+
+    def after_dataset_show(self, context: dict, data_dict: dict) -> None:
+        sources.add_pending_status(context, data_dict)
 
     # IDCATRDFHarvester
 
