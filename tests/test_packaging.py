@@ -66,6 +66,7 @@ def test_wheel_ships_schemas_and_compiled_catalogues(wheel):
                       "demo/data/catalogue.yaml", "demo/data/files/reseau-cyclable.geojson"):
         assert f"ckanext/quebec/{data_file}" in names, data_file
     assert any(n.startswith("ckanext/quebec/schema/templates/") for n in names)
+    assert "ckanext/quebec/common/templates/quebec/common/form.html" in names  # shared macros
     for language in ("fr", "en"):
         assert f"ckanext/quebec/i18n/{language}/LC_MESSAGES/ckanext-quebec.po" in names
         assert f"ckanext/quebec/i18n/{language}/LC_MESSAGES/ckanext-quebec.mo" in names

@@ -10,42 +10,10 @@ suite's own table (migration ``quebec_reuses``)::
 """
 from __future__ import annotations
 
-import ckan.plugins as p
-import ckan.plugins.toolkit as tk
-
-from ckanext.quebec.translation import SuiteTranslation
+from ckanext.quebec.common.plugin_base import ConcernPlugin
 
 from . import actions, auth, helpers, views
 
 
-class QuebecReusesPlugin(SuiteTranslation):
-    p.implements(p.IConfigurer)
-    p.implements(p.IBlueprint)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
-    p.implements(p.ITemplateHelpers)
-
-    # IConfigurer
-
-    def update_config(self, config: "tk.CKANConfig") -> None:
-        tk.add_template_directory(config, "templates")
-
-    # IBlueprint
-
-    def get_blueprint(self) -> list:
-        return views.get_blueprints()
-
-    # IActions
-
-    def get_actions(self) -> dict:
-        return actions.get_actions()
-
-    # IAuthFunctions
-
-    def get_auth_functions(self) -> dict:
-        return auth.get_auth_functions()
-
-    # ITemplateHelpers
-
-    def get_helpers(self) -> dict:
-        return helpers.get_helpers()
+class QuebecReusesPlugin(ConcernPlugin):
+    actions, auth, helpers, views = actions, auth, helpers, views
