@@ -10,7 +10,7 @@ from ckan.lib import uploader
 from rdflib import Graph
 
 from ckan.tests import helpers
-from ckanext.dcat.profiles import DCAT, RDF
+from ckanext.dcat.profiles import DCAT, FOAF, RDF
 
 from ckanext.quebec.dcat import feed
 from ckanext.quebec.demo import loader
@@ -20,7 +20,8 @@ from .test_shacl import report
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
-    pytest.mark.ckan_config("ckan.plugins", schema_datasets.SERVED_PLUGINS),
+    # The demo guides too (quebec_guides): documentation (foaf:page) of their datasets.
+    pytest.mark.ckan_config("ckan.plugins", schema_datasets.SERVED_PLUGINS + " quebec_guides quebec_reuses"),
 ]
 
 
@@ -41,4 +42,6 @@ def test_demo_catalogue_exports_whole_and_valid(demo):
     assert feed.export(stream, "ttl", page_size=7) == public
     graph = Graph().parse(data=stream.getvalue(), format="turtle")
     assert len(set(graph.subjects(RDF.type, DCAT.Dataset))) == public
+    guides = {str(page) for page in graph.objects(None, FOAF.page) if "/guides/" in str(page)}
+    assert len(guides) >= 4, guides
     assert report(graph) == []
