@@ -91,8 +91,16 @@ def is_patched(name: str, replacement: Callable[..., Any]) -> bool:
 
 # -- the index: read, cleared, rebuilt -----------------------------------------
 def reindex(package_id: Optional[str] = None, **options: Any) -> None:
-    """CKAN's ``ckan.lib.search.rebuild``, read when called (the patched one)."""
+    """CKAN's ``ckan.lib.search.rebuild``, read when called (the patched one).
+
+    With ``package_ids`` CKAN's rebuild (2.11, 2.12) indexes each dataset with
+    its commit deferred and never commits: on Solr they would be searchable
+    only at the next automatic soft commit. They are committed here, unless
+    the caller defers it.
+    """
     search.rebuild(package_id, **options)
+    if options.get("package_ids") and not options.get("defer_commit"):
+        search.commit()
 
 
 def indexed_dataset_ids(max_results: int) -> list[str]:

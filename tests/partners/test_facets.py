@@ -50,6 +50,13 @@ def test_changing_an_organizations_type_changes_the_counts(datasets):
     assert facets["organisation_principale"]["ville-de-montreal"] == 2
 
 
+def test_renaming_an_umbrella_renames_it_in_the_counts(datasets):
+    # Its own dataset and its ministry's carry its name; CKAN reindexes neither on Solr.
+    helpers.call_action("organization_patch", id="gouvernement-du-quebec", name="gouvernement-qc")
+    assert _facets()["organisation_principale"] == {
+        "gouvernement-qc": 3, "ville-de-montreal": 1, "universite-laval": 1}
+
+
 def test_facets_are_declared_with_labels_in_the_search_results(datasets):
     result = helpers.call_action("package_search", **{"facet.field": '["partner_type"]'})
     items = {item["name"]: item["display_name"]

@@ -119,15 +119,16 @@ def group_create(next_action: Action, context: Context, data_dict: DataDict) -> 
 
 @tk.chained_action
 def organization_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core's organization_update; once a partner is renamed, the datasets of the partners under it
-    are indexed again with its new name (their index documents carry it)."""
-    return _reindexing_sub_partners(next_action, context, data_dict)
+    """Core's organization_update; the datasets whose index documents carry what the edit changed
+    (the partner's name, type or umbrella; a new name, those of the partners under it too) are
+    indexed again."""
+    return _reindexing_partners(next_action, context, data_dict)
 
 
 @tk.chained_action
 def group_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     """Core's group_update; as organization_update for an organization."""
-    return _reindexing_sub_partners(next_action, context, data_dict)
+    return _reindexing_partners(next_action, context, data_dict)
 
 
 @tk.chained_action
@@ -184,13 +185,13 @@ def get_actions() -> dict:
     return actions
 
 
-def _reindexing_sub_partners(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+def _reindexing_partners(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     given = data_dict.get("id")
     group = model.Group.get(given) if isinstance(given, str) and "\x00" not in given else None
-    name = group.name if group is not None else None
+    before = indexing.indexed_facts(group) if group is not None and group.is_organization else None
     result = next_action(context, data_dict)
-    if group is not None and group.is_organization and group.name != name:
-        indexing.reindex_sub_partners(group.id)
+    if before is not None:
+        indexing.reindex_after_edit(group, before)
     return result
 
 

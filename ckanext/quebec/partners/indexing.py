@@ -4,9 +4,10 @@ Each dataset's index document carries its organization's ``partner_type``
 and ``organisation_principale`` (the organization's umbrella, else the
 dataset's own value, else the organization itself: a city or a civil-society
 partner is its own umbrella), so both can be faceted on Solr as on
-quebec_search. Editing an organization reindexes its datasets (quebec_search
-does it; on Solr, ``ckan search-index rebuild``); renaming one reindexes those
-of the partners under it (here, through CKAN's search layer, on either backend).
+quebec_search. An edit that changes what its datasets carry (the
+organization's name, type or umbrella) reindexes them, and a rename those of
+the partners under it too: here, through CKAN's search layer, so on either
+backend (CKAN itself reindexes no dataset when its organization changes).
 """
 from __future__ import annotations
 
@@ -37,22 +38,40 @@ def add_partner_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-def reindex_sub_partners(umbrella_id: str) -> None:
-    """Index again the datasets of the partners directly under ``umbrella_id`` (after its rename: they carry its name)."""
+def indexed_facts(organization: model.Group) -> tuple[str, Any, Any]:
+    """What the index documents of ``organization``'s datasets carry of it: its name, type and umbrella."""
+    extras = organization.extras or {}
+    return organization.name, extras.get("partner_type"), extras.get(umbrella.FIELD)
+
+
+def reindex_after_edit(organization: model.Group, before: tuple[str, Any, Any]) -> None:
+    """Index again the datasets that carry what an edit of ``organization`` changed.
+
+    ``before`` is :func:`indexed_facts` before the edit. A new name, type or
+    umbrella changes its own datasets' documents; a new name also those of
+    the partners directly under it (their umbrella's name).
+    """
     from ckanext.quebec.compat_ckan import reindex
 
+    if indexed_facts(organization) == before:
+        return
+    owners = [organization.id]
+    if organization.name != before[0]:
+        owners += _sub_partners(organization.id)
+    dataset_ids = [dataset_id for (dataset_id,) in model.Session.query(model.Package.id).filter(
+        model.Package.owner_org.in_(owners), model.Package.state != "deleted")]
+    if dataset_ids:
+        reindex(package_ids=dataset_ids)
+
+
+def _sub_partners(umbrella_id: str) -> list[str]:
+    """The active organizations directly under ``umbrella_id``."""
     from .directory import partner_fields
 
     organization_ids = [group_id for (group_id,) in model.Session.query(model.Group.id).filter(
         model.Group.is_organization.is_(True), model.Group.state == "active")]
-    sub_partners = [group_id for group_id, fields in partner_fields(
+    return [group_id for group_id, fields in partner_fields(
         organization_ids, (umbrella.FIELD,)).items() if fields.get(umbrella.FIELD) == umbrella_id]
-    if not sub_partners:
-        return
-    dataset_ids = [dataset_id for (dataset_id,) in model.Session.query(model.Package.id).filter(
-        model.Package.owner_org.in_(sub_partners), model.Package.state != "deleted")]
-    if dataset_ids:
-        reindex(package_ids=dataset_ids)
 
 
 def facet_titles() -> dict[str, str]:
