@@ -55,6 +55,9 @@ class FacetRequest:
         mincount = int_option(self.options, f"f.{field}.facet.mincount",
                               self.options.get("facet.mincount", 0))
         order = self.options.get(f"f.{field}.facet.sort", self.options.get("facet.sort"))
+        if order is None:
+            # Solr's default: by count when the list is cut, by value when it is not.
+            return limit, mincount, limit < 0
         return limit, mincount, str(order) in ("index", "false")
 
 
