@@ -18,6 +18,11 @@ def catalogue(shared_db):
     for name, licence, tags in (("set-a", "cc-by", ["zebra", "apple"]), ("set-b", "odc-by", ["zebra"]),
                                 ("set-c", "odc-by", ["zebra", "mango"])):
         factories.Dataset(name=name, license_id=licence, tags=[{"name": tag} for tag in tags])
+    factories.Dataset(name="insects", title="Butterflies of the island")
+
+
+def found(**params) -> set[str]:
+    return {dataset["name"] for dataset in call_action("package_search", **params)["results"]}
 
 
 def facets(**params) -> dict[str, list]:
@@ -43,3 +48,18 @@ class TestFacetOrder:
         answer = PostgresSolr().search(q="*:*", rows=0, facet="true", **{
             "facet.field": ["tags"], "f.tags.facet.limit": -1, "facet.mincount": 1})
         assert answer.facets["facet_fields"]["tags"] == ["apple", 1, "mango", 1, "zebra", 3]
+
+
+@pytest.mark.usefixtures("catalogue")
+class TestDismaxWildcards:
+    # Solr's dismax escapes * and ? (SolrPluginUtils.partialEscape): the text
+    # analysis then drops them, so "butt*" is the word "butt", not a prefix.
+    @pytest.mark.parametrize("q, names", [
+        ("butt*", set()), ("butterflies*", {"insects"}), ("BUTTERFLIES?", {"insects"}), ("bu?terflies", set()), ("islan* butterflies", set()),
+        ("butterflies", {"insects"}),
+    ])
+    def test_a_star_is_no_wildcard_in_plain_words(self, q, names):
+        assert found(q=q) == names
+
+    def test_a_fielded_query_keeps_its_wildcards(self):
+        assert found(q="title:butt*") == {"insects"}

@@ -82,7 +82,7 @@ class TestLuceneSyntax:
         ("title:*ection", {"ponts"}),        # leading wildcards on text fields
         ("title:*udg*", {"budget-2023"}),
         ("title:v?los", {"velo-ete", "velo-hiver"}),
-        ("*iver", {"velo-hiver"}),
+        ("*iver", set()),                    # plain words (dismax): Solr escapes the star
         ("title:*ZZZ*", set()),
         ("extras_theme:*", {"velo-ete", "velo-hiver", "ponts"}),
         ("extras_theme:actif", {"velo-ete", "velo-hiver"}),   # extras_* are text

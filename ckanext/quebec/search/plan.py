@@ -25,6 +25,7 @@ from .lucene import (Compiler, MisplacedOperatorError, Params, QuerySyntaxError,
                      parse_query_fields, strip_illegal_operators, strip_local_params,
                      unknown_field)
 from .options import as_list, compile_or_raise, invalid
+from .syntax import escape_wildcards
 
 _DEFAULT_ROWS = 10
 _MAX_ROWS = 100_000
@@ -183,7 +184,7 @@ class QueryPlan:
         except QuerySyntaxError as error:
             raise invalid(str(error)) from error
         if def_type == "dismax":
-            q = strip_illegal_operators(q)
+            q = escape_wildcards(strip_illegal_operators(q))
         try:
             return self._compiler.compile_dismax(q, mm, query_fields)
         except MisplacedOperatorError as error:

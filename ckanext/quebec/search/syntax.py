@@ -30,6 +30,7 @@ _LOCAL_PARAMS_RE = re.compile(r"^\s*\{![^}]*\}")
 # operators left at the end (SolrPluginUtils.stripIllegalOperators).
 _CONSECUTIVE_OPERATORS_RE = re.compile(r"\s+[+-](?:\s*[+-]+)+")
 _DANGLING_OPERATORS_RE = re.compile(r"\s+[-+\s]+$")
+_UNESCAPED_WILDCARD_RE = re.compile(r"(?<!\\)[*?]")
 _MODIFIERS = (tree.Plus, tree.Prohibit, tree.Not)
 MAX_QUERY_LENGTH = 10_000
 
@@ -135,6 +136,14 @@ def strip_illegal_operators(text: str) -> str:
     """``text`` as Solr's dismax parser reads it: operators in a row after a space, and
     at the end, dropped."""
     return _DANGLING_OPERATORS_RE.sub("", _CONSECUTIVE_OPERATORS_RE.sub(" ", text))
+
+
+def escape_wildcards(text: str) -> str:
+    """``text`` with its ``*`` and ``?`` escaped, as Solr's dismax parser escapes them
+    (SolrPluginUtils.partialEscape): plain words, which the text analysis then cuts at them."""
+    if text.strip() == "*":
+        return text
+    return _UNESCAPED_WILDCARD_RE.sub(r"\\\g<0>", text)
 
 
 def parse(text: str) -> tree.Item:
