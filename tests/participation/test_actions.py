@@ -242,3 +242,92 @@ def test_a_bad_campaign_is_refused(people, field, value):
         call("quebec_campaign_create", people["sysadmin"], **data)
     assert field in error.value.error_dict
     assert call("quebec_campaign_list", None) == []
+
+
+def test_the_list_has_facets_with_counts_under_its_filters(people):
+    a_suggestion(people["outsider"], category="sante", owner_org=people["org"]["id"], title={"fr": "Urgences"})
+    a_suggestion(people["outsider"], category="sante", title={"fr": "Attente aux urgences"})
+    forwarded = a_suggestion(people["outsider"], owner_org=people["other_org"]["id"])
+    call("quebec_suggestion_update_status", people["sysadmin"], id=forwarded["id"], status="forwarded")
+    hidden = a_suggestion(people["outsider"], category="sante")
+    call("quebec_suggestion_moderate", people["sysadmin"], id=hidden["id"], hidden=True, reason="Spam")
+    found = call("quebec_suggestion_list", None)
+    assert found["count"] == 3
+    assert found["facets"]["status"] == [{"name": "proposed", "display_name": "Proposée", "count": 2},
+                                         {"name": "forwarded", "display_name": "Transmise", "count": 1}]
+    assert [(item["name"], item["count"]) for item in found["facets"]["category"]] == [
+        ("sante", 2), ("transport", 1)]
+    assert sorted((item["name"], item["display_name"], item["count"]) for item in found["facets"]["organization"]) \
+        == sorted([(people["org"]["name"], people["org"]["title"], 1),
+                   (people["other_org"]["name"], people["other_org"]["title"], 1)])
+    narrowed = call("quebec_suggestion_list", None, category="sante", limit=1)
+    assert narrowed["count"] == 2 and len(narrowed["results"]) == 1
+    assert narrowed["facets"]["status"] == [{"name": "proposed", "display_name": "Proposée", "count": 2}]
+    assert [item["name"] for item in narrowed["facets"]["organization"]] == [people["org"]["name"]]
+    assert call("quebec_suggestion_list", people["sysadmin"], include_hidden=True)["facets"]["category"][0] == {
+        "name": "sante", "display_name": "Santé", "count": 3}
+    nothing = call("quebec_suggestion_list", None, q="introuvable")
+    assert nothing["count"] == 0 and nothing["facets"] == {"status": [], "category": [], "organization": []}
+
+
+def test_the_words_may_come_in_any_order_and_language(people):
+    wanted = a_suggestion(people["outsider"], title={"fr": "Attente aux urgences", "en": "Emergency waits"},
+                          description={"fr": "Par hôpital"})
+    a_suggestion(people["outsider"], title={"fr": "Urgences: horaires"})
+    for words in ("urgences attente", "  HÔPITAL   urgences ", "emergency hôpital"):
+        assert [s["id"] for s in call("quebec_suggestion_list", None, q=words)["results"]] == [wanted["id"]], words
+    assert call("quebec_suggestion_list", None, q="urgences vélos")["count"] == 0
+
+
+def test_a_campaign_entry_is_voted_for_like_a_suggestion_and_shown_with_the_answers(people):
+    suggestion = a_suggestion(people["outsider"], owner_org=people["org"]["id"])
+    call("quebec_suggestion_update_status", people["editor"], id=suggestion["id"], status="forwarded")
+    call("quebec_suggestion_update_status", people["editor"], id=suggestion["id"], status="planned",
+         answer={"fr": "En 2027", "en": "In 2027"})
+    campaign = _campaign(people, [suggestion], max_votes=2)
+    with pytest.raises(tk.NotAuthorized):
+        call("quebec_campaign_entry_create", people["admin"], id=campaign["id"], title={"fr": "X"},
+             description={"fr": "Y"})
+    shown = call("quebec_campaign_entry_create", people["sysadmin"], id=campaign["id"],
+                 title={"fr": "Comptages de vélos", "en": "Bike counts"}, description={"fr": "Par compteur"})
+    (entry,) = [row for row in shown["results"] if row["kind"] == "entry"]
+    assert entry["title"] == {"fr": "Comptages de vélos", "en": "Bike counts"}
+    assert entry["description"] == {"fr": "Par compteur"} and entry["status"] is None and entry["answer"] is None
+    (candidate,) = [row for row in shown["results"] if row["kind"] == "suggestion"]
+    assert candidate["answer"] == {"fr": "En 2027", "en": "In 2027"}
+    voter = people["member"]
+    for field, value in (("suggestion_id", entry["id"]), ("entry_id", suggestion["id"])):
+        with pytest.raises(tk.ValidationError) as error:  # an entry is not a suggestion, and back
+            call("quebec_campaign_vote", voter, id=campaign["id"], **{field: value})
+        assert error.value.error_dict == {field: ["This is not a candidate of the campaign"]}
+    for given in ({}, {"suggestion_id": suggestion["id"], "entry_id": entry["id"]}):
+        with pytest.raises(tk.ValidationError) as error:
+            call("quebec_campaign_vote", voter, id=campaign["id"], **given)
+        assert "suggestion_id" in error.value.error_dict
+    voted = call("quebec_campaign_vote", voter, id=campaign["id"], entry_id=entry["id"])
+    assert [(row["kind"], row["votes"]) for row in voted["results"]] == [("entry", 1), ("suggestion", 0)]
+    assert voted["my_votes"] == [entry["id"]] and voted["votes_left"] == 1
+    with pytest.raises(tk.ValidationError) as error:
+        call("quebec_campaign_vote", voter, id=campaign["id"], entry_id=entry["id"])
+    assert error.value.error_dict == {"entry_id": ["You already voted for this candidate"]}
+    call("quebec_campaign_vote", voter, id=campaign["id"], suggestion_id=suggestion["id"])
+    withdrawn = call("quebec_campaign_unvote", voter, id=campaign["id"], entry_id=entry["id"])
+    assert withdrawn["my_votes"] == [suggestion["id"]] and withdrawn["total_votes"] == 1
+
+
+@pytest.mark.parametrize("field, value", [("title", {}), ("description", {"fr": "<script>x</script>"}),
+                                          ("id", "no-such-campaign")])
+def test_a_bad_entry_is_refused_and_nothing_written(people, field, value):
+    campaign = _campaign(people, [a_suggestion(people["outsider"])])
+    data = dict({"id": campaign["id"], "title": {"fr": "T"}, "description": {"fr": "D"}}, **{field: value})
+    with pytest.raises((tk.ValidationError, tk.ObjectNotFound)):
+        call("quebec_campaign_entry_create", people["sysadmin"], **data)
+    assert len(call("quebec_campaign_show", None, id=campaign["id"])["results"]) == 1
+
+
+def test_a_closed_campaign_takes_no_entry(people):
+    closed = _campaign(people, [a_suggestion(people["outsider"])], closes="2020-02-01")
+    with pytest.raises(tk.ValidationError) as error:
+        call("quebec_campaign_entry_create", people["sysadmin"], id=closed["id"], title={"fr": "T"},
+             description={"fr": "D"})
+    assert error.value.error_dict == {"id": ["A closed campaign takes no new candidate"]}

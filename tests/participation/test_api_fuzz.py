@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
 
 TEXT_VALUES = ["", "\x00", "1.5", "9" * 40, "<script>", "\u202e", "é" * 5000, ["a", "b"]]
 JSON_VALUES = [None, True, 1.5, [], ["a"], {"a": 1}, {"fr": "x" * 6000}, "a\x00"]
-TABLES = ("suggestion", "status", "vote", "comment", "campaign", "campaign_candidate", "campaign_vote", "optout")
+TABLES = ("suggestion", "status", "vote", "comment", "campaign", "campaign_candidate", "campaign_entry",
+          "campaign_vote", "optout")
 COUNTS = sa.text("SELECT " + ", ".join(f"(SELECT count(*) FROM quebec_participation_{t})" for t in TABLES))
 READ_ONLY = {"quebec_suggestion_show", "quebec_suggestion_list", "quebec_comment_list", "quebec_campaign_show",
              "quebec_campaign_list"}
@@ -50,8 +51,9 @@ def _parameters(ids: dict) -> dict[str, dict]:
                                    "candidates": [ids["suggestion"]]},
         "quebec_campaign_show": {"id": ids["campaign"]},
         "quebec_campaign_list": {},
+        "quebec_campaign_entry_create": {"id": ids["campaign"], "title": translated, "description": translated},
         "quebec_campaign_vote": {"id": ids["campaign"], "suggestion_id": ids["suggestion"]},
-        "quebec_campaign_unvote": {"id": ids["campaign"], "suggestion_id": ids["suggestion"]},
+        "quebec_campaign_unvote": {"id": ids["campaign"], "entry_id": ids["entry"]},
     }
 
 
@@ -80,8 +82,11 @@ def ids(people):
     campaign = helpers.call_action("quebec_campaign_create", {"user": people["sysadmin"]["name"]},
                                    title={"fr": "T"}, description={"fr": "D"}, opens="2020-01-01",
                                    closes="2999-01-01", max_votes=2, candidates=[suggestion["id"]])
+    entry = helpers.call_action("quebec_campaign_entry_create", {"user": people["sysadmin"]["name"]},
+                                id=campaign["id"], title={"fr": "E"}, description={"fr": "D"})
+    (entry,) = [row for row in entry["results"] if row["kind"] == "entry"]
     return {"suggestion": suggestion["id"], "duplicate": duplicate["id"], "comment": comment["id"],
-            "campaign": campaign["id"], "org": people["org"]["id"],
+            "campaign": campaign["id"], "entry": entry["id"], "org": people["org"]["id"],
             "dataset": factories.Dataset(owner_org=people["org"]["id"])["id"]}
 
 

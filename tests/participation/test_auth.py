@@ -37,6 +37,7 @@ MATRIX = {
     "quebec_campaign_create": SYSADMIN,
     "quebec_campaign_show": EVERYONE,
     "quebec_campaign_list": EVERYONE,
+    "quebec_campaign_entry_create": SYSADMIN,
     "quebec_campaign_vote": LOGGED_IN,
     "quebec_campaign_unvote": LOGGED_IN,
 }

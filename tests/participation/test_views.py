@@ -28,6 +28,25 @@ def test_the_list_filters_and_sorts_in_both_languages(app, people):
     assert "River flows" in english.body and "Data suggestions" in english.body
     bad = app.get("/fr/suggestions", query_string={"status": "lost", "page": "x"}, status=400)
     assert "Valeur inconnue" in bad.body
+    bad = app.get("/en/suggestions", query_string={"category": "<script>", "organization": "nowhere"}, status=400)
+    assert "Unknown value: &lt;script&gt;" in bad.body and "Organization not found" in bad.body
+    assert "Unknown value: <script>" not in bad.body
+
+
+def test_the_list_shows_facets_with_counts_that_filter(app, people):
+    org = factories.Organization(title="Ville <b>de</b> Laval")
+    a_suggestion(people["outsider"], owner_org=org["id"], category="sante", title={"fr": "Urgences"})
+    a_suggestion(people["outsider"], title={"fr": "Traversiers"})
+    page = app.get("/fr/suggestions")
+    assert page.body.count('class="module module-narrow module-shallow quebec-suggestion-facet"') == 3
+    assert "Santé (1)" in page.body and "Transport (1)" in page.body and "Proposée (2)" in page.body
+    assert "Ville &lt;b&gt;de&lt;/b&gt; Laval (1)" in page.body and "<b>de</b>" not in page.body
+    assert f"/fr/suggestions?organization={org['name']}" in page.body
+    filtered = app.get("/en/suggestions", query_string={"category": "sante", "q": "urgences"})
+    assert "Urgences" in filtered.body and "Traversiers" not in filtered.body
+    assert "Health (1)" in filtered.body and "Transportation (1)" not in filtered.body
+    assert 'aria-current="true"' in filtered.body and "Remove this filter" in filtered.body
+    assert '<input type="hidden" name="category" value="sante">' in filtered.body
 
 
 def test_a_citizen_suggests_votes_and_comments_through_the_forms(app, people):
@@ -95,10 +114,44 @@ def test_a_campaign_page_and_its_csv(app, people):
     assert "Il vous reste 0 vote." in page.body and "Résultats" in page.body
     csv_text = app.get(f"/campaigns/{campaign['id']}/results.csv").body
     assert csv_text.splitlines()[:3] == [
-        "rank,title_fr,title_en,votes,status,organization", "1,Horaires,Timetables,1,proposed,",
-        "2,\"'=HYPERLINK(\"\"http://x\"\")\",Formula,0,proposed,"]
+        "rank,kind,title_fr,title_en,votes,status,organization,answer_fr,answer_en",
+        "1,suggestion,Horaires,Timetables,1,proposed,,,",
+        "2,suggestion,\"'=HYPERLINK(\"\"http://x\"\")\",Formula,0,proposed,,,"]
     assert "Transport" in app.get("/fr/campaigns").body
     app.get("/campaigns/no-such-campaign", status=404)
+
+
+def test_a_sysadmin_adds_an_entry_that_is_voted_for_and_shown_with_the_organizations_answers(app, people):
+    answered = a_suggestion(people["outsider"], owner_org=people["org"]["id"], title={"fr": "Horaires"})
+    for status, extra in (("forwarded", {}), ("refused", {"answer": {"fr": "Données <b>nominatives</b>",
+                                                                       "en": "Personal data"}})):
+        helpers.call_action("quebec_suggestion_update_status", {"user": people["editor"]["name"]},
+                            id=answered["id"], status=status, **extra)
+    campaign = helpers.call_action("quebec_campaign_create", {"user": people["sysadmin"]["name"]},
+                                   title={"fr": "Transport"}, description={"fr": "Priorités"},
+                                   opens="2020-01-01", closes="2999-01-01", max_votes=1, candidates=[answered["id"]])
+    path = f"/campaigns/{campaign['id']}"
+    assert "Ajouter un choix" not in app.get(f"/fr{path}", headers=_headers(people["admin"])).body
+    sysadmin = _headers(people["sysadmin"])
+    assert "Ajouter un choix" in app.get(f"/fr{path}", headers=sysadmin).body
+    app.post(f"{path}/entry", data={"title-fr": "Vélos & trottinettes <2 roues>", "title-en": "Bike counts",
+                                    "description-fr": "Par compteur"}, headers=sysadmin)
+    app.post(f"{path}/entry", data={"title-fr": "", "description-fr": "Sans titre"}, headers=sysadmin)
+    app.post(f"{path}/entry", data={"title-fr": "Pirate", "description-fr": "D"}, headers=_headers(people["admin"]))
+    shown = helpers.call_action("quebec_campaign_show", id=campaign["id"])
+    (entry,) = [row for row in shown["results"] if row["kind"] == "entry"]
+    assert len(shown["results"]) == 2
+    app.post(f"{path}/vote", data={"entry_id": entry["id"]}, headers=_headers(people["member"]))
+    page = app.get(f"/fr{path}", headers=_headers(people["member"]))
+    assert "Vélos &amp; trottinettes &lt;2 roues&gt;" in page.body and "<2 roues>" not in page.body
+    # the answer as its suggestion's page shows it: Markdown, sanitised
+    assert "Données <b>nominatives</b>" in page.body and "Réponse de l'organisation</th>" in page.body
+    assert 'name="entry_id" value="' + entry["id"] in page.body and "Retirer mon vote" in page.body
+    assert "Personal data" in app.get(f"/en{path}").body
+    csv_lines = app.get(f"{path}/results.csv").body.splitlines()
+    assert csv_lines[1:] == ["1,entry,Vélos & trottinettes <2 roues>,Bike counts,1,,,,",
+                             "2,suggestion,Horaires,,0,refused,%s,Données <b>nominatives</b>,Personal data"
+                             % people["org"]["title"]]
 
 
 @pytest.mark.ckan_config("ckanext.quebec.participation.rate_limit", "0")

@@ -91,7 +91,10 @@ def quebec_suggestion_list(context: Context, data_dict: DataDict) -> dict[str, A
     :param offset: suggestions to skip (default 0)
     :type offset: int
 
-    :returns: ``count`` and ``results``
+    :returns: ``count``, ``results`` and ``facets``: for ``status``,
+        ``category`` and ``organization``, the values the matching
+        suggestions have, each with its ``name`` (the value to filter on),
+        ``display_name`` (in the caller's language) and ``count``, most first
     :rtype: dictionary
     """
     tk.check_access("quebec_suggestion_list", context, data_dict)
@@ -99,9 +102,10 @@ def quebec_suggestion_list(context: Context, data_dict: DataDict) -> dict[str, A
     moderator = may_moderate(context)
     if data.get("include_hidden") and not moderator:
         raise tk.NotAuthorized(tk._("Only a sysadmin may moderate"))
-    count, rows = store.search(data, data.get("sort", "votes"), data.get("limit", 20),
-                               data.get("offset", 0), bool(data.get("include_hidden")))
-    return {"count": count, "results": [_dictize(row, moderator) for row in rows]}
+    count, facets, rows = store.search(data, data.get("sort", "votes"), data.get("limit", 20),
+                                       data.get("offset", 0), bool(data.get("include_hidden")))
+    return {"count": count, "results": [_dictize(row, moderator) for row in rows],
+            "facets": _facets(facets)}
 
 
 def quebec_suggestion_update_status(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -277,6 +281,25 @@ def _dictize(row: dict, moderator: bool) -> dict[str, Any]:
     if moderator:
         found["hidden_reason"] = row["hidden_reason"]
     return found
+
+
+_FACET_VOCABULARIES = {"status": "suggestion_statuses", "category": "categories"}
+
+
+def _facets(found: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The facets' items named and labelled in the interface language, most suggestions first."""
+    language = helpers.language()
+    named: dict[str, list[dict]] = {}
+    for facet, items in found.items():
+        if facet == "organization":
+            named[facet] = [{"name": item["name"], "display_name": item["title"] or item["name"],
+                             "count": item["count"]} for item in items]
+        else:
+            named[facet] = [{"name": item["value"], "display_name": vocabularies.label(
+                _FACET_VOCABULARIES[facet], item["value"], language) or item["value"], "count": item["count"]}
+                for item in items]
+        named[facet].sort(key=lambda item: (-item["count"], item["display_name"].casefold()))
+    return named
 
 
 def _history(suggestion_id: str) -> list[dict]:

@@ -14,7 +14,7 @@ __all__ = ["quebec_suggestion_create", "quebec_suggestion_show", "quebec_suggest
            "quebec_suggestion_vote", "quebec_suggestion_unvote", "quebec_comment_create",
            "quebec_comment_list", "quebec_comment_moderate", "quebec_participation_optout",
            "quebec_campaign_create", "quebec_campaign_show", "quebec_campaign_list",
-           "quebec_campaign_vote", "quebec_campaign_unvote"]
+           "quebec_campaign_entry_create", "quebec_campaign_vote", "quebec_campaign_unvote"]
 
 
 def _logged_in(context: Context) -> AuthResult:
@@ -87,6 +87,11 @@ def quebec_comment_moderate(context: Context, data_dict: Optional[DataDict]) -> 
 def quebec_campaign_create(context: Context, data_dict: Optional[DataDict]) -> AuthResult:
     """Sysadmins open campaigns."""
     return _sysadmin_only(tk._("Only a sysadmin may open a campaign"))
+
+
+def quebec_campaign_entry_create(context: Context, data_dict: Optional[DataDict]) -> AuthResult:
+    """Sysadmins write candidates into campaigns."""
+    return _sysadmin_only(tk._("Only a sysadmin may add a candidate to a campaign"))
 
 
 def _account_action(context: Context, data_dict: Optional[DataDict]) -> AuthResult:

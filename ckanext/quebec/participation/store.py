@@ -79,11 +79,18 @@ def lock(suggestion_id: str) -> None:
     _execute("SELECT 1 FROM quebec_participation_suggestion WHERE id = :id FOR UPDATE", id=suggestion_id)
 
 
-def search(filters: dict, sort: str, limit: int, offset: int,
-           include_hidden: bool) -> tuple[int, list[dict]]:
-    """The count and one page of the suggestions matching ``filters``; merged ones never, hidden on demand."""
+# The list's facets, each a grouping set of one query: status, category, organization (with its name and title).
+FACETS = ("status", "category", "organization")
+_FACET_SETS = "GROUPING SETS ((s.status), (s.category), (s.owner_org, g.name, g.title))"
+# GROUPING(s.status, s.category) tells which set a row counts: status 1 (0b01), category 2, organization 3.
+_FACET_OF_SET = {1: "status", 2: "category", 3: "organization"}
+MAX_WORDS = 10
+
+
+def _conditions(filters: dict, include_hidden: bool) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause of the suggestions matching ``filters`` and its parameters; merged ones never."""
     where = ["s.merged_into IS NULL"]
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    params: dict[str, Any] = {}
     if not include_hidden:
         where.append("s.hidden_reason IS NULL")
     for key, column in (("status", "status"), ("category", "category"), ("organization", "owner_org")):
@@ -93,15 +100,34 @@ def search(filters: dict, sort: str, limit: int, offset: int,
     if filters.get("territory"):
         where.append(":territory = ANY (s.territories)")
         params["territory"] = filters["territory"]
-    if filters.get("q"):
-        where.append("(s.title::text || ' ' || s.description::text) ILIKE :q")
-        params["q"] = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    condition = " AND ".join(where)
-    count = _execute(f"SELECT count(*) FROM quebec_participation_suggestion s WHERE {condition}",
-                     **params).scalar()
+    # every word, anywhere in the title or the description, in any language
+    for number, word in enumerate((filters.get("q") or "").split()[:MAX_WORDS]):
+        where.append(f"(s.title::text || ' ' || s.description::text) ILIKE :word{number}")
+        params[f"word{number}"] = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return " AND ".join(where), params
+
+
+def search(filters: dict, sort: str, limit: int, offset: int,
+           include_hidden: bool) -> tuple[int, dict[str, list[dict]], list[dict]]:
+    """The count, the facets (value, name, title and count of each, under the same filters) and one page of
+    the suggestions matching ``filters``; merged ones never, hidden ones on demand. Two statements."""
+    condition, params = _conditions(filters, include_hidden)
+    facets: dict[str, list[dict]] = {name: [] for name in FACETS}
+    for row in _execute(
+            "SELECT GROUPING(s.status, s.category) AS facet_set, s.status, s.category, s.owner_org, "
+            "g.name AS org_name, g.title AS org_title, count(*) AS count FROM quebec_participation_suggestion s "
+            f'LEFT JOIN "group" g ON g.id = s.owner_org WHERE {condition} '
+            f"GROUP BY {_FACET_SETS}", **params).mappings():
+        facet = _FACET_OF_SET[row["facet_set"]]
+        value = {"status": row["status"], "category": row["category"], "organization": row["owner_org"]}[facet]
+        if value is not None:
+            facets[facet].append({"value": value, "name": row["org_name"], "title": row["org_title"],
+                                  "count": row["count"]})
+    count = sum(item["count"] for item in facets["status"])  # every suggestion has one status
     rows = _execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE {condition} "
-                    f"ORDER BY {_ORDER[sort]} LIMIT :limit OFFSET :offset", **params).mappings()
-    return count, [_row(row) for row in rows]
+                    f"ORDER BY {_ORDER[sort]} LIMIT :limit OFFSET :offset",
+                    limit=limit, offset=offset, **params).mappings()
+    return count, facets, [_row(row) for row in rows]
 
 
 def answered_by(dataset_id: str) -> list[dict]:
@@ -246,7 +272,7 @@ def insert_campaign(data: dict, user_id: str) -> str:
 
 
 _CAMPAIGN_COLUMNS = ("c.id, c.title, c.description, c.category, c.opens, c.closes, c.max_votes, c.created, "
-                     "(now() >= c.opens AND now() < c.closes) AS is_open")
+                     "(now() >= c.opens AND now() < c.closes) AS is_open, now() >= c.closes AS has_closed")
 
 
 def _campaign_row(row) -> dict[str, Any]:
@@ -265,29 +291,58 @@ def campaigns() -> list[dict]:
     return [_campaign_row(row) for row in rows]
 
 
+def insert_entry(campaign_id: str, data: dict, user_id: str) -> str:
+    """A candidate written into the campaign by a sysadmin: a title and a text by language."""
+    entry_id = new_id()
+    _execute("INSERT INTO quebec_participation_campaign_entry (id, campaign_id, title, description, user_id) "
+             "VALUES (:id, :campaign, CAST(:title AS jsonb), CAST(:description AS jsonb), :user_id)",
+             id=entry_id, campaign=campaign_id, title=json.dumps(data["title"]),
+             description=json.dumps(data["description"]), user_id=user_id)
+    return entry_id
+
+
+# A campaign vote names a suggestion or an entry: the column of each kind of candidate.
+CANDIDATE_COLUMNS = {"suggestion": "suggestion_id", "entry": "entry_id"}
+# The organization's newest answer to a suggestion (its status history), shown with the results.
+_ANSWER = ("(SELECT st.answer FROM quebec_participation_status st WHERE st.suggestion_id = s.id "
+           "AND st.answer IS NOT NULL ORDER BY st.created DESC, st.id DESC LIMIT 1)")
+
+
 def campaign_results(campaign_id: str) -> list[dict]:
-    """The candidates with their votes in the campaign, most first (hidden ones left out)."""
+    """The candidates (suggestions, hidden ones left out, and entries) with their votes in the campaign, most first."""
     rows = _execute(
-        "SELECT s.id, s.title, s.status, s.owner_org, g.title AS org_title, "
+        "SELECT * FROM ("
+        "SELECT 'suggestion' AS kind, s.id, s.title, NULL::jsonb AS description, s.status, "
+        f"g.title AS org_title, {_ANSWER} AS answer, s.created, "
         "(SELECT count(*) FROM quebec_participation_campaign_vote v "
         " WHERE v.campaign_id = k.campaign_id AND v.suggestion_id = s.id) AS votes "
         "FROM quebec_participation_campaign_candidate k "
         "JOIN quebec_participation_suggestion s ON s.id = k.suggestion_id "
         'LEFT JOIN "group" g ON g.id = s.owner_org '
-        "WHERE k.campaign_id = :id AND s.hidden_reason IS NULL ORDER BY votes DESC, s.created, s.id",
-        id=campaign_id).mappings()
-    return [dict(row) for row in rows]
+        "WHERE k.campaign_id = :id AND s.hidden_reason IS NULL "
+        "UNION ALL "
+        "SELECT 'entry', e.id, e.title, e.description, NULL, NULL, NULL, e.created, "
+        "(SELECT count(*) FROM quebec_participation_campaign_vote v "
+        " WHERE v.campaign_id = e.campaign_id AND v.entry_id = e.id) "
+        "FROM quebec_participation_campaign_entry e WHERE e.campaign_id = :id"
+        ") candidates ORDER BY votes DESC, created, id", id=campaign_id).mappings()
+    return [{key: value for key, value in row.items() if key != "created"} for row in rows]
 
 
-def is_candidate(campaign_id: str, suggestion_id: str) -> bool:
-    return _execute("SELECT 1 FROM quebec_participation_campaign_candidate "
-                    "WHERE campaign_id = :campaign AND suggestion_id = :suggestion",
-                    campaign=campaign_id, suggestion=suggestion_id).first() is not None
+def candidate_kind(campaign_id: str, candidate_id: str) -> Optional[str]:
+    """``suggestion`` or ``entry`` when ``candidate_id`` is a candidate of the campaign (a visible suggestion or
+    an entry), else None."""
+    return _execute("SELECT 'suggestion' FROM quebec_participation_campaign_candidate k "
+                    "JOIN quebec_participation_suggestion s ON s.id = k.suggestion_id "
+                    "WHERE k.campaign_id = :campaign AND k.suggestion_id = :candidate AND s.hidden_reason IS NULL "
+                    "UNION ALL SELECT 'entry' FROM quebec_participation_campaign_entry "
+                    "WHERE campaign_id = :campaign AND id = :candidate",
+                    campaign=campaign_id, candidate=candidate_id).scalar()
 
 
 def campaign_votes_of(campaign_id: str, user_id: str) -> list[str]:
     """The candidates ``user_id`` voted for: told to that person only (votes are secret)."""
-    return list(_execute("SELECT suggestion_id FROM quebec_participation_campaign_vote "
+    return list(_execute("SELECT COALESCE(suggestion_id, entry_id) FROM quebec_participation_campaign_vote "
                          "WHERE campaign_id = :campaign AND user_id = :user ORDER BY created",
                          campaign=campaign_id, user=user_id).scalars())
 
@@ -297,15 +352,15 @@ def lock_campaign_voter(campaign_id: str, user_id: str) -> None:
     _execute("SELECT pg_advisory_xact_lock(hashtext(:key))", key=f"quebec_participation:{campaign_id}:{user_id}")
 
 
-def add_campaign_vote(campaign_id: str, suggestion_id: str, user_id: str) -> bool:
-    added = _execute("INSERT INTO quebec_participation_campaign_vote (campaign_id, suggestion_id, user_id) "
-                     "VALUES (:campaign, :suggestion, :user) ON CONFLICT DO NOTHING RETURNING 1",
-                     campaign=campaign_id, suggestion=suggestion_id, user=user_id).first()
+def add_campaign_vote(campaign_id: str, kind: str, candidate_id: str, user_id: str) -> bool:
+    added = _execute(f"INSERT INTO quebec_participation_campaign_vote (campaign_id, {CANDIDATE_COLUMNS[kind]}, "
+                     "user_id) VALUES (:campaign, :candidate, :user) ON CONFLICT DO NOTHING RETURNING 1",
+                     campaign=campaign_id, candidate=candidate_id, user=user_id).first()
     return added is not None
 
 
-def remove_campaign_vote(campaign_id: str, suggestion_id: str, user_id: str) -> bool:
+def remove_campaign_vote(campaign_id: str, kind: str, candidate_id: str, user_id: str) -> bool:
     removed = _execute("DELETE FROM quebec_participation_campaign_vote WHERE campaign_id = :campaign "
-                       "AND suggestion_id = :suggestion AND user_id = :user RETURNING 1",
-                       campaign=campaign_id, suggestion=suggestion_id, user=user_id).first()
+                       f"AND {CANDIDATE_COLUMNS[kind]} = :candidate AND user_id = :user RETURNING 1",
+                       campaign=campaign_id, candidate=candidate_id, user=user_id).first()
     return removed is not None

@@ -266,8 +266,19 @@ def campaign_create_schema() -> Schema:
     }
 
 
+def campaign_entry_schema() -> Schema:
+    return {
+        "id": _required() + [identifier],
+        "title": _required() + [translated("campaign_entry_title")],
+        "description": _required() + [translated("campaign_entry_description", markdown=True,
+                                                  max_length=TEXT_MAX)],
+    }
+
+
 def campaign_vote_schema() -> Schema:
-    return {"id": _required() + [identifier], "suggestion_id": _required() + [identifier]}
+    """The campaign and one candidate: a suggestion or an entry."""
+    return {"id": _required() + [identifier], "suggestion_id": _optional() + [identifier],
+            "entry_id": _optional() + [identifier]}
 
 
 def validate(data_dict: Any, schema: Schema, context) -> dict:

@@ -12,6 +12,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, make_response
 
+from ckanext.quebec.guides.shared import facet_links
 from ckanext.quebec.schema import bilingual
 
 from . import validation
@@ -41,7 +42,7 @@ def _page_number() -> int:
 
 
 def index():
-    """The suggestions, filtered and sorted, a page at a time."""
+    """The suggestions, filtered and sorted, a page at a time, with their facets (status, category, organization)."""
     filters = {key: tk.request.args.get(key, "").strip() for key in FILTERS}
     given = {key: value for key, value in filters.items() if value}
     page = _page_number()
@@ -54,8 +55,17 @@ def index():
         found = tk.get_action("quebec_suggestion_list")(_context(), {"limit": PAGE_SIZE})
     return tk.render("quebec/participation/index.html", {
         "found": found, "filters": filters, "errors": errors, "page": page, "page_size": PAGE_SIZE,
-        "organization_choices": _organization_choices(), "sorts": validation.SORTS,
+        "facets": _facet_links(found["facets"], {} if errors else given), "sorts": validation.SORTS,
     }), 400 if errors else 200
+
+
+def _facet_links(facets: dict[str, list[dict]], given: dict[str, str]) -> list[dict]:
+    """Each facet's title and items (label, count, the link adding or removing it), as the guides and reuses."""
+    titles = {"status": tk._("Status"), "category": tk._("Category"), "organization": tk._("Organization")}
+    labels = {facet: {item["name"]: item["display_name"] for item in items} for facet, items in facets.items()}
+    return facet_links("quebec_participation.index",
+                       {facet: {item["name"]: item["count"] for item in items} for facet, items in facets.items()},
+                       given, {facet: (facet, titles[facet], labels[facet].get) for facet in facets})
 
 
 def _organization_choices() -> list[tuple[str, str]]:
@@ -212,19 +222,24 @@ def _cell(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
 
 
+CSV_COLUMNS = ("rank", "kind", "title_fr", "title_en", "votes", "status", "organization", "answer_fr", "answer_en")
+
+
 def campaign_csv(id: str):
-    """The campaign's results as CSV: rank, titles in French and English, votes, status, organization."""
+    """The campaign's results as CSV: rank, kind of candidate, titles in French and English, votes, and for
+    a suggestion its status, organization and the organization's answer in French and English."""
     import csv
     import io
 
     found = _campaign_or_404(id)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["rank", "title_fr", "title_en", "votes", "status", "organization"])
+    writer.writerow(CSV_COLUMNS)
     for rank, row in enumerate(found["results"], start=1):
+        answer = row["answer"] or {}
         writer.writerow([_cell(value) for value in (
-            rank, row["title"].get("fr", ""), row["title"].get("en", ""), row["votes"], row["status"],
-            row["organization"] or "")])
+            rank, row["kind"], row["title"].get("fr", ""), row["title"].get("en", ""), row["votes"],
+            row["status"] or "", row["organization"] or "", answer.get("fr", ""), answer.get("en", ""))])
     response = make_response(out.getvalue())
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="campaign-{found["id"]}.csv"'
@@ -232,11 +247,20 @@ def campaign_csv(id: str):
 
 
 def campaign_vote(id: str, verb: str):
+    form = tk.request.form
+    data = {"id": id, **{field: form[field] for field in ("suggestion_id", "entry_id") if form.get(field)}}
     if verb == "vote":
-        return _act(id, "quebec_campaign_vote", {"id": id, "suggestion_id": tk.request.form.get("suggestion_id", "")},
-                    tk._("Your vote is counted."), back="quebec_participation.campaign")
-    return _act(id, "quebec_campaign_unvote", {"id": id, "suggestion_id": tk.request.form.get("suggestion_id", "")},
-                tk._("Your vote is withdrawn."), back="quebec_participation.campaign")
+        return _act(id, "quebec_campaign_vote", data, tk._("Your vote is counted."),
+                    back="quebec_participation.campaign")
+    return _act(id, "quebec_campaign_unvote", data, tk._("Your vote is withdrawn."),
+                back="quebec_participation.campaign")
+
+
+def campaign_entry(id: str):
+    """A sysadmin writes a candidate into the campaign."""
+    data = {"id": id, "title": _form_texts("title"), "description": _form_texts("description")}
+    return _act(id, "quebec_campaign_entry_create", data, tk._("The candidate is added."),
+                back="quebec_participation.campaign")
 
 
 participation.add_url_rule("/campaigns", "campaigns", campaigns)
@@ -244,6 +268,7 @@ participation.add_url_rule("/campaigns/<id>", "campaign", campaign)
 participation.add_url_rule("/campaigns/<id>/results.csv", "campaign_csv", campaign_csv)
 participation.add_url_rule("/campaigns/<id>/<any(vote, unvote):verb>", "campaign_vote", campaign_vote,
                            methods=["POST"])
+participation.add_url_rule("/campaigns/<id>/entry", "campaign_entry", campaign_entry, methods=["POST"])
 participation.add_url_rule("/suggestions", "index", index)
 participation.add_url_rule("/suggestions/new", "new", new, methods=["GET", "POST"])
 participation.add_url_rule(SUGGESTION_PATH.format(id="<id>"), "read", read)
