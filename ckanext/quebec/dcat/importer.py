@@ -38,6 +38,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.quebec import tabular
 
 from . import config, quality
+from .profiles.base import UNMAPPED
 
 PROFILES = ["euro_dcat_ap_3", "quebec_dcat_ap_3"]
 # Fields the feed may not set: they belong to the portal.
@@ -240,6 +241,7 @@ def _prepared(dataset: dict[str, Any], organization: dict[str, Any], name: str,
               identifier: str) -> dict[str, Any]:
     dataset = {k: v for k, v in dataset.items() if k not in PORTAL_FIELDS}
     dataset.pop("identifier", None)
+    dataset.pop(UNMAPPED, None)  # the harvester reports them (ckanext/quebec/harvest/mapping.py)
     dataset["extras"] = [
         e for e in dataset.get("extras") or []
         if e.get("key") not in ("identifier", "guid") and e.get("key") not in dataset

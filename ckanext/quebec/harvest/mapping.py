@@ -6,17 +6,25 @@ and identifier; the fields that belong to the portal are not taken from the
 feed. ckanext-dcat's harvester matches datasets by the ``guid`` extra, kept.
 A dataset whose harvested record has not changed since its last import is
 left as it is (reported "not modified"), so a second harvest writes exactly
-the datasets that changed.
+the datasets that changed. The values the portal's vocabularies do not know
+(categories, frequencies, licences, territories) are reported as errors of the
+harvest object, in the portal's language, whether the record is stored or not.
 """
 from __future__ import annotations
 
+import datetime
 import json
-from typing import Any
+from typing import Any, Callable
 
+import ckan.plugins.toolkit as tk
+from babel.support import Translations
 from ckan import model
-from ckanext.harvest.model import HarvestObject
+from ckan.model.types import make_uuid
+from ckanext.harvest.model import HarvestObject, HarvestObjectError
 
+from ckanext.quebec import resources
 from ckanext.quebec.dcat import importer
+from ckanext.quebec.dcat.profiles.base import UNMAPPED
 
 # Set by the harvester for the dataset it writes, not taken from the feed.
 _HARVESTER_FIELDS = ("id", "name", "owner_org")
@@ -36,13 +44,48 @@ def _map(harvest_object: HarvestObject, dataset: dict[str, Any]) -> str:
     return identifier
 
 
+def _vocabulary_label(vocabulary: str, _: Callable[[str], str]) -> str:
+    labels = {"categories": _("Category"), "update_frequencies": _("Update frequency"),
+              "licences": _("Licence"), "territories": _("Territory")}
+    return labels.get(vocabulary, vocabulary)
+
+
+def _in_portal_language() -> Callable[[str], str]:
+    """The suite's gettext in the portal's default language, with or without a request."""
+    return Translations.load(resources.i18n_directory(), [tk.config.get("ckan.locale_default")],
+                             resources.TRANSLATION_DOMAIN).gettext
+
+
+def _report_unmapped(harvest_object: HarvestObject, dataset: dict[str, Any]) -> None:
+    """An error of the object for each value no vocabulary of the portal knows.
+
+    Written on a connection of its own: a record the schema then refuses is
+    rolled back by package_create, and its report must stay. Consumers have
+    no visitor: the messages are in the portal's default language.
+    """
+    unmapped = dataset.pop(UNMAPPED, None)
+    if not unmapped:
+        return
+    _ = _in_portal_language()
+    rows = [{"id": make_uuid(), "harvest_object_id": harvest_object.id, "stage": "Import",
+             "created": datetime.datetime.utcnow(),
+             "message": _("{field}: “{value}” is not among the portal's values and was not "
+                          "imported").format(field=_vocabulary_label(item["vocabulary"], _),
+                                             value=item["value"])}
+            for item in unmapped]
+    with model.meta.engine.begin() as connection:
+        connection.execute(HarvestObjectError.__table__.insert(), rows)
+
+
 def before_create(harvest_object: HarvestObject, dataset: dict[str, Any]) -> None:
+    _report_unmapped(harvest_object, dataset)
     identifier = _map(harvest_object, dataset)
     organization = model.Group.get(dataset.get("owner_org")) if dataset.get("owner_org") else None
     dataset["name"] = importer.dataset_name(organization.name if organization else "", identifier)
 
 
 def before_update(harvest_object: HarvestObject, dataset: dict[str, Any]) -> None:
+    _report_unmapped(harvest_object, dataset)
     if _unchanged(harvest_object):
         # ckanext-dcat's harvester skips an emptied dataset ("unchanged"),
         # without recording which dataset the object stands for.

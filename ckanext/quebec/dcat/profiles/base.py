@@ -98,6 +98,18 @@ def _extra(dataset_dict: dict[str, Any], key: str) -> Any:
     return None
 
 
+# Where a parsed dataset lists the values the portal's vocabularies do not
+# know (what the import and the harvester report, then drop before storing).
+UNMAPPED = "quebec_unmapped"
+
+
+def note_unmapped(dataset_dict: dict[str, Any], vocabulary: str, value: str) -> None:
+    """Record that ``value`` of ``vocabulary`` was read but not mapped."""
+    noted = dataset_dict.setdefault(UNMAPPED, [])
+    if {"vocabulary": vocabulary, "value": value} not in noted:
+        noted.append({"vocabulary": vocabulary, "value": value})
+
+
 def _vocabulary_or_empty(name: str) -> list[dict[str, Any]]:
     try:
         return vocabularies.get(name)

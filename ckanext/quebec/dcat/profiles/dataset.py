@@ -15,7 +15,7 @@ from ckanext.quebec.schema import jsonvalue, vocabularies
 from .. import compat_dcat, config
 from .base import (LANGUAGES, _DATASET_TEXTS, _TranslatedLiterals, _entry_uris, _extra, _list,
                    _translated, _uri_of, _value_of, _vocabulary_index, eu_theme_labels, mailto,
-                   without_mailto)
+                   note_unmapped, without_mailto)
 
 # EU access-right vocabulary: what a public dataset of the portal has.
 PUBLIC_ACCESS_RIGHTS = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
@@ -175,6 +175,8 @@ class DatasetMixin(_TranslatedLiterals):
             value = _value_of("update_frequencies", str(frequency))
             if value:
                 dataset_dict["update_frequency"] = value
+            else:
+                note_unmapped(dataset_dict, "update_frequencies", str(frequency))
         self._parse_temporal(dataset_dict, dataset_ref)
         self._parse_contact(dataset_dict, dataset_ref)
 
@@ -195,10 +197,22 @@ class DatasetMixin(_TranslatedLiterals):
 
     def _parse_categories(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
         groups = self._groups(dataset_ref)
+        self._note_unmapped_themes(dataset_dict, dataset_ref, groups)
         if groups and p.plugin_loaded("quebec_schema"):
             dataset_dict["categories"] = groups
         elif groups:
             dataset_dict["groups"] = [{"name": name} for name in groups]
+
+    def _note_unmapped_themes(self, dataset_dict: dict[str, Any], dataset_ref: Node,
+                              groups: list[str]) -> None:
+        """Themes that are no category: an unknown notation, or a URI that is no category's EU theme."""
+        eu_themes = {entry.get("eu_theme") for entry in _vocabulary_index("categories").values()}
+        for concept in self.g.objects(dataset_ref, DCAT.theme):
+            notation = self.g.value(concept, SKOS.notation)
+            if notation is not None and str(notation) not in groups:
+                note_unmapped(dataset_dict, "categories", str(notation))
+            elif notation is None and isinstance(concept, URIRef) and str(concept) not in eu_themes:
+                note_unmapped(dataset_dict, "categories", str(concept))
 
     def _parse_temporal(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
         for period in self.g.objects(dataset_ref, DCT.temporal):

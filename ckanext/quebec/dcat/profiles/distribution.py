@@ -17,7 +17,8 @@ from ckanext.dcat.utils import resource_uri
 from ckanext.quebec.schema import vocabularies
 
 from .. import config, quality
-from .base import LANGUAGES, _RESOURCE_TEXTS, _TranslatedLiterals, _list, _own_vocabulary, _value_of
+from .base import (LANGUAGES, _RESOURCE_TEXTS, _TranslatedLiterals, _list, _own_vocabulary, _value_of,
+                   note_unmapped)
 
 DATA_DICTIONARY_TITLE = {"fr": "Dictionnaire de données", "en": "Data dictionary"}
 
@@ -149,6 +150,8 @@ class DistributionMixin(_TranslatedLiterals):
             value = _value_of("licences", str(licence))
             if value:
                 dataset_dict["license_id"] = value
+            else:
+                note_unmapped(dataset_dict, "licences", str(licence))
 
     def _add_data_dictionary(self, distribution: Node, text: Any) -> None:
         """The data dictionary as the distribution's data schema (DCAT 3: ``dct:conformsTo`` a ``dct:Standard``).

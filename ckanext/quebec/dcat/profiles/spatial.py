@@ -13,7 +13,7 @@ from ckanext.dcat.profiles import DCAT, DCT, LOCN, RDF, SKOS
 from ckanext.quebec.schema import jsonvalue
 
 from .. import compat_dcat, config
-from .base import _TranslatedLiterals, _extra, _list, _vocabulary_or_empty
+from .base import _TranslatedLiterals, _extra, _list, _vocabulary_or_empty, note_unmapped
 
 GSP_WKT = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
 
@@ -125,4 +125,9 @@ class SpatialMixin(_TranslatedLiterals):
         territories = self._territories(dataset_ref)
         if territories:
             dataset_dict["territories"] = territories
+        known = {_territory_uri(e) for e in _vocabulary_or_empty("territories")}
+        for location in self.g.objects(dataset_ref, DCT.spatial):
+            if (isinstance(location, URIRef) and str(location) not in known
+                    and (location, LOCN.geometry, None) not in self.g):
+                note_unmapped(dataset_dict, "territories", str(location))
         self._parse_extent(dataset_dict, dataset_ref)
