@@ -55,6 +55,8 @@ def test_suggest_vote_comment_answer_and_campaign_in_french_and_english(live_ser
                                    description={"fr": "Quelles données ouvrir d'abord?", "en": "Which data first?"},
                                    opens="2020-01-01", closes="2999-01-01", max_votes=2,
                                    candidates=[other["id"]])
+    helpers.call_action("quebec_campaign_entry_create", {"user": factories.Sysadmin()["name"]}, id=campaign["id"],
+                        title={"fr": "Pistes cyclables", "en": "Bike paths"}, description={"fr": "Le réseau."})
 
     # the citizen suggests, votes and comments (French)
     _log_in(page, live_server, citizen)
@@ -75,8 +77,16 @@ def test_suggest_vote_comment_answer_and_campaign_in_french_and_english(live_ser
     page.wait_for_selector(".quebec-comment-text")
     assert "<b>cyclables</b>" in page.inner_text(".quebec-comment-text")
     page.goto(f"{live_server}/campaigns/{campaign['id']}")
-    page.click(".quebec-campaign-results button:has-text('Voter')")
+    page.click(".quebec-campaign-results button[aria-label='Voter: Pistes cyclables']")
     page.wait_for_selector(".quebec-campaign-results button:has-text('Retirer mon vote')")
+    assert "Pistes cyclables" in page.inner_text(".quebec-campaign-results tbody tr:first-child")
+
+    # the facets narrow the list
+    page.goto(f"{live_server}/suggestions")
+    page.click(".quebec-suggestion-facet a:has-text('Transport (1)')")
+    page.wait_for_selector(".quebec-suggestion-facet a[aria-current='true']")
+    assert page.locator(".quebec-suggestion-item").count() == 1
+    assert "Comptages de vélos" in page.inner_text(".quebec-suggestion-list")
 
     # the organization's editor answers
     _log_in(page, live_server, editor)
