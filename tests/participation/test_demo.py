@@ -32,5 +32,6 @@ def test_the_demo_loads_suggestions_in_every_status_votes_and_an_open_campaign()
     campaign = helpers.call_action("quebec_campaign_list")[0]
     shown = helpers.call_action("quebec_campaign_show", id=campaign["id"])
     assert shown["is_open"] and shown["total_votes"] > 0
+    assert [row["title"]["en"] for row in shown["results"] if row["kind"] == "entry"] == ["Bike-share station usage"]
     assert lines[-1] == "created campaign Transport et mobilité"
     assert demo.load() == ["kept suggestions (some exist)"]

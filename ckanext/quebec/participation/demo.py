@@ -110,6 +110,8 @@ def _campaign(site_user: str, campaign: dict, suggestion_ids: list[str], citizen
         "max_votes": campaign["max_votes"], "candidates": candidates,
         "opens": (now - datetime.timedelta(days=campaign["days_before"])).isoformat(),
         "closes": (now + datetime.timedelta(days=campaign["days_after"])).isoformat()})
+    for entry in campaign.get("entries", []):
+        tk.get_action("quebec_campaign_entry_create")(_context(site_user), dict(entry, id=created["id"]))
     for position, citizen in enumerate(citizens):
         for candidate in candidates[position % 2:][:campaign["max_votes"] - 1]:
             tk.get_action("quebec_campaign_vote")(_context(citizen), {
