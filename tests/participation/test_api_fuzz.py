@@ -120,6 +120,11 @@ def test_the_errors_are_in_the_users_language(app, people):
     english = app.post("/en/api/3/action/quebec_suggestion_create", json=params, headers=headers,
                        expect_errors=True)
     assert english.json["error"]["category"] == ["Unknown value: nope"]
+    for prefix, message in (("/fr", "Organisation introuvable"), ("/en", "Organization not found")):
+        listed = app.get(f"{prefix}/api/3/action/quebec_suggestion_list",
+                         query_string={"organization": "nowhere", "status": "lost"}, expect_errors=True)
+        assert listed.status_code == 409
+        assert listed.json["error"]["organization"] == [message] and listed.json["error"]["status"]
 
 
 PATH_VALUES = ["1.5", "%00", "a%00b", "..", "x" * 3000, "%3Cscript%3E"]
