@@ -100,10 +100,12 @@ def _conditions(filters: dict, include_hidden: bool) -> tuple[str, dict[str, Any
     if filters.get("territory"):
         where.append(":territory = ANY (s.territories)")
         params["territory"] = filters["territory"]
-    # every word, anywhere in the title or the description, in any language
-    for number, word in enumerate((filters.get("q") or "").split()[:MAX_WORDS]):
-        where.append(f"(s.title::text || ' ' || s.description::text) ILIKE :word{number}")
-        params[f"word{number}"] = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    # every word, anywhere in the title or the description, in any language (the texts joined once a row)
+    words = (filters.get("q") or "").split()[:MAX_WORDS]
+    if words:
+        where.append("(s.title::text || ' ' || s.description::text) ILIKE ALL (:words)")
+        params["words"] = ["%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                           for word in words]
     return " AND ".join(where), params
 
 
