@@ -45,6 +45,12 @@ SUITE_CONFIG: dict[str, dict[str, Any]] = {
         "ckan.plugins": "dcat",
         "ckanext.dcat.enable_content_negotiation": True,
     },
+    # ckanext-harvest's own suite (issue 25), on the real Redis queues.
+    "harvest": {
+        "ckan.plugins": "harvest ckan_harvester test_harvester test_harvester2 test_action_harvester",
+        "ckan.harvest.mq.type": "redis",
+        "ckan.harvest.timeout": 5,
+    },
     # Not a peer suite of issue 3: its solr-bbox search tests check the
     # spatial support (scripts/peer-suites --spatial).
     "spatial": {
