@@ -80,6 +80,15 @@ def _check_leaflet_words(page, section, resource: dict, language: str) -> None:
         button = section.locator(selector)
         assert button.get_attribute("title") == button.get_attribute("aria-label") \
             == _translated(language, msgid)
+    # clusters say what they hold (#22): a hidden text beside the number
+    clusters = section.locator(".marker-cluster")
+    if resource["format"] == "SHP":  # a city's fire hydrants: always clustered
+        clusters.first.wait_for()
+    for index in range(clusters.count()):
+        count = clusters.nth(index).locator("[aria-hidden=true]").text_content()
+        assert clusters.nth(index).locator(".visually-hidden").text_content() == _translated(
+            language, "%(count)s features of “%(name)s”: zoom in to see them") % {
+                "count": count, "name": resource["name"]}
     if resource["format"] == "GeoJSON":
         section.locator(".quebec-viz-features summary").click()
         section.locator(".quebec-viz-features tbody button").first.click()

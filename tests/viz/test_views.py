@@ -53,8 +53,13 @@ def test_each_view_on_the_resource_page(app, upload, run_jobs):
         if view_type == "quebec_chart":
             assert settings["chart"]["chart_type"] == "line"
             assert '<canvas role="img"' in page and "Data of the chart" in page
+            assert "Chosen automatically from the file&#39;s columns: the sum of limite_vitesse_km_h by" in page
         if view_type == "quebec_map":
             assert settings["tiles"]["url"] and "Features of the map" in page
+            # the tiles' attribution in the page's language (#22)
+            assert settings["tiles"]["attribution"] == "© OpenStreetMap contributors"
+            french = app.get(f"/fr/dataset/{dataset['id']}/resource/{resource['id']}?view_id={view['id']}").body
+            assert _settings(french)[0]["tiles"]["attribution"] == "© les contributeurs d’OpenStreetMap"
 
 
 def test_error_is_said_in_the_page_and_the_rest_works(app, upload, run_jobs):

@@ -46,8 +46,10 @@ def tile_url() -> str:
     return tk.config.get(_PREFIX + "tile_url") or ""
 
 
-def tile_attribution() -> str:
-    return tk.config.get(_PREFIX + "tile_attribution") or ""
+def tile_attribution(language: str) -> str:
+    """The tile layer's attribution in ``language`` (the French text when no English one is set)."""
+    english = tk.config.get(_PREFIX + "tile_attribution_en") if language == "en" else ""
+    return english or tk.config.get(_PREFIX + "tile_attribution") or ""
 
 
 def storage_path() -> str:

@@ -53,6 +53,7 @@ def _labels() -> dict[str, str]:
         "feature": _("Feature %(number)s"), "zoomTo": _("Show on the map"),
         "mapKeyboard": _("Map: use the arrow keys to pan, + and - to zoom; Tab reaches the features."),
         "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "closePopup": _("Close this popup"),
+        "cluster": _("%(count)s features of “%(name)s”: zoom in to see them"),
     }
 
 
@@ -70,8 +71,11 @@ def view_variables(view_type: str, resource: dict, view: dict) -> dict[str, Any]
         chart = suitability.chart_settings(view, preview)
         # a saved view whose columns no longer fit (a new file): no chart, as with no settings
         settings["chart"] = chart if chart and not suitability.chart_errors(chart, preview) else None
+        if settings["chart"] and not any(view.get(key) for key in suitability.CHART_FIELDS):
+            settings["chart"]["automatic"] = True  # the template says it was chosen for the visitor
     if view_type == "quebec_map":
-        settings["tiles"] = {"url": config.tile_url(), "attribution": config.tile_attribution()}
+        settings["tiles"] = {"url": config.tile_url(), "attribution": config.tile_attribution(tk.h.lang())}
+        settings["name"] = tk.h.resource_display_name(resource)
         settings["bbox"] = (preview.get("geo") or {}).get("bbox")
         if extract.is_wms(resource):
             settings["wms"] = _wms(resource, view)
@@ -129,6 +133,11 @@ def quebec_viz_aggregate_choices() -> list[dict[str, str]]:
             {"value": "count", "text": tk._("Count of rows")}]
 
 
+def quebec_viz_chart_description(chart: dict) -> str:
+    """What a chart chosen from the file's columns shows, saying it was chosen automatically."""
+    return suitability.default_chart_description(chart)
+
+
 def quebec_viz_kind_label(kind: str) -> str:
     """A column kind (number, date, datetime, boolean, text) in the visitor's language."""
     labels = {"number": tk._("number"), "date": tk._("date"), "datetime": tk._("date and time"),
@@ -145,4 +154,5 @@ def get_helpers() -> dict:
         "quebec_viz_column_choices": quebec_viz_column_choices,
         "quebec_viz_chart_choices": quebec_viz_chart_choices,
         "quebec_viz_aggregate_choices": quebec_viz_aggregate_choices,
+        "quebec_viz_chart_description": quebec_viz_chart_description,
     }
