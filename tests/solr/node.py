@@ -14,6 +14,7 @@ import selectors
 import signal
 import socket
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,27 +34,45 @@ def free_port() -> int:
 class SolrNode:
     """One Solr node in a process (and session) of its own."""
 
-    def __init__(self, home: pathlib.Path, log: pathlib.Path, port: int | None = None) -> None:
+    def __init__(self, home: pathlib.Path, log: pathlib.Path, port: int | None = None,
+                 mode: tuple[str, ...] = ("node",), java_options: str = "") -> None:
+        """``mode``: the launcher's mode and its arguments after PORT HOME (solr.sh)."""
         self.home = home
         self.log = log
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/solr"
+        self.mode = mode
+        self.java_options = java_options
         self._process: subprocess.Popen | None = None
 
-    def start(self) -> None:
+    def start(self) -> list[str]:
+        self.launch()
+        return self.ready()
+
+    def launch(self) -> None:
+        """Start the JVM without waiting for it (ready() waits)."""
+        mode, *arguments = self.mode
         with open(self.log, "ab") as log:
             self._process = subprocess.Popen(
-                [str(LAUNCHER), "node", str(self.port), str(self.home)],
+                [str(LAUNCHER), mode, str(self.port), str(self.home), *arguments],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, start_new_session=True,
-                env=dict(os.environ, SOLR_STACK=str(ROOT / ".stack"), SOLR_LAUNCHER_WATCH_STDIN="1"))
-        # The launcher prints READY once Solr answers (nothing if it fails).
+                env=dict(os.environ, SOLR_STACK=str(ROOT / ".stack"), SOLR_LAUNCHER_WATCH_STDIN="1",
+                         SOLR_OPTS=self.java_options))
+
+    def ready(self, word: str = "READY") -> list[str]:
+        """The words after READY, which the launcher prints once Solr answers (nothing if it fails),
+        or after another ``word`` it prints on its way (a seed's ZOOKEEPER)."""
+        deadline = time.monotonic() + START_TIMEOUT
         with selectors.DefaultSelector() as selector:
             selector.register(self._process.stdout, selectors.EVENT_READ)
-            ready = selector.select(timeout=START_TIMEOUT)
-        line = self._process.stdout.readline().decode() if ready else ""
-        if not line.startswith("READY"):
-            self.stop()
-            raise RuntimeError(f"Solr did not start; see {self.log}")
+            while selector.select(timeout=max(deadline - time.monotonic(), 0)):
+                line = self._process.stdout.readline().decode()
+                if line.startswith(f"{word} "):
+                    return line.split()[1:]
+                if not line:
+                    break
+        self.stop()
+        raise RuntimeError(f"Solr did not start; see {self.log}")
 
     def stop(self) -> None:
         """SIGTERM: Solr closes its cores and exits (the launcher's shutdown hook)."""
@@ -69,6 +88,17 @@ class SolrNode:
         self._process.stdin.close()
         self._process.stdout.close()
         self._process = None
+
+    @property
+    def pid(self) -> int:
+        """The launcher's process, which leads the session of the JVMs it starts."""
+        return self._process.pid
+
+    def kill(self) -> None:
+        """kill -9: the JVM dies at once, as on a crash (its ZooKeeper session expires later)."""
+        os.killpg(self._process.pid, signal.SIGKILL)
+        self._process.wait()
+        self.stop()
 
     def core(self, name: str) -> str:
         """The URL of core ``name`` (made from the configset if missing), for CKAN's solr_url."""

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import org.apache.solr.client.solrj.request.CollectionAdminRequest;
 import org.apache.solr.cloud.MiniSolrCloudCluster;
+import org.apache.solr.cloud.ZkTestServer;
 import org.apache.solr.embedded.JettyConfig;
 import org.apache.solr.embedded.JettySolrRunner;
 
@@ -15,13 +15,22 @@ import org.apache.solr.embedded.JettySolrRunner;
  * Starts Apache Solr for ckanext-quebec and runs until killed (SIGTERM stops Solr cleanly).
  *
  * <pre>
- *   node  PORT HOME CONFIGSET         one node; HOME keeps solr.xml, the cores and their data
+ *   node PORT HOME CONFIGSET          one node; HOME keeps solr.xml, the cores and their data
  *                                     (cores made by CoreAdmin CREATE configSet=quebec survive restarts)
- *   cloud PORT HOME CONFIGSET NAME    two nodes (PORT, PORT+1), embedded ZooKeeper, and collection
- *                                     NAME of 2 shards x 2 replicas from the configset
+ *   seed PORT HOME CONFIGSET [ZKPORT] SolrCloud's first node and its embedded ZooKeeper (on ZKPORT,
+ *                                     default PORT+1000 as bin/solr -c does), the configset uploaded
+ *                                     as "quebec"; prints "ZOOKEEPER zkHost" once nodes may
+ *                                     join, then "READY url zkHost"
+ *   join PORT HOME CONFIGSET ZKHOST   one more SolrCloud node in a JVM of its own, joined to ZKHOST:
+ *                                     it can be killed (kill -9) and started again on the same PORT
+ *                                     and HOME, where its cores wait for it
  * </pre>
  *
- * Prints one line "READY url url..." once Solr answers. With SOLR_LAUNCHER_WATCH_STDIN set, stops
+ * solr.sh's {@code cloud} mode runs seed and join and creates the collection. SolrCloud's nodes
+ * leave ZooKeeper's live nodes once their session expires: solr.zkclienttimeout (milliseconds,
+ * 30000 unless set) says how long after a node dies.
+ *
+ * Prints one line "READY url..." once Solr answers. With SOLR_LAUNCHER_WATCH_STDIN set, stops
  * when its standard input closes (the process that started it is gone).
  */
 public final class Launcher {
@@ -34,8 +43,15 @@ public final class Launcher {
   private Launcher() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 4 || !(args[0].equals("node") || args[0].equals("cloud") && args.length == 5)) {
-      System.err.println("usage: node PORT HOME CONFIGSET | cloud PORT HOME CONFIGSET COLLECTION");
+    boolean usage = args.length >= 4 && switch (args[0]) {
+      case "node" -> args.length == 4;
+      case "seed" -> args.length <= 5;
+      case "join" -> args.length == 5;
+      default -> false;
+    };
+    if (!usage) {
+      System.err.println("usage: node PORT HOME CONFIGSET | seed PORT HOME CONFIGSET [ZKPORT]"
+          + " | join PORT HOME CONFIGSET ZKHOST");
       System.exit(2);
     }
     int port = Integer.parseInt(args[1]);
@@ -45,8 +61,12 @@ public final class Launcher {
     List<String> urls = new ArrayList<>();
     Runnable stop;
     try {
-      stop = args[0].equals("node") ? node(port, home, configset, urls)
-          : cloud(port, home, configset, args[4], urls);
+      stop = switch (args[0]) {
+        case "node" -> node(port, home, configset, urls);
+        case "seed" -> seed(port, home, configset,
+            args.length == 5 ? Integer.parseInt(args[4]) : port + 1000, urls);
+        default -> join(port, home, args[4], urls);
+      };
     } catch (Exception e) {
       // Solr's threads would keep the JVM alive: the caller would wait for READY forever.
       e.printStackTrace();
@@ -101,21 +121,38 @@ public final class Launcher {
     return () -> quietly(runner::stop);
   }
 
-  /** Two nodes and ZooKeeper under HOME (fresh each start), one collection of 2 shards x 2 replicas. */
-  private static Runnable cloud(int port, Path home, Path configset, String collection, List<String> urls)
+  /**
+   * ZooKeeper (its data under HOME/zookeeper) and the first node (HOME/node1), configset uploaded.
+   * The node is MiniSolrCloudCluster's, with its solr.xml, which ZooKeeper hands to joining nodes.
+   */
+  private static Runnable seed(int port, Path home, Path configset, int zkPort, List<String> urls)
       throws Exception {
+    ZkTestServer zookeeper = new ZkTestServer(home.resolve("zookeeper"), zkPort);
+    zookeeper.run(false);
     MiniSolrCloudCluster cluster = new MiniSolrCloudCluster(
-        0, home, MiniSolrCloudCluster.DEFAULT_CLOUD_SOLR_XML, jetty(0));
-    for (int i = 0; i < 2; i++) {
-      JettySolrRunner runner = cluster.startJettySolrRunner("node" + (i + 1), "/solr", jetty(port + i));
-      urls.add(runner.getBaseUrl().toString());
-    }
-    cluster.waitForAllNodes(60);
+        0, home, MiniSolrCloudCluster.DEFAULT_CLOUD_SOLR_XML, jetty(0), zookeeper, false);
     cluster.uploadConfigSet(configset, "quebec");
-    CollectionAdminRequest.createCollection(collection, "quebec", 2, 2)
-        .process(cluster.getSolrClient());
-    cluster.waitForActiveCollection(collection, 2, 4);
-    return () -> quietly(cluster::shutdown);
+    // Other nodes may join from now on, while this one starts.
+    System.out.println("ZOOKEEPER " + zookeeper.getZkAddress());
+    System.out.flush();
+    JettySolrRunner runner = cluster.startJettySolrRunner("node1", "/solr", jetty(port));
+    cluster.waitForAllNodes(60);
+    urls.add(runner.getBaseUrl().toString());
+    urls.add(zookeeper.getZkAddress());
+    return () -> {
+      quietly(cluster::shutdown);
+      quietly(zookeeper::shutdown);
+    };
+  }
+
+  /** A node of its own joined to ZKHOST, which gives it solr.xml; its cores live in HOME. */
+  private static Runnable join(int port, Path home, String zkHost, List<String> urls) throws Exception {
+    Properties properties = new Properties();
+    properties.setProperty("zkHost", zkHost);
+    JettySolrRunner runner = new JettySolrRunner(home.toString(), properties, jetty(port));
+    runner.start();
+    urls.add(runner.getBaseUrl().toString());
+    return () -> quietly(runner::stop);
   }
 
   private interface Step {
