@@ -4,9 +4,13 @@ from __future__ import annotations
 import datetime
 from typing import Any, Optional
 
+import flask_babel
+from markupsafe import Markup, escape
+
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.lib import datapreview
 
 from ckanext.quebec.schema import vocabularies
 
@@ -60,6 +64,33 @@ def quebec_theme_home() -> dict[str, Any]:
             "reference": _reference_datasets(), "figures": _figures(everything["count"])}
 
 
+def quebec_theme_view_title(view: dict[str, Any]) -> str:
+    """A resource view's title, its type's default title in the visitor's language when it is one.
+
+    CKAN stores the default title ("Table", "Chart") in the language of whoever
+    made the view (a job: English); a title someone wrote is shown as written.
+    """
+    title = view.get("title") or ""
+    plugin = datapreview.get_view_plugin(view.get("view_type"))
+    if plugin is None:
+        return title
+    defaults = set()
+    for language in vocabularies.LANGUAGES:
+        with flask_babel.force_locale(language):
+            defaults.add(plugin.info().get("default_title"))
+    current = plugin.info().get("default_title")
+    return current if current and title in defaults else title
+
+
+def quebec_theme_current_file_named(markup: str, name: str) -> Markup:
+    """CKAN's upload controls with the read-only box of the current file named ``name``.
+
+    CKAN's block has no hook for it; the box is its only ``<input value=``.
+    """
+    return Markup(str(markup).replace(
+        "<input value=", f'<input aria-label="{escape(name)}" value=', 1))
+
+
 def _search(params: dict[str, Any]) -> dict[str, Any]:
     return tk.get_action("package_search")(
         {"user": tk.g.user}, dict({"q": "", "rows": 0, "include_private": False}, **params))
@@ -93,4 +124,6 @@ def get_helpers() -> dict:
         "quebec_theme_language_switch": quebec_theme_language_switch,
         "quebec_theme_home": quebec_theme_home,
         "quebec_theme_year": quebec_theme_year,
+        "quebec_theme_view_title": quebec_theme_view_title,
+        "quebec_theme_current_file_named": quebec_theme_current_file_named,
     }
