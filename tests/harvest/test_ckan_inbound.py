@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from ckan.tests import helpers
+from ckanext.quebec.harvest.ckan_harvester import QuebecCKANHarvester
 
 from tests.dcat.test_import import server  # noqa: F401  (the local HTTP server fixture)
 
@@ -88,3 +89,8 @@ def test_a_listing_that_fails_withdraws_nothing(partner, ckan_source):
     assert "could not be read" in queues.gather_errors(job["id"])[0]
     assert "deleted" not in queues.report(job["id"]).values()
     assert len(_harvested(partner["org"]["id"])) == 3
+
+
+def test_it_refuses_to_start_beside_ckan_harvester():
+    with pytest.raises(RuntimeError, match="replaces ckan_harvester"):
+        QuebecCKANHarvester().configure({"ckan.plugins": "harvest ckan_harvester quebec_ckan_harvester"})

@@ -24,7 +24,7 @@ from ckan import model
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetchError
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
 
-from . import guards
+from . import guards, language
 
 _ROWS = 1000
 
@@ -82,9 +82,10 @@ class QuebecCKANHarvester(CKANHarvester):
             try:
                 page = json.loads(self._get_content(base + "?" + urlencode(params)))["result"]["results"]
             except (ContentFetchError, ValueError, KeyError, TypeError) as error:
+                _ = language.portal_gettext()
                 self._save_gather_error(
-                    tk._("The source's list of datasets could not be read, so none was "
-                         "withdrawn: {0}").format(error), harvest_job)
+                    _("The source's list of datasets could not be read, so none was "
+                      "withdrawn: {0}").format(error), harvest_job)
                 return set()
             ids.update(item["id"] if isinstance(item, dict) else item for item in page)
             if len(page) < _ROWS:

@@ -16,15 +16,14 @@ import datetime
 import json
 from typing import Any, Callable
 
-import ckan.plugins.toolkit as tk
-from babel.support import Translations
 from ckan import model
 from ckan.model.types import make_uuid
 from ckanext.harvest.model import HarvestObject, HarvestObjectError
 
-from ckanext.quebec import resources
 from ckanext.quebec.dcat import importer
 from ckanext.quebec.dcat.profiles.base import UNMAPPED
+
+from . import language
 
 # Set by the harvester for the dataset it writes, not taken from the feed.
 _HARVESTER_FIELDS = ("id", "name", "owner_org")
@@ -50,23 +49,16 @@ def _vocabulary_label(vocabulary: str, _: Callable[[str], str]) -> str:
     return labels.get(vocabulary, vocabulary)
 
 
-def _in_portal_language() -> Callable[[str], str]:
-    """The suite's gettext in the portal's default language, with or without a request."""
-    return Translations.load(resources.i18n_directory(), [tk.config.get("ckan.locale_default")],
-                             resources.TRANSLATION_DOMAIN).gettext
-
-
 def _report_unmapped(harvest_object: HarvestObject, dataset: dict[str, Any]) -> None:
     """An error of the object for each value no vocabulary of the portal knows.
 
     Written on a connection of its own: a record the schema then refuses is
-    rolled back by package_create, and its report must stay. Consumers have
-    no visitor: the messages are in the portal's default language.
+    rolled back by package_create, and its report must stay.
     """
     unmapped = dataset.pop(UNMAPPED, None)
     if not unmapped:
         return
-    _ = _in_portal_language()
+    _ = language.portal_gettext()
     rows = [{"id": make_uuid(), "harvest_object_id": harvest_object.id, "stage": "Import",
              "created": datetime.datetime.utcnow(),
              "message": _("{field}: “{value}” is not among the portal's values and was not "
