@@ -45,6 +45,10 @@ def test_suggest_vote_comment_answer_and_campaign_in_french_and_english(live_ser
     org = factories.Organization(title="Ville de Laval")
     editor = factories.User(password=PASSWORD)
     helpers.call_action("organization_member_create", id=org["id"], username=editor["name"], role="editor")
+    admin = factories.User(password=PASSWORD)
+    helpers.call_action("organization_member_create", id=org["id"], username=admin["name"], role="admin")
+    dataset = factories.Dataset(owner_org=org["id"], title="Comptages de vélos 2026")
+    sysadmin = factories.Sysadmin(password=PASSWORD)
     citizen = factories.User(password=PASSWORD)
     other = helpers.call_action("quebec_suggestion_create", {"user": factories.User()["name"]},
                                 title={"fr": "Collectes des ordures", "en": "Garbage collection"},
@@ -55,7 +59,7 @@ def test_suggest_vote_comment_answer_and_campaign_in_french_and_english(live_ser
                                    description={"fr": "Quelles données ouvrir d'abord?", "en": "Which data first?"},
                                    opens="2020-01-01", closes="2999-01-01", max_votes=2,
                                    candidates=[other["id"]])
-    helpers.call_action("quebec_campaign_entry_create", {"user": factories.Sysadmin()["name"]}, id=campaign["id"],
+    helpers.call_action("quebec_campaign_entry_create", {"user": sysadmin["name"]}, id=campaign["id"],
                         title={"fr": "Pistes cyclables", "en": "Bike paths"}, description={"fr": "Le réseau."})
 
     # the citizen suggests, votes and comments (French)
@@ -96,6 +100,19 @@ def test_suggest_vote_comment_answer_and_campaign_in_french_and_english(live_ser
     page.wait_for_selector(".quebec-suggestion-history li:nth-child(2)")
     assert "Transmise" in page.inner_text(".quebec-suggestion-history")
 
+    # the organization's admin publishes it with the dataset that answers it
+    _log_in(page, live_server, admin)
+    page.goto(suggestion_url)
+    page.select_option("#status-status", "published")
+    page.fill("#status-datasets", dataset["name"])
+    page.click("button:has-text(\"Changer l'état\")")
+    page.wait_for_selector(".quebec-suggestion-history li:nth-child(3)")
+    assert "Publiée" in page.inner_text(".quebec-suggestion-history")
+    assert page.locator(f"a[href$='/dataset/{dataset['name']}']").count() == 1
+
+    # the pages as a sysadmin sees them (entry form, close and moderation forms), in French and English
+    _log_in(page, live_server, sysadmin)
+
     problems = []
     for prefix in ("", "/en"):
         for path in ("/suggestions", "/suggestions/new", suggestion_url.replace(live_server, ""),
@@ -103,6 +120,13 @@ def test_suggest_vote_comment_answer_and_campaign_in_french_and_english(live_ser
             page.goto(f"{live_server}{prefix}{path.removeprefix('/fr')}")
             assert page.locator("h1").first.inner_text().strip()
             problems += [f"{prefix}{path}: {violation}" for violation in _axe_violations(page)]
+
+    # the sysadmin closes the campaign: no more votes, the results stay
+    page.goto(f"{live_server}/campaigns/{campaign['id']}")
+    page.click("button:has-text('Terminer la campagne maintenant')")
+    page.wait_for_selector("text=Fermée au vote")
+    assert page.locator(".quebec-campaign-results button").count() == 0
+    assert "Pistes cyclables" in page.inner_text(".quebec-campaign-results tbody tr:first-child")
     page.goto(f"{live_server}/en/suggestions/{other['id']}")
     assert page.inner_text("h1") == "Garbage collection"
     assert not problems, problems

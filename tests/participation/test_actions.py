@@ -331,3 +331,18 @@ def test_a_closed_campaign_takes_no_entry(people):
         call("quebec_campaign_entry_create", people["sysadmin"], id=closed["id"], title={"fr": "T"},
              description={"fr": "D"})
     assert error.value.error_dict == {"id": ["A closed campaign takes no new candidate"]}
+
+
+def test_a_sysadmin_closes_a_campaign_before_its_date_and_its_results_stay(people):
+    candidate = a_suggestion(people["outsider"])
+    campaign = _campaign(people, [candidate])
+    call("quebec_campaign_vote", people["member"], id=campaign["id"], suggestion_id=candidate["id"])
+    closed = call("quebec_campaign_close", people["sysadmin"], id=campaign["id"])
+    assert not closed["is_open"] and closed["has_closed"] and closed["total_votes"] == 1
+    for action, user in (("quebec_campaign_vote", people["editor"]), ("quebec_campaign_unvote", people["member"])):
+        with pytest.raises(tk.ValidationError) as error:
+            call(action, user, id=campaign["id"], suggestion_id=candidate["id"])
+        assert error.value.error_dict == {"id": ["The campaign is not open for votes"]}
+    with pytest.raises(tk.ValidationError):
+        call("quebec_campaign_close", people["sysadmin"], id=campaign["id"])
+    assert call("quebec_campaign_show", None, id=campaign["id"])["results"][0]["votes"] == 1

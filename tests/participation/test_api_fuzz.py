@@ -52,6 +52,7 @@ def _parameters(ids: dict) -> dict[str, dict]:
         "quebec_campaign_show": {"id": ids["campaign"]},
         "quebec_campaign_list": {},
         "quebec_campaign_entry_create": {"id": ids["campaign"], "title": translated, "description": translated},
+        "quebec_campaign_close": {"id": ids["other_campaign"]},
         "quebec_campaign_vote": {"id": ids["campaign"], "suggestion_id": ids["suggestion"]},
         "quebec_campaign_unvote": {"id": ids["campaign"], "entry_id": ids["entry"]},
     }
@@ -86,7 +87,11 @@ def ids(people):
                                 id=campaign["id"], title={"fr": "E"}, description={"fr": "D"})
     (entry,) = [row for row in entry["results"] if row["kind"] == "entry"]
     return {"suggestion": suggestion["id"], "duplicate": duplicate["id"], "comment": comment["id"],
-            "campaign": campaign["id"], "entry": entry["id"], "org": people["org"]["id"],
+            "campaign": campaign["id"], "entry": entry["id"],
+            "other_campaign": helpers.call_action("quebec_campaign_create", {"user": people["sysadmin"]["name"]},
+                                                  title={"fr": "C"}, description={"fr": "D"}, opens="2020-01-01",
+                                                  closes="2999-01-01", max_votes=1,
+                                                  candidates=[suggestion["id"]])["id"], "org": people["org"]["id"],
             "dataset": factories.Dataset(owner_org=people["org"]["id"])["id"]}
 
 

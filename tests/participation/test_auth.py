@@ -38,6 +38,7 @@ MATRIX = {
     "quebec_campaign_show": EVERYONE,
     "quebec_campaign_list": EVERYONE,
     "quebec_campaign_entry_create": SYSADMIN,
+    "quebec_campaign_close": SYSADMIN,
     "quebec_campaign_vote": LOGGED_IN,
     "quebec_campaign_unvote": LOGGED_IN,
 }

@@ -14,7 +14,8 @@ __all__ = ["quebec_suggestion_create", "quebec_suggestion_show", "quebec_suggest
            "quebec_suggestion_vote", "quebec_suggestion_unvote", "quebec_comment_create",
            "quebec_comment_list", "quebec_comment_moderate", "quebec_participation_optout",
            "quebec_campaign_create", "quebec_campaign_show", "quebec_campaign_list",
-           "quebec_campaign_entry_create", "quebec_campaign_vote", "quebec_campaign_unvote"]
+           "quebec_campaign_entry_create", "quebec_campaign_close", "quebec_campaign_vote",
+           "quebec_campaign_unvote"]
 
 
 def _logged_in(context: Context) -> AuthResult:
@@ -87,6 +88,11 @@ def quebec_comment_moderate(context: Context, data_dict: Optional[DataDict]) -> 
 def quebec_campaign_create(context: Context, data_dict: Optional[DataDict]) -> AuthResult:
     """Sysadmins open campaigns."""
     return _sysadmin_only(tk._("Only a sysadmin may open a campaign"))
+
+
+def quebec_campaign_close(context: Context, data_dict: Optional[DataDict]) -> AuthResult:
+    """Sysadmins close campaigns."""
+    return _sysadmin_only(tk._("Only a sysadmin may close a campaign"))
 
 
 def quebec_campaign_entry_create(context: Context, data_dict: Optional[DataDict]) -> AuthResult:

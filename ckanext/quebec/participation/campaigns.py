@@ -17,7 +17,8 @@ from ckan.types import Context, DataDict
 from . import actions, ratelimit, store, validation
 
 __all__ = ["quebec_campaign_create", "quebec_campaign_show", "quebec_campaign_list",
-           "quebec_campaign_entry_create", "quebec_campaign_vote", "quebec_campaign_unvote"]
+           "quebec_campaign_entry_create", "quebec_campaign_close", "quebec_campaign_vote",
+           "quebec_campaign_unvote"]
 
 
 def quebec_campaign_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -113,6 +114,25 @@ def quebec_campaign_entry_create(context: Context, data_dict: DataDict) -> dict[
     if campaign["has_closed"]:
         raise tk.ValidationError({"id": [tk._("A closed campaign takes no new candidate")]})
     store.insert_entry(campaign["id"], data, actions.current_user(context).id)
+    store.commit()
+    return quebec_campaign_show(context, {"id": campaign["id"]})
+
+
+def quebec_campaign_close(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Close an open campaign now, before its close date: no more votes, the results stay.
+
+    :param id: the campaign's id
+    :type id: string
+
+    :returns: the campaign, as ``quebec_campaign_show`` gives it
+    :rtype: dictionary
+    """
+    tk.check_access("quebec_campaign_close", context, data_dict)
+    data = validation.validate(data_dict, validation.id_schema(), context)
+    campaign = _campaign(data["id"])
+    if not campaign["is_open"]:
+        raise tk.ValidationError({"id": [tk._("The campaign is not open for votes")]})
+    store.close_campaign(campaign["id"])
     store.commit()
     return quebec_campaign_show(context, {"id": campaign["id"]})
 

@@ -293,6 +293,10 @@ def campaigns() -> list[dict]:
     return [_campaign_row(row) for row in rows]
 
 
+def close_campaign(campaign_id: str) -> None:
+    _execute("UPDATE quebec_participation_campaign SET closes = now() WHERE id = :id", id=campaign_id)
+
+
 def insert_entry(campaign_id: str, data: dict, user_id: str) -> str:
     """A candidate written into the campaign by a sysadmin: a title and a text by language."""
     entry_id = new_id()

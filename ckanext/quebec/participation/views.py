@@ -256,6 +256,12 @@ def campaign_vote(id: str, verb: str):
                 back="quebec_participation.campaign")
 
 
+def campaign_close(id: str):
+    """A sysadmin closes the campaign now."""
+    return _act(id, "quebec_campaign_close", {"id": id}, tk._("The campaign is closed."),
+                back="quebec_participation.campaign")
+
+
 def campaign_entry(id: str):
     """A sysadmin writes a candidate into the campaign."""
     data = {"id": id, "title": _form_texts("title"), "description": _form_texts("description")}
@@ -269,6 +275,7 @@ participation.add_url_rule("/campaigns/<id>/results.csv", "campaign_csv", campai
 participation.add_url_rule("/campaigns/<id>/<any(vote, unvote):verb>", "campaign_vote", campaign_vote,
                            methods=["POST"])
 participation.add_url_rule("/campaigns/<id>/entry", "campaign_entry", campaign_entry, methods=["POST"])
+participation.add_url_rule("/campaigns/<id>/close", "campaign_close", campaign_close, methods=["POST"])
 participation.add_url_rule("/suggestions", "index", index)
 participation.add_url_rule("/suggestions/new", "new", new, methods=["GET", "POST"])
 participation.add_url_rule(SUGGESTION_PATH.format(id="<id>"), "read", read)
