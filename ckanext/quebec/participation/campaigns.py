@@ -72,9 +72,7 @@ def quebec_campaign_show(context: Context, data_dict: DataDict) -> dict[str, Any
 
     :rtype: dictionary
     """
-    tk.check_access("quebec_campaign_show", context, data_dict)
-    data = validation.validate(data_dict, validation.id_schema(), context)
-    campaign = _campaign(data["id"])
+    campaign, _data = _checked("quebec_campaign_show", context, data_dict, validation.id_schema())
     user = actions.maybe_user(context)
     mine = store.campaign_votes_of(campaign["id"], user.id) if user else []
     results = [dict(row, organization=row.pop("org_title")) for row in store.campaign_results(campaign["id"])]
@@ -108,9 +106,8 @@ def quebec_campaign_entry_create(context: Context, data_dict: DataDict) -> dict[
     :returns: the campaign, as ``quebec_campaign_show`` gives it
     :rtype: dictionary
     """
-    tk.check_access("quebec_campaign_entry_create", context, data_dict)
-    data = validation.validate(data_dict, validation.campaign_entry_schema(), context)
-    campaign = _campaign(data["id"])
+    campaign, data = _checked("quebec_campaign_entry_create", context, data_dict,
+                              validation.campaign_entry_schema())
     if campaign["has_closed"]:
         raise tk.ValidationError({"id": [tk._("A closed campaign takes no new candidate")]})
     store.insert_entry(campaign["id"], data, actions.current_user(context).id)
@@ -127,9 +124,7 @@ def quebec_campaign_close(context: Context, data_dict: DataDict) -> dict[str, An
     :returns: the campaign, as ``quebec_campaign_show`` gives it
     :rtype: dictionary
     """
-    tk.check_access("quebec_campaign_close", context, data_dict)
-    data = validation.validate(data_dict, validation.id_schema(), context)
-    campaign = _campaign(data["id"])
+    campaign, _data = _checked("quebec_campaign_close", context, data_dict, validation.id_schema())
     if not campaign["is_open"]:
         raise tk.ValidationError({"id": [tk._("The campaign is not open for votes")]})
     store.close_campaign(campaign["id"])
@@ -183,6 +178,13 @@ def quebec_campaign_unvote(context: Context, data_dict: DataDict) -> dict[str, A
         raise tk.ValidationError({field: [tk._("You have not voted for this candidate")]})
     store.commit()
     return quebec_campaign_show(context, {"id": campaign["id"]})
+
+
+def _checked(action: str, context: Context, data_dict: DataDict, schema) -> tuple[dict, dict]:
+    """The campaign ``action`` names and its validated data, after the action's auth function; 404 if none."""
+    tk.check_access(action, context, data_dict)
+    data = validation.validate(data_dict, schema, context)
+    return _campaign(data["id"]), data
 
 
 def _campaign(campaign_id: str) -> dict:
