@@ -1,4 +1,4 @@
-"""Benchmark of quebec_search: package_search latency, rebuild throughput, index size.
+"""Benchmark of quebec_search beside Solr: package_search latency, rebuild throughput, index size.
 
 Builds synthetic but realistic catalogues (bilingual titles and descriptions,
 12 categories, ~150 organizations, 1-6 resources each, bounding boxes across
@@ -9,6 +9,15 @@ apply) and prints the first (cold) call, medians and 95th percentiles.
 
     .venv-2.12/bin/python bench/search.py --ckan-ini test.ini \\
         --database ckan_bench --sizes 1000 10000 100000
+
+``--backend postgres solr solrcloud`` runs the same sizes, catalogue and
+mix on each backend (quebec_search; one Solr 9 node; two SolrCloud nodes
+with 2 shards x 2 replicas, bench/backends.py), one process per backend,
+also giving the memory of each engine, then prints them side by side with
+the ratios quebec_search / Solr (Markdown):
+
+    nice -n 10 .venv-2.12/bin/python bench/search.py --sizes 1000 10000 \
+        --plugins "spatial_metadata spatial_query" --backend postgres solr solrcloud
 
 The database is emptied and filled for each size: never point it at a
 portal's database. It is created if missing (the stack's PostgreSQL, as
@@ -29,6 +38,8 @@ import tempfile
 import time
 import uuid
 from typing import Any, Callable
+
+import backends
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG_PORT = os.environ.get("PG_PORT", "5499")
@@ -74,6 +85,10 @@ def parse_args() -> argparse.Namespace:
                              " (default: the option's default, one per CPU)")
     parser.add_argument("--rebuild-only", action="store_true",
                         help="time the rebuild only, not the size on disk and the queries")
+    parser.add_argument("--backend", nargs="+", choices=backends.BACKENDS, default=["postgres"],
+                        help="search backends, each in a process of its own; more than one"
+                             " prints a side-by-side table")
+    parser.add_argument("--json", help="write this backend's figures to that file")
     parser.add_argument("--reuse", action="store_true",
                         help="time the queries on the catalogue and index an earlier run of"
                              " the same (single) size left in the database: no fill, no rebuild")
@@ -106,7 +121,8 @@ def load_ckan(url: str):
     from ckan.config.middleware import make_app
 
     config = load_config(ARGS.ckan_ini)
-    config["ckan.plugins"] = ARGS.plugins
+    config["ckan.plugins"] = PLUGINS
+    config.update(BACKEND_CONFIG)
     return make_app(config)
 
 
@@ -267,7 +283,8 @@ def rebuild_index(url: str) -> tuple[float, float]:
         ini = os.path.join(directory, "bench.ini")
         with open(ini, "w", encoding="utf-8") as out:
             out.write(f"[app:main]\nuse = config:{os.path.abspath(ARGS.ckan_ini)}\n"
-                      f"ckan.plugins = {ARGS.plugins}\n")
+                      f"ckan.plugins = {PLUGINS}\n")
+            out.writelines(f"{key} = {value}\n" for key, value in BACKEND_CONFIG.items())
             if ARGS.rebuild_workers is not None:
                 out.write(f"ckanext.quebec.search.rebuild_workers = {ARGS.rebuild_workers}\n")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -359,31 +376,124 @@ def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)  # figures show as they come
     url = ensure_database(ARGS.database, ARGS.ckan_ini)
     app = load_ckan(url)
+    figures: dict[str, dict] = {}
     with app._wsgi_app.test_request_context():
         for size in ARGS.sizes:
-            rng = random.Random(ARGS.seed + size)
-            if ARGS.reuse:
-                reuse_catalogue(size, rng)
-                print(f"\n== {size:,} datasets (the catalogue and index of an earlier run)")
-            else:
-                started = time.perf_counter()
-                fill_catalogue(size, rng)
-                print(f"\n== {size:,} datasets (written in {time.perf_counter() - started:.1f} s)")
-                load = os.getloadavg()[0]
-                seconds, cpu = rebuild_index(url)
-                print(f"search-index rebuild: {seconds:.1f} s, {size / seconds:,.0f} datasets/s"
-                      f" (load {load:.1f} before, {os.getloadavg()[0]:.1f} after; command CPU"
-                      f" {cpu:.1f} s, {1000 * cpu / size:.2f} s per 1,000 datasets)")
-            if ARGS.rebuild_only:
-                continue
-            index_bytes, data_bytes = sizes_on_disk()
-            print(f"index on disk: {index_bytes / 1e6:.1f} MB; datasets' JSON: "
-                  f"{data_bytes / 1e6:.1f} MB; ratio {index_bytes / max(data_bytes, 1):.2f}")
-            print(f"{'query':<34} {'first ms':>9} {'median ms':>10} {'p95 ms':>8} {'hits':>8}")
-            for label, (first, median, p95, count) in time_queries(ARGS.repeat, ARGS.warmup, rng).items():
-                print(f"{label:<34} {first:>9.1f} {median:>10.1f} {p95:>8.1f} {count:>8}")
+            figures[str(size)] = measure_size(size, url)
+    if ARGS.json:
+        with open(ARGS.json, "w", encoding="utf-8") as out:
+            json.dump(figures, out)
+
+
+def measure_size(size: int, url: str) -> dict[str, Any]:
+    """Fill (or reuse), rebuild and time the mix at ``size``; the figures of the side-by-side table."""
+    figures: dict[str, Any] = {}
+    rng = random.Random(ARGS.seed + size)
+    if ARGS.reuse:
+        reuse_catalogue(size, rng)
+        print(f"\n== {size:,} datasets (the catalogue and index of an earlier run)")
+    else:
+        started = time.perf_counter()
+        fill_catalogue(size, rng)
+        print(f"\n== {size:,} datasets on {BACKEND} (written in {time.perf_counter() - started:.1f} s)")
+        if SOLR:
+            SOLR.clear()
+        load = os.getloadavg()[0]
+        seconds, cpu = rebuild_index(url)
+        figures["rebuild"] = size / seconds
+        print(f"search-index rebuild: {seconds:.1f} s, {size / seconds:,.0f} datasets/s"
+              f" (load {load:.1f} before, {os.getloadavg()[0]:.1f} after; command CPU"
+              f" {cpu:.1f} s, {1000 * cpu / size:.2f} s per 1,000 datasets)")
+    if ARGS.rebuild_only:
+        return figures
+    if SOLR:
+        figures["index MB"] = SOLR.index_bytes() / 1e6
+        print(f"index on disk: {figures['index MB']:.1f} MB"
+              f"{' (2 replicas of each shard)' if BACKEND == 'solrcloud' else ''}")
+    else:
+        index_bytes, data_bytes = sizes_on_disk()
+        figures["index MB"] = index_bytes / 1e6
+        print(f"index on disk: {index_bytes / 1e6:.1f} MB; datasets' JSON: "
+              f"{data_bytes / 1e6:.1f} MB; ratio {index_bytes / max(data_bytes, 1):.2f}")
+    print(f"{'query':<34} {'first ms':>9} {'median ms':>10} {'p95 ms':>8} {'hits':>8}")
+    figures["queries"] = time_queries(ARGS.repeat, ARGS.warmup, rng)
+    for label, (first, median, p95, count) in figures["queries"].items():
+        print(f"{label:<34} {first:>9.1f} {median:>10.1f} {p95:>8.1f} {count:>8}")
+    resident, private = backends.postgres_rss(ARGS.database)
+    figures["PostgreSQL backends MB"] = (resident / 1e6, private / 1e6)
+    figures["JVM MB"] = SOLR.jvm_rss() / 1e6 if SOLR else 0.0
+    print(f"memory: PostgreSQL backends of the database {resident / 1e6:.0f} MB resident"
+          f" ({private / 1e6:.0f} MB private); JVM {figures['JVM MB']:.0f} MB resident")
+    return figures
+
+
+def side_by_side() -> None:
+    """Each backend in a process of its own (its plugins, its Solr), then one table."""
+    results = {}
+    with tempfile.TemporaryDirectory() as directory:
+        for backend in ARGS.backend:
+            out = os.path.join(directory, f"{backend}.json")
+            arguments = [argument for argument in sys.argv[1:]]
+            at = arguments.index("--backend")
+            arguments[at + 1:at + 1 + len(ARGS.backend)] = [backend]
+            subprocess.run([sys.executable, os.path.abspath(__file__), *arguments, "--json", out],
+                           check=True)
+            with open(out, encoding="utf-8") as figures:
+                results[backend] = json.load(figures)
+    print_table(results)
+
+
+def print_table(results: dict[str, dict]) -> None:
+    """Markdown: median / p95 ms per backend, and quebec_search's median over Solr's."""
+    names = list(results)
+    solr = next((name for name in ("solr", "solrcloud") if name in results), None)
+    ratio = "postgres" in results and solr
+    header = ["size", "query (median / p95 ms)", *names] + ([f"postgres / {solr}"] if ratio else [])
+    print("\n| " + " | ".join(header) + " |\n|" + "---|" * len(header))
+    for size in map(str, ARGS.sizes):
+        rows = [(label, [results[name][size]["queries"][label][1:3] for name in names])
+                for label in results[names[0]][size]["queries"]]
+        for label, cells in rows:
+            line = [f"{int(size):,}", label, *(f"{median:.1f} / {p95:.1f}" for median, p95 in cells)]
+            if ratio:
+                line.append(f"{cells[names.index('postgres')][0] / cells[names.index(solr)][0]:.2f}")
+            print("| " + " | ".join(line) + " |")
+        extra = [("rebuild (datasets/s)", "rebuild", "{:,.0f}"), ("index on disk (MB)", "index MB", "{:.1f}"),
+                 ("JVM resident (MB)", "JVM MB", "{:.0f}")]
+        for title, key, form in extra:
+            values = [results[name][size].get(key) or None for name in names]  # no JVM: none
+            line = [f"{int(size):,}", title, *(form.format(v) if v is not None else "–" for v in values)]
+            if ratio and None not in values and values[names.index(solr)]:
+                line.append(f"{values[names.index('postgres')] / values[names.index(solr)]:.2f}")
+            elif ratio:
+                line.append("")
+            print("| " + " | ".join(line) + " |")
+        pg = [results[name][size]["PostgreSQL backends MB"] for name in names]
+        print("| " + " | ".join([f"{int(size):,}", "PostgreSQL backends resident (private) MB",
+                                 *(f"{r:.0f} ({p:.0f})" for r, p in pg)] + ([""] if ratio else [])) + " |")
+
+
+def run_backend() -> None:
+    """One backend in this process: Solr started for the run and stopped after it."""
+    global SOLR
+    if BACKEND != "postgres":
+        SOLR = backends.Solr(BACKEND)
+        SOLR.start()
+        BACKEND_CONFIG.update(SOLR.config())
+    try:
+        main()
+    finally:
+        if SOLR:
+            SOLR.stop()
 
 
 if __name__ == "__main__":
     ARGS = parse_args()
-    main()
+    BACKEND = ARGS.backend[0]
+    PLUGINS = backends.plugins_for(BACKEND, ARGS.plugins)
+    BACKEND_CONFIG: dict[str, str] = {}
+    SOLR: backends.Solr | None = None
+    if len(ARGS.backend) > 1:
+        side_by_side()
+    else:
+        run_backend()
