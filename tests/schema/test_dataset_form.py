@@ -56,3 +56,12 @@ def test_form_shows_errors_beside_the_fields_and_keeps_the_input(app):
     assert 'value="Flood zones"' in page
     with pytest.raises(tk.ObjectNotFound):
         th.call_action("package_show", id="zones-inondables")
+
+
+def test_each_fields_languages_and_machine_translation_boxes_are_grouped_under_its_name(app):
+    """Two "Machine translation" boxes per field: their group says which field (#22, WCAG 1.3.1)."""
+    user = factories.UserWithToken()
+    factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
+    page = app.get("/en/dataset/new", headers={"Authorization": user["token"]}).body
+    assert '<fieldset class="quebec-translated-inputs" id="field-title_translated">' \
+           '<legend class="visually-hidden">Title</legend>' in page
