@@ -5,10 +5,10 @@ import json
 
 import pytest
 
+from ckan.lib.search import common as search_common
 from ckan.tests import factories, helpers as th
 
 from ckanext.quebec.schema import index
-from ckanext.quebec.search import connection
 
 from .test_dataset_api import dataset_dict
 
@@ -38,14 +38,16 @@ def test_hook_splits_bilingual_fields():
 @pytest.mark.ckan_config("ckan.plugins", "quebec_search scheming_datasets quebec_schema")
 def test_indexed_document(monkeypatch):
     documents = []
-    add = connection.PostgresSolr.add
+    # The documents sent to the index in use: quebec_search's, or Solr's (pysolr) on a Solr run.
+    index_connection = type(search_common.make_connection())
+    add = index_connection.add
 
     def spy(self, docs, *args, **kwargs):
         docs = list(docs)
         documents.extend(docs)
         return add(self, docs, *args, **kwargs)
 
-    monkeypatch.setattr(connection.PostgresSolr, "add", spy)
+    monkeypatch.setattr(index_connection, "add", spy)
     org = factories.Organization()
     th.call_action("package_create", **dataset_dict(org["id"]))
     doc = documents[-1]
