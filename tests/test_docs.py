@@ -65,3 +65,10 @@ def test_the_readme_stays_a_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(readme.encode("utf-8")) < 16_000, "measurement notes go to docs/performance.md"
     assert "scripts/portal serve" in readme and "scripts/portal test" in readme
+
+
+def test_the_readme_shows_the_portal_in_french():
+    """Issue 22: screenshots (fr) of the home, search, dataset and preview pages."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("home", "search", "dataset", "preview"):
+        assert f"](docs/theme-{name}-fr.png)" in readme
