@@ -30,6 +30,24 @@ INI = """[app:main]
 use = config:{test_ini}
 ckan.plugins = {plugins}
 ckanext.quebec.dcat.import_allow_private_addresses = true
+
+# CKAN 2.11 reads the logging set-up from the file it is given
+[loggers]
+keys = root
+[handlers]
+keys = console
+[formatters]
+keys = generic
+[logger_root]
+level = WARN
+handlers = console
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+[formatter_generic]
+format = %(levelname)s [%(name)s] %(message)s
 """
 
 

@@ -33,11 +33,11 @@ def harvest_source_reindex(original: Any, context: dict, data_dict: dict) -> Any
     :type id: string
     :rtype: bool
     """
-    if not BOTH_SCHEMAS:
-        return original(context, data_dict)
     source_id = tk.get_or_bust(data_dict, "id")
     # Those who may edit the source (ckanext-harvest's own auth function, which its action never asks).
     tk.check_access("harvest_source_reindex", context, data_dict)
+    if not BOTH_SCHEMAS:
+        return original(context, data_dict)
     # What the original leaves in the caller's context, which its callers go on using.
     context.pop("extras_as_string", None)
     context.update({"ignore_auth": True, "validate": False})
