@@ -34,6 +34,7 @@ import ckan.plugins as p
 from ckanext.dcat.profiles import DCT, FOAF, RDF
 
 from .. import config
+from ...schema.jsonvalue import from_json
 from .base import LANGUAGES, _TranslatedLiterals
 
 GUIDES_PLUGIN = "quebec_guides"
@@ -128,10 +129,7 @@ class RelatedMixin(_TranslatedLiterals):
         kept = []
         for extra in dataset_dict.get("extras") or []:
             if extra.get("key") in _PARSED_KEYS:
-                try:
-                    values = json.loads(extra["value"])
-                except (TypeError, ValueError):
-                    values = None
+                values = from_json(extra.get("value"), None)
                 if isinstance(values, list):
                     values = [value for value in values if not str(value).startswith(own)]
                     if not values:
