@@ -27,7 +27,7 @@ from tests.dcat import schema_datasets
 from . import strategies as fuzz
 
 # The plugins the suite builds on, then every plugin of the suite.
-NEEDS = "scheming_datasets scheming_organizations activity dcat"
+NEEDS = "scheming_datasets scheming_organizations activity dcat harvest"  # quebec_harvest chains harvest's actions
 SUITE = sorted(entry.name for entry in entry_points(group="ckan.plugins")
                if entry.value.startswith("ckanext.quebec."))
 PLUGINS = " ".join(["quebec_search", NEEDS] + [name for name in SUITE if name != "quebec_search"])
