@@ -91,6 +91,48 @@ def quebec_theme_current_file_named(markup: str, name: str) -> Markup:
         "<input value=", f'<input aria-label="{escape(name)}" value=', 1))
 
 
+@tk.chained_helper
+def get_translated(next_helper: Any, data_dict: dict[str, Any], field: str) -> Any:
+    """CKAN's helper, reading the suite's bilingual fields (machine translations too) and an
+    organization's or category's stored title when the dict has only the French one."""
+    shown = _translation(data_dict, field)
+    return shown["text"] if shown else next_helper(data_dict, field)
+
+
+@tk.chained_helper
+def dataset_display_name(next_helper: Any, package: Any) -> str:
+    """CKAN's helper, with the dataset's title in the visitor's language (machine translated or not)."""
+    if isinstance(package, dict):
+        shown = _translation(package, "title")
+        if shown:
+            return shown["text"]
+    return next_helper(package)
+
+
+def quebec_theme_group_title(group: dict[str, Any]) -> str:
+    """An organization's or category's title in the visitor's language, else as stored."""
+    shown = _translation(group, "title")
+    return shown["text"] if shown else (group.get("display_name") or group.get("title") or group.get("name", ""))
+
+
+def _translation(data_dict: dict[str, Any], field: str) -> Optional[dict[str, Any]]:
+    """quebec_schema's choice of text for ``field`` of a dataset, organization or category dict."""
+    if not plugins.plugin_loaded("quebec_schema") or not isinstance(data_dict, dict):
+        return None
+    from ckanext.quebec.schema import helpers as schema_helpers
+
+    value = data_dict.get(f"{field}_translated")
+    if not value and "is_organization" in data_dict and field == "title":
+        if data_dict["is_organization"]:
+            group = model.Group.get(data_dict.get("id") or data_dict.get("name"))
+            value = (group.extras or {}).get("title_translated") if group is not None else None
+        else:
+            language = schema_helpers.interface_language()
+            label = vocabularies.label(CATEGORIES, data_dict.get("name"), language)
+            return {"text": label, "language": language, "fallback": False, "machine": False} if label else None
+    return schema_helpers.quebec_translation(value) if value else None
+
+
 def _search(params: dict[str, Any]) -> dict[str, Any]:
     return tk.get_action("package_search")(
         {"user": tk.g.user}, dict({"q": "", "rows": 0, "include_private": False}, **params))
@@ -119,6 +161,9 @@ def _figures(datasets: int) -> dict[str, Optional[int]]:
 
 def get_helpers() -> dict:
     return {
+        "get_translated": get_translated,
+        "dataset_display_name": dataset_display_name,
+        "quebec_theme_group_title": quebec_theme_group_title,
         "quebec_theme_portal": quebec_theme_portal,
         "quebec_theme_url": quebec_theme_url,
         "quebec_theme_language_switch": quebec_theme_language_switch,
