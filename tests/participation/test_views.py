@@ -170,8 +170,28 @@ def test_the_address_limit_counts_every_account_of_an_address(app, people):
     response = app.post("/en/api/3/action/quebec_comment_create", json={
         "suggestion_id": suggestion["id"], "text": "+1"}, headers=_headers(people["admin"]), expect_errors=True,
         environ_base=address)
-    assert response.status_code == 409
+    assert response.status_code == 429 and 0 < int(response.headers["Retry-After"]) <= 3600
     assert response.json["error"]["rate_limit"][0].startswith("Too many at once")
+    assert len(helpers.call_action("quebec_comment_list", suggestion_id=suggestion["id"])) == 2
+
+
+@pytest.mark.ckan_config("ckanext.quebec.participation.rate_limit", "1")
+def test_the_forms_and_the_api_answer_429_past_the_account_limit(app, people):
+    headers = _headers(people["outsider"])
+    first, other = a_suggestion(people["editor"]), a_suggestion(people["member"])
+    fields = {"title-fr": "Vélos", "description-fr": "Comptages", "category": "transport", "reason": "research"}
+    app.post("/suggestions/new", data=fields, headers=headers, follow_redirects=False, status=302)
+    form = app.post("/fr/suggestions/new", data=fields, headers=headers, status=429)
+    assert "Trop d&#39;envois à la fois" in form.body and 'value="Vélos"' in form.body
+    assert 0 < int(form.headers["Retry-After"]) <= 3600
+    app.post(f"/suggestions/{first['id']}/vote", headers=headers, follow_redirects=False, status=302)
+    page = app.post(f"/en/suggestions/{other['id']}/vote", headers=headers, status=429)
+    assert "Too many at once" in page.body and "Retry-After" in page.headers
+    response = app.post("/fr/api/3/action/quebec_suggestion_vote", json={"id": other["id"]}, headers=headers,
+                        status=429)
+    assert "Trop d'envois à la fois" in response.json["error"]["rate_limit"][0]
+    assert helpers.call_action("quebec_suggestion_list", q="Vélos")["count"] == 1
+    assert helpers.call_action("quebec_suggestion_show", id=other["id"])["vote_count"] == 0
 
 
 def test_the_dataset_search_the_dataset_and_the_organization_lead_to_suggestions(app, people):

@@ -3,7 +3,7 @@
 Every page calls the plugin's actions as the logged-in user, so the pages
 and the API apply the same rules; a form's errors come back as messages in
 the interface language (flash messages after a redirect, or the form shown
-again with a 400).
+again with a 400); a call refused by the rate limit answers 429 (ratelimit.answer_429).
 """
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from flask import Blueprint, make_response
 from ckanext.quebec.guides.shared import facet_links
 from ckanext.quebec.schema import bilingual
 
-from . import validation
+from . import ratelimit, validation
 
 participation = Blueprint("quebec_participation", __name__)
+participation.after_app_request(ratelimit.answer_429)
 
 PAGE_SIZE = 20
 SUGGESTION_PATH = "/suggestions/{id}"
@@ -146,6 +147,8 @@ def _act(id: str, action: str, data_dict: dict, done: str, back: str = "quebec_p
         return tk.abort(404, str(error) or tk._("Suggestion not found"))
     except tk.NotAuthorized as error:
         tk.h.flash_error(str(error) or tk._("Not authorized"))
+    except ratelimit.RateLimited as error:  # a page saying so, not a redirect: the answer is a 429
+        return tk.abort(429, _error_messages(error)[0])
     except tk.ValidationError as error:
         for message in _error_messages(error):
             tk.h.flash_error(message)
