@@ -53,3 +53,14 @@ def test_english_pages_name_datasets_organizations_and_categories_in_english(app
     assert "Society and culture" in _breadcrumb(category)
     assert "Société et culture" not in category.split("<body", 1)[1]
     assert re.search(r"<span lang=\"fr\">[^<]+</span>\s*<span class=\"quebec-fallback[^>]*>\(in French\)", category)
+    # lists: headings and the links' accessible names; the dataset page's organization box
+    categories = app.get("/en/group/").body
+    assert "Open details page for Society and culture" in categories and "Société et culture" not in categories
+    organizations = app.get("/en/organization/").body
+    assert 'aria-label="Open details page for City of Laval"' in organizations
+    assert "Open details page for Ville de Laval" not in organizations
+    assert re.search(r'<h2 class="heading">\s*City of Laval', page)
+    # the search page's organization facets (the publisher and the umbrella partner)
+    search = app.get("/en/dataset/").body
+    labels = re.findall(r'\?(organization|organisation_principale)=ville-de-laval">\s*<span class="item-label">([^<]+)<', search)
+    assert sorted(labels) == [("organisation_principale", "City of Laval"), ("organization", "City of Laval")]

@@ -19,6 +19,8 @@ from . import config
 CATEGORIES = "categories"
 RECENT_ROWS = 5
 REFERENCE_ROWS = 4
+# The search facets whose values are organization names (the publisher, quebec_partners' umbrella)
+ORGANIZATION_FACETS = ("organization", "organisation_principale")
 
 
 def quebec_theme_portal() -> dict[str, str]:
@@ -115,6 +117,14 @@ def quebec_theme_group_title(group: dict[str, Any]) -> str:
     return shown["text"] if shown else (group.get("display_name") or group.get("title") or group.get("name", ""))
 
 
+def quebec_theme_facet_label(name: str, item: dict[str, Any]) -> str:
+    """A search facet item's label: an organization's title in the visitor's language, else CKAN's."""
+    if name in ORGANIZATION_FACETS:
+        return quebec_theme_group_title({"name": item["name"], "is_organization": True,
+                                         "display_name": item.get("display_name")})
+    return item.get("display_name") or item["name"]
+
+
 def _translation(data_dict: dict[str, Any], field: str) -> Optional[dict[str, Any]]:
     """quebec_schema's choice of text for ``field`` of a dataset, organization or category dict."""
     if not plugins.plugin_loaded("quebec_schema") or not isinstance(data_dict, dict):
@@ -164,6 +174,7 @@ def get_helpers() -> dict:
         "get_translated": get_translated,
         "dataset_display_name": dataset_display_name,
         "quebec_theme_group_title": quebec_theme_group_title,
+        "quebec_theme_facet_label": quebec_theme_facet_label,
         "quebec_theme_portal": quebec_theme_portal,
         "quebec_theme_url": quebec_theme_url,
         "quebec_theme_language_switch": quebec_theme_language_switch,
