@@ -279,6 +279,14 @@ def test_the_words_may_come_in_any_order_and_language(people):
     assert call("quebec_suggestion_list", None, q="urgences vélos")["count"] == 0
 
 
+def test_the_words_are_found_whatever_their_accents(people):
+    schools = a_suggestion(people["outsider"], title={"fr": "Écoles primaires"}, description={"fr": "Par élève"})
+    a_suggestion(people["outsider"], title={"fr": "Eleveurs de bovins"})
+    for words in ("ecole", "ÉCOLES primaires", "élève ecoles", "eleve ecole"):
+        assert [s["id"] for s in call("quebec_suggestion_list", None, q=words)["results"]] == [schools["id"]], words
+    assert call("quebec_suggestion_list", None, q="éleveurs")["count"] == 1
+
+
 def test_a_campaign_entry_is_voted_for_like_a_suggestion_and_shown_with_the_answers(people):
     suggestion = a_suggestion(people["outsider"], owner_org=people["org"]["id"])
     call("quebec_suggestion_update_status", people["editor"], id=suggestion["id"], status="forwarded")

@@ -100,10 +100,12 @@ def _conditions(filters: dict, include_hidden: bool) -> tuple[str, dict[str, Any
     if filters.get("territory"):
         where.append(":territory = ANY (s.territories)")
         params["territory"] = filters["territory"]
-    # every word, anywhere in the title or the description, in any language (the texts joined once a row)
+    # every word, anywhere in the title or the description, in any language (the texts joined once a row),
+    # accents folded on both sides by PostgreSQL's unaccent, as quebec_search folds them (migration 0004)
     words = (filters.get("q") or "").split()[:MAX_WORDS]
     if words:
-        where.append("(s.title::text || ' ' || s.description::text) ILIKE ALL (:words)")
+        where.append("unaccent(s.title::text || ' ' || s.description::text) "
+                     "ILIKE ALL (SELECT unaccent(word) FROM unnest(CAST(:words AS text[])) AS word)")
         params["words"] = ["%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                            for word in words]
     return " AND ".join(where), params
