@@ -1,15 +1,23 @@
 """A pytest plugin that runs the ckanext-scheming and ckanext-dcat wheels' suites, and CKAN's
-own search tests, on quebec_search.
+own search tests, on quebec_search (or, with QUEBEC_PEERS_SEARCH=solr, on a real Solr node).
 
 Loaded with ``-p tests.peers.pytest_quebec_peers`` (see scripts/peer-suites). The
 suites expect their own repository's test.ini, which their wheels do not ship:
 its settings are given here, below any ``ckan_config`` mark of the tests. Every
 test then runs with quebec_search added to its plugins, and a reset database
 gets the search index table back, empty, as tests/conftest.py's clean_db does.
+
+With ``QUEBEC_PEERS_SEARCH=solr`` (``scripts/peer-suites --solr``) the suites
+run as their authors run them, on Solr: a Solr 9 node with the suite's
+configset (tests/solr/node.py) is started for the session, CKAN's
+``solr_url`` points at a core of its own and quebec_search is never loaded.
 """
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +31,7 @@ from ckan.common import config
 import ckanext.quebec
 
 SEARCH_PLUGIN = "quebec_search"
+ON_SOLR = os.environ.get("QUEBEC_PEERS_SEARCH", "postgres") == "solr"
 CORE_SUITE = "core"
 MIGRATIONS = Path(ckanext.quebec.__file__).parent / "migration" / SEARCH_PLUGIN
 
@@ -109,8 +118,27 @@ def _alias_core_test_plugins() -> None:
     sys.modules.setdefault("tests.plugins.ckantestplugins", ckantestplugins)
 
 
+def _start_solr(pytest_config: pytest.Config) -> None:
+    """A Solr node for the session, its core given to CKAN as ``solr_url`` (CKAN_SOLR_URL,
+    read when CKAN loads its configuration, after this hook); stopped when pytest ends."""
+    from tests.solr.node import ROOT, SolrNode, core_name
+
+    name = core_name(os.environ.get("CKAN_SQLALCHEMY_URL", "")) or "peers"
+    log = ROOT / ".stack" / "log" / f"solr-peers-{name}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="solr-peers-"))
+    pytest_config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
+    node = SolrNode(home, log)
+    node.start()
+    pytest_config.add_cleanup(node.stop)
+    os.environ["CKAN_SOLR_URL"] = node.core(f"{name}_peers")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     _alias_core_test_plugins()
+    if ON_SOLR:
+        _start_solr(config)
+        return
     # CKAN's reset_db fixture (behind clean_db, and dcat's own clean_db)
     # hands out ckan.tests.helpers.reset_db.
     if not getattr(test_helpers.reset_db, "quebec_search", False):
@@ -120,8 +148,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def load_search_plugin() -> None:
-    """quebec_search loaded, whatever CKAN's last plugin reload left."""
-    if not plugins.plugin_loaded(SEARCH_PLUGIN):
+    """quebec_search loaded, whatever CKAN's last plugin reload left (on Solr: never)."""
+    if not ON_SOLR and not plugins.plugin_loaded(SEARCH_PLUGIN):
         plugins.load(SEARCH_PLUGIN)
 
 
@@ -145,7 +173,9 @@ def configure_suite(request: pytest.FixtureRequest, suite: str) -> None:
             config[key] = value
     names = config.get("ckan.plugins") or []
     names = names.split() if isinstance(names, str) else list(names)
-    if SEARCH_PLUGIN not in names:
+    if ON_SOLR:
+        config["ckan.plugins"] = [name for name in names if name != SEARCH_PLUGIN]
+    elif SEARCH_PLUGIN not in names:
         config["ckan.plugins"] = [SEARCH_PLUGIN] + names
     if suite == CORE_SUITE:
         # CKAN reads ckan.extra_resource_fields once, at start-up with
