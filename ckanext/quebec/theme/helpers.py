@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime
+import decimal
+import json
 from typing import Any, Optional
 
 import flask_babel
+from babel import numbers
 from markupsafe import Markup, escape
 
 import ckan.plugins as plugins
@@ -125,6 +128,61 @@ def quebec_theme_facet_label(name: str, item: dict[str, Any]) -> str:
     return item.get("display_name") or item["name"]
 
 
+def quebec_theme_number(value: Any) -> str:
+    """A number as written in the visitor's language (0,072 in French), every digit kept; else as given."""
+    try:
+        number = decimal.Decimal(str(value).strip())
+    except (decimal.InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    return numbers.format_decimal(number, locale=tk.h.lang() or "fr", decimal_quantization=False)
+
+
+def quebec_theme_filled(value: Any) -> bool:
+    """Whether a field has something to show: not empty, not only empty texts, not "[]" or "{}"."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value in ("[]", "{}"):
+            return False
+    if isinstance(value, dict):
+        return any(quebec_theme_filled(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(quebec_theme_filled(item) for item in value)
+    return value is not None and value != ""
+
+
+def quebec_theme_extent(value: Any) -> Optional[dict[str, str]]:
+    """A GeoJSON extent's bounds (south, north, west, east) as numbers in the visitor's language.
+
+    :param value: a GeoJSON geometry, feature or collection, or its JSON text
+    :returns: None when it holds no coordinates
+    """
+    try:
+        value = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return None
+    points = list(_points(value))
+    if not points:
+        return None
+    longitudes, latitudes = [point[0] for point in points], [point[1] for point in points]
+    bounds = {"south": min(latitudes), "north": max(latitudes), "west": min(longitudes), "east": max(longitudes)}
+    return {key: quebec_theme_number(number) for key, number in bounds.items()}
+
+
+def _points(value: Any):
+    """The (longitude, latitude) positions anywhere in a GeoJSON object."""
+    if isinstance(value, dict):
+        for key in ("coordinates", "geometry", "geometries", "features"):
+            yield from _points(value.get(key))
+    elif isinstance(value, list):
+        if len(value) >= 2 and all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in value[:2]):
+            yield value[0], value[1]
+        else:
+            for item in value:
+                yield from _points(item)
+
+
 def _translation(data_dict: dict[str, Any], field: str) -> Optional[dict[str, Any]]:
     """quebec_schema's choice of text for ``field`` of a dataset, organization or category dict."""
     if not plugins.plugin_loaded("quebec_schema") or not isinstance(data_dict, dict):
@@ -175,6 +233,9 @@ def get_helpers() -> dict:
         "dataset_display_name": dataset_display_name,
         "quebec_theme_group_title": quebec_theme_group_title,
         "quebec_theme_facet_label": quebec_theme_facet_label,
+        "quebec_theme_number": quebec_theme_number,
+        "quebec_theme_filled": quebec_theme_filled,
+        "quebec_theme_extent": quebec_theme_extent,
         "quebec_theme_portal": quebec_theme_portal,
         "quebec_theme_url": quebec_theme_url,
         "quebec_theme_language_switch": quebec_theme_language_switch,
