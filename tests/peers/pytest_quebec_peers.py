@@ -69,7 +69,8 @@ SUITE_CONFIG: dict[str, dict[str, Any]] = {
     # test-core.ini enables no plugin; each test marks the ones it needs.
     CORE_SUITE: {
         "ckan.plugins": "",
-        "ckan.extra_resource_fields": "alt_url",
+        # A list, as CKAN's config declaration makes it (no plugin load normalizes it on Solr).
+        "ckan.extra_resource_fields": ["alt_url"],
     },
 }
 # CKAN's test-core.ini, which both suites' test.ini extend, offers every
