@@ -13,6 +13,7 @@ import importlib.util
 import io
 import os
 import random
+import sys
 
 import pytest
 from rdflib import Graph
@@ -33,9 +34,14 @@ BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "bench", "search.py"
 
 
 def _generator():
+    """bench/search.py as a module; it imports its neighbour bench/backends.py as a script does."""
     spec = importlib.util.spec_from_file_location("quebec_bench_search", BENCH)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, os.path.dirname(BENCH))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(os.path.dirname(BENCH))
     return module
 
 
