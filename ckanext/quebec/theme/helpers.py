@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import json
 from typing import Any, Optional
 
 import flask_babel
@@ -16,6 +15,7 @@ from ckan import model
 from ckan.lib import datapreview
 
 from ckanext.quebec.schema import vocabularies
+from ckanext.quebec.schema.jsonvalue import from_json
 
 from . import config
 
@@ -158,10 +158,7 @@ def quebec_theme_extent(value: Any) -> Optional[dict[str, str]]:
     :param value: a GeoJSON geometry, feature or collection, or its JSON text
     :returns: None when it holds no coordinates
     """
-    try:
-        value = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        return None
+    value = from_json(value, None)
     points = list(_points(value))
     if not points:
         return None
