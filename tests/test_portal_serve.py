@@ -205,7 +205,7 @@ def test_every_process_sees_an_organization_renamed(portal, token):
 
 def _dataset_names(portal) -> set[str]:
     """The names of the datasets an anonymous visitor finds."""
-    found = _api(portal, "package_search", rows=1000, fl="name")
+    found = _api(portal, "package_search", rows=1000)
     assert found["count"] == len(found["results"])
     return {dataset["name"] for dataset in found["results"]}
 
