@@ -19,6 +19,7 @@ from ckanext.harvest import queue
 
 from tests.dcat.test_import import server  # noqa: F401  (the local HTTP server fixture)
 
+from . import LOGGING_SECTIONS
 from .test_inbound import FEED, PLUGINS, _feed, _partner_datasets
 
 pytestmark = [
@@ -32,23 +33,7 @@ ckan.plugins = {plugins}
 ckanext.quebec.dcat.import_allow_private_addresses = true
 
 # CKAN 2.11 reads the logging set-up from the file it is given
-[loggers]
-keys = root
-[handlers]
-keys = console
-[formatters]
-keys = generic
-[logger_root]
-level = WARN
-handlers = console
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-[formatter_generic]
-format = %(levelname)s [%(name)s] %(message)s
-"""
+""" + LOGGING_SECTIONS
 
 
 @pytest.fixture

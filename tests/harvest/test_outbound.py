@@ -24,6 +24,7 @@ from ckan.tests import helpers
 
 from tests.browser.conftest import live_server  # noqa: F401  (the portal over HTTP)
 from tests.dcat import schema_datasets
+from tests.harvest import LOGGING_SECTIONS
 
 PEER_PLUGINS = "harvest dcat dcat_rdf_harvester ckan_harvester quebec_search"
 SCHEMA = "harvester_peer"
@@ -52,23 +53,7 @@ solr_url = http://127.0.0.1:8983/solr/ckan
 SECRET_KEY = harvester-peer-not-secret
 ckanext.quebec.dcat.import_allow_private_addresses = true
 
-[loggers]
-keys = root
-[handlers]
-keys = console
-[formatters]
-keys = generic
-[logger_root]
-level = WARN
-handlers = console
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-[formatter_generic]
-format = %(levelname)s [%(name)s] %(message)s
-"""
+""" + LOGGING_SECTIONS
 
 
 class Harvester:
