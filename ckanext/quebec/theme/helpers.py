@@ -114,18 +114,41 @@ def dataset_display_name(next_helper: Any, package: Any) -> str:
     return next_helper(package)
 
 
+def quebec_theme_group_name(group: dict[str, Any]) -> dict[str, Any]:
+    """An organization's or category's title as shown, for markup (quebec/snippets/group_name.html).
+
+    :returns: ``{"text", "language", "fallback", "marker"}``: the title in the
+        visitor's language, else in the language it has (the stored title is in
+        ``ckan.locale_default``'s); when not in the visitor's, ``fallback`` and
+        the words saying which language it is in ("(in French)"), else ``marker`` is ""
+    """
+    shown = _translation(group, "title") or {
+        "text": group.get("display_name") or group.get("title") or group.get("name", ""),
+        "language": (tk.config.get("ckan.locale_default") or "fr").split("_")[0]}
+    fallback = shown["language"] != (tk.h.lang() or "fr").split("_")[0]
+    return {"text": shown["text"], "language": shown["language"], "fallback": fallback,
+            "marker": _language_marker(shown["language"]) if fallback else ""}
+
+
 def quebec_theme_group_title(group: dict[str, Any]) -> str:
-    """An organization's or category's title in the visitor's language, else as stored."""
-    shown = _translation(group, "title")
-    return shown["text"] if shown else (group.get("display_name") or group.get("title") or group.get("name", ""))
+    """An organization's or category's title as text (page titles, attributes, accessible names):
+    in the visitor's language, else the stored title followed by the words "(in French)"."""
+    shown = quebec_theme_group_name(group)
+    return f"{shown['text']} {shown['marker']}" if shown["fallback"] else shown["text"]
 
 
-def quebec_theme_facet_label(name: str, item: dict[str, Any]) -> str:
-    """A search facet item's label: an organization's title in the visitor's language, else CKAN's."""
-    if name in ORGANIZATION_FACETS:
-        return quebec_theme_group_title({"name": item["name"], "is_organization": True,
-                                         "display_name": item.get("display_name")})
-    return item.get("display_name") or item["name"]
+def quebec_theme_facet_label(name: str, item: dict[str, Any]) -> dict[str, Any]:
+    """A search facet item's label, as quebec_theme_group_name gives it: for an organization or a
+    category its title in the visitor's language (else marked), for any other value CKAN's."""
+    if name in ORGANIZATION_FACETS or name == "groups":
+        return quebec_theme_group_name({"name": item["name"], "is_organization": name != "groups",
+                                        "display_name": item.get("display_name")})
+    return {"text": item.get("display_name") or item["name"], "language": None, "fallback": False, "marker": ""}
+
+
+def _language_marker(language: str) -> str:
+    """The words marking a text shown in the other language (those of quebec/snippets/translated.html)."""
+    return tk._("(in French)") if language == "fr" else tk._("(in English)")
 
 
 def quebec_theme_number(value: Any) -> str:
@@ -228,6 +251,7 @@ def get_helpers() -> dict:
     return {
         "get_translated": get_translated,
         "dataset_display_name": dataset_display_name,
+        "quebec_theme_group_name": quebec_theme_group_name,
         "quebec_theme_group_title": quebec_theme_group_title,
         "quebec_theme_facet_label": quebec_theme_facet_label,
         "quebec_theme_number": quebec_theme_number,
