@@ -1,13 +1,17 @@
-"""ConcernPlugin: the plugin class of a concern that only wires its own modules into CKAN.
+"""ConcernPlugin: the base of a concern's plugin class, which wires the concern's own modules into CKAN.
 
-A concern's package holds ``actions``, ``auth``, ``helpers`` and ``views``
-modules, a ``templates/`` folder and, when it has tables, its Alembic
+A concern's package holds ``actions``, ``auth``, ``helpers`` and, when it has
+pages, ``views`` modules, a ``templates/`` folder and, when it has tables, its Alembic
 migrations under ``ckanext/quebec/migration/<plugin>/`` (CKAN finds them from
 the plugin class's file: ``ckan db upgrade -p <plugin>``). The subclass names
 its modules; everything else is the same for every such concern::
 
     class QuebecGuidesPlugin(ConcernPlugin):
         actions, auth, helpers, views = actions, auth, helpers, views
+
+A concern that does more implements its other interfaces beside these
+(IPackageController, IClick, ...) and extends ``update_config`` through
+``super()`` (a required plugin, its assets, a default option).
 """
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ class ConcernPlugin(SuiteTranslation):
     actions: ModuleType
     auth: ModuleType
     helpers: ModuleType
-    views: ModuleType
+    views: ModuleType | None = None  # a concern without pages registers no blueprint
 
     # IConfigurer
 
@@ -53,7 +57,7 @@ class ConcernPlugin(SuiteTranslation):
     # IBlueprint
 
     def get_blueprint(self) -> list:
-        return self.views.get_blueprints()
+        return self.views.get_blueprints() if self.views else []
 
     # IActions
 

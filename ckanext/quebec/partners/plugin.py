@@ -11,8 +11,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.quebec import cli
+from ckanext.quebec.common.plugin_base import ConcernPlugin
 from ckanext.quebec.partners import cli as partners_cli
-from ckanext.quebec.translation import SuiteTranslation
 
 from . import actions, auth, helpers, indexing, validators, views
 
@@ -24,16 +24,13 @@ class MissingPlugin(RuntimeError):
 
 
 @tk.blanket.config_declarations
-class QuebecPartnersPlugin(SuiteTranslation):
-    p.implements(p.IConfigurer)
-    p.implements(p.IBlueprint)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
+class QuebecPartnersPlugin(ConcernPlugin):
     p.implements(p.IValidators)
-    p.implements(p.ITemplateHelpers)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IClick)
+
+    actions, auth, helpers, views = actions, auth, helpers, views
 
     # IConfigurer
 
@@ -44,32 +41,12 @@ class QuebecPartnersPlugin(SuiteTranslation):
                 "quebec_partners needs {plugins}: add {plugins} to ckan.plugins "
                 "(e.g. ckan.plugins = ... scheming_organizations quebec_schema "
                 "quebec_partners)".format(plugins=" and ".join(missing)))
-        tk.add_template_directory(config, "templates")
-
-    # IBlueprint
-
-    def get_blueprint(self) -> list:
-        return views.get_blueprints()
-
-    # IActions
-
-    def get_actions(self) -> dict:
-        return actions.get_actions()
-
-    # IAuthFunctions
-
-    def get_auth_functions(self) -> dict:
-        return auth.get_auth_functions()
+        super().update_config(config)
 
     # IValidators
 
     def get_validators(self) -> dict:
         return validators.get_validators()
-
-    # ITemplateHelpers
-
-    def get_helpers(self) -> dict:
-        return helpers.get_helpers()
 
     # IPackageController
 
