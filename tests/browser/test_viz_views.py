@@ -30,6 +30,7 @@ DEMO = [("radars-photo.csv", "CSV"), ("zones-inondables.geojson", "GeoJSON"),
         ("haltes-routieres.kml", "KML"), ("bornes-incendie-quebec.zip", "SHP"),
         ("population-regions-2024.xlsx", "XLSX")]
 SCREENSHOTS = os.environ.get("QUEBEC_VIZ_SCREENSHOTS")
+POINTS = {"points_fr": "bornes d'incendie", "points_en": "fire hydrants"}
 
 
 def _closed_port() -> int:
@@ -46,6 +47,11 @@ def demo(upload, run_jobs):  # noqa: F811 (fixture from tests.viz.conftest)
         "resource_create", package_id=dataset["id"], name="Carte WMS", format="WMS",
         url=f"http://127.0.0.1:{_closed_port()}/wms?service=WMS&request=GetCapabilities&layers=bornes"))
     run_jobs()
+    # the fire hydrants' map says what its points are: its clusters are "29 bornes d'incendie"
+    hydrants = next(resource for resource in resources if resource["format"] == "SHP")
+    view = next(view for view in helpers.call_action("resource_view_list", id=hydrants["id"])
+                if view["view_type"] == "quebec_map")
+    helpers.call_action("resource_view_update", **dict(view, **POINTS))
     return dataset, resources
 
 
@@ -86,9 +92,13 @@ def _check_leaflet_words(page, section, resource: dict, language: str) -> None:
         clusters.first.wait_for()
     for index in range(clusters.count()):
         count = clusters.nth(index).locator("[aria-hidden=true]").text_content()
-        assert clusters.nth(index).locator(".visually-hidden").text_content() == _translated(
-            language, "%(count)s features of “%(name)s”: zoom in to see them") % {
+        if resource["format"] == "SHP":  # its view says what a point is
+            named = _translated(language, "%(count)s %(points)s: zoom in to see them") % {
+                "count": count, "points": POINTS[f"points_{language}"]}
+        else:
+            named = _translated(language, "%(count)s features of “%(name)s”: zoom in to see them") % {
                 "count": count, "name": resource["name"]}
+        assert clusters.nth(index).locator(".visually-hidden").text_content() == named
     if resource["format"] == "GeoJSON":
         section.locator(".quebec-viz-features summary").click()
         section.locator(".quebec-viz-features tbody button").first.click()

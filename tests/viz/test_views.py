@@ -100,3 +100,28 @@ def test_chart_form_and_settings_validated_and_saved(app, upload, run_jobs):
                    headers={"Authorization": token}).body
     assert 'name="x_column"' in page and '<option value="type_appareil"' in page
     assert 'name="chart_type"' in page and '<option value="doughnut"' in page
+
+
+def test_map_view_says_what_its_points_are(app, upload, run_jobs):
+    """The map view's optional "what the points are" (fr/en) names its clusters ("29 trees", #22)."""
+    dataset = factories.Dataset()
+    resource = upload(dataset["id"], "radars-photo.csv")
+    run_jobs()
+    view = next(view for view in helpers.call_action("resource_view_list", id=resource["id"])
+                if view["view_type"] == "quebec_map")  # made by the preview job
+    with pytest.raises(helpers.logic.ValidationError) as error:
+        helpers.call_action("resource_view_update", **dict(view, points_fr="x" * 61))
+    assert error.value.error_dict["points_fr"] == ["At most 60 characters"]
+    view = helpers.call_action("resource_view_update", **dict(view, points_fr=" radars photo ",
+                                                              points_en="speed cameras"))
+    assert (view["points_fr"], view["points_en"]) == ("radars photo", "speed cameras")
+    page = f"/dataset/{dataset['id']}/resource/{resource['id']}?view_id={view['id']}"
+    assert _settings(app.get("/fr" + page).body)[0]["points"] == "radars photo"
+    assert _settings(app.get("/en" + page).body)[0]["points"] == "speed cameras"
+    # the dataset page's main preview is that map, named the same way
+    assert _settings(app.get(f"/en/dataset/{dataset['id']}").body)[0]["points"] == "speed cameras"
+    sysadmin = factories.Sysadmin()
+    token = factories.APIToken(user=sysadmin["name"])["token"]
+    form = app.get(f"/en/dataset/{dataset['id']}/resource/{resource['id']}/edit_view/{view['id']}",
+                   headers={"Authorization": token}).body
+    assert 'name="points_fr" value="radars photo"' in form and "What the points are, in English (plural)" in form

@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
 
 from . import config, extract, storage, suitability
 
@@ -54,6 +55,7 @@ def _labels() -> dict[str, str]:
         "mapKeyboard": _("Map: use the arrow keys to pan, + and - to zoom; Tab reaches the features."),
         "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "closePopup": _("Close this popup"),
         "cluster": _("%(count)s features of “%(name)s”: zoom in to see them"),
+        "clusterOf": _("%(count)s %(points)s: zoom in to see them"),
     }
 
 
@@ -76,6 +78,8 @@ def view_variables(view_type: str, resource: dict, view: dict) -> dict[str, Any]
     if view_type == "quebec_map":
         settings["tiles"] = {"url": config.tile_url(), "attribution": config.tile_attribution(tk.h.lang())}
         settings["name"] = tk.h.resource_display_name(resource)
+        # what the points are ("arbres", "trees"), when the view says so in the visitor's language
+        settings["points"] = view.get(f"points_{tk.h.lang()}") or None
         settings["bbox"] = (preview.get("geo") or {}).get("bbox")
         if extract.is_wms(resource):
             settings["wms"] = _wms(resource, view)
@@ -111,10 +115,17 @@ def quebec_viz_main_preview(pkg_dict: dict) -> Optional[dict[str, Any]]:
             return variables
         for view_type in VIEW_TYPES:
             if p.plugin_loaded(f"{view_type}_view") and suitability.suits(view_type, resource, preview):
-                variables = view_variables(view_type, resource, {})
+                variables = view_variables(view_type, resource, _saved_view(resource["id"], view_type))
                 variables["resource"] = resource
                 return variables
     return None
+
+
+def _saved_view(resource_id: str, view_type: str) -> dict[str, Any]:
+    """The settings of the resource's first view of ``view_type`` ({} when it has none)."""
+    view = model.Session.query(model.ResourceView).filter_by(
+        resource_id=resource_id, view_type=view_type).order_by(model.ResourceView.order).first()
+    return dict(view.config or {}) if view is not None else {}
 
 
 def quebec_viz_column_choices(resource_id: str) -> list[dict[str, str]]:

@@ -58,6 +58,19 @@ def quebec_viz_layer_name(value: Any) -> Any:
     return value
 
 
+# What one point of a map is, in the plural ("arbres", "trees"): it names the clusters
+POINTS_FIELDS = ("points_fr", "points_en")
+POINTS_MAX_LENGTH = 60
+
+
+def quebec_viz_points(value: Any) -> Any:
+    """What a map's points are, in the plural: plain text of at most POINTS_MAX_LENGTH characters."""
+    value = quebec_viz_plain_text(value)
+    if isinstance(value, str) and len(value.strip()) > POINTS_MAX_LENGTH:
+        raise tk.Invalid(tk._("At most %(count)s characters") % {"count": POINTS_MAX_LENGTH})
+    return value.strip() if isinstance(value, str) else value
+
+
 def _nested_refused() -> Schema:
     """A setting sent as a list of objects is an error: CKAN 2.11 would store its flattened keys and fail (500)."""
     return {"__junk": [tk.get_validator("empty")]}
@@ -79,4 +92,5 @@ def chart_view_schema() -> Schema:
 def map_view_schema() -> Schema:
     ignore_empty = tk.get_validator("ignore_empty")
     unicode_safe = tk.get_validator("unicode_safe")
-    return {**_nested_refused(), "wms_layers": [ignore_empty, unicode_safe, quebec_viz_layer_name]}
+    return {**_nested_refused(), "wms_layers": [ignore_empty, unicode_safe, quebec_viz_layer_name],
+            **{name: [ignore_empty, unicode_safe, quebec_viz_points] for name in POINTS_FIELDS}}

@@ -246,15 +246,17 @@
     section.dataset.state = "loading";
     api(settings, "quebec_viz_features", {resource_id: settings.resourceId}).then(function (collection) {
       var features = collection.features || [];
-      // a cluster is named by what it holds ("29 features of “Bornes de recharge”"), not by a bare number
+      // a cluster is named by what it holds ("29 trees" when the view says what a point is, else
+      // "29 features of “Bornes de recharge”"), not by a bare number
       var clusters = window.L.markerClusterGroup ? window.L.markerClusterGroup({
         showCoverageOnHover: false,
         iconCreateFunction: function (cluster) {
           var count = cluster.getChildCount();
-          var icon = element("div", null, {});
+          var name = settings.points ? format(labels.clusterOf, {count: count, points: settings.points}) :
+            format(labels.cluster, {count: count, name: settings.name});
+          var icon = element("div", null, {title: name});
           icon.appendChild(element("span", String(count), {"aria-hidden": "true"}));
-          icon.appendChild(element("span", format(labels.cluster, {count: count, name: settings.name}),
-                                   {"class": "visually-hidden"}));
+          icon.appendChild(element("span", name, {"class": "visually-hidden"}));
           return window.L.divIcon({html: icon, iconSize: window.L.point(40, 40),
                                    className: "marker-cluster marker-cluster-" +
                                      (count < 10 ? "small" : count < 100 ? "medium" : "large")});
