@@ -7,7 +7,7 @@ import requests
 
 from ckan.tests import helpers
 
-from ckanext.quebec.harvest import guards
+from ckanext.quebec.harvest import guards, language, messages
 
 from . import queues
 from .test_inbound import FEED, PLUGINS, _harvested, _source, partner  # noqa: F401
@@ -28,7 +28,9 @@ ENTITIES = b"""<?xml version="1.0"?>
 
 @pytest.mark.parametrize("url", ["/etc/passwd", "file:///etc/passwd", "ftp://ville.example/flux.ttl"])
 def test_only_http_urls_are_read(url):
-    assert guards.before_download(url) == (
+    found, errors = guards.before_download(url)
+    # written in no language (the report is read in its reader's)
+    assert (found, [messages.render(error, language.catalogue("en").gettext) for error in errors]) == (
         None, [f"Only http and https URLs can be imported: {url}"])
 
 

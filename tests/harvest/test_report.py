@@ -1,11 +1,14 @@
 """The harvest report in the portal's languages: values no vocabulary knows are reported per
-harvest object (not dropped unsaid), and ckanext-harvest's pages read in French and English.
+harvest object (not dropped unsaid), and ckanext-harvest's pages read in French and English,
+their error messages (the suite's, ckanext-dcat's and ckanext-harvest's) included.
 
 The portal's default language is French here, as in production: the harvest
-runs in a consumer process, without a visitor, so its messages are written in it.
+runs in a consumer process, without a visitor, so its messages are written in no
+language and read in the reader's (the request's, else the portal's default one).
 """
 from __future__ import annotations
 
+import html
 import os
 
 import ckan
@@ -17,8 +20,9 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from rdflib.namespace import DCAT, DCTERMS, SKOS
 
-from ckan.tests import factories
+from ckan.tests import factories, helpers
 from ckanext.quebec import resources
+from ckanext.quebec.harvest import messages
 
 from tests.dcat.test_import import server  # noqa: F401  (the local HTTP server fixture)
 
@@ -59,12 +63,15 @@ def reported(partner):
         partner["server"].routes[FEED][0], "Bike paths", "Bridges"), "text/turtle")
     source = _source(partner)
     job = queues.run_job(source["id"], partner["admin"]["name"])
-    return {"source": source, "job": job, **partner}
+    down = _source(partner, name="flux-absent", url=partner["server"].base + "/absent.ttl")
+    return {"source": source, "job": job, "down": down,
+            "down_job": queues.run_job(down["id"], partner["admin"]["name"]), **partner}
 
 
 def test_unmapped_values_are_reported_per_object_in_the_portal_language(reported):
-    errors = {obj.guid: sorted(error.message for error in obj.errors)
-              for obj in queues.objects(reported["job"]["id"])}
+    """Read without a visitor (as the notification e-mails are): in the portal's default language."""
+    found = helpers.call_action("harvest_job_report", id=reported["job"]["id"])["object_errors"]
+    errors = {error["guid"]: sorted(e["message"] for e in error["errors"]) for error in found.values()}
     # ckanext-harvest counts as errored every object with an error, stored or not
     assert (reported["job"]["stats"]["errored"], reported["job"]["stats"]["added"]) == (2, 2), errors
     broken = next(messages for messages in errors.values() if len(messages) > 1)
@@ -82,22 +89,39 @@ def test_unmapped_values_are_reported_per_object_in_the_portal_language(reported
         next(d for d in reported["datasets"] if d["name"] == "origine-1")["territories"]
 
 
-@pytest.mark.parametrize("prefix, expected", [
+ATLANTIS = "https://ville.example/vocabulaire/atlantide"
+
+
+@pytest.mark.parametrize("prefix, expected, report", [
     ("", ["Sources de moissonnage", "Rapport de la tâche", "Erreurs des documents", "ajoutés",
-          "Tâches de moissonnage", "Ajouter une source de moissonnage", "Moissonner de nouveau"]),
+          "Tâches de moissonnage", "Ajouter une source de moissonnage", "Moissonner de nouveau"],
+     [f"Territoire : « {ATLANTIS} » ne fait pas partie des valeurs du portail",
+      "n’est pas conforme au schéma du portail et n’a pas été enregistré : "
+      "Fréquence de mise à jour : Valeur manquante",
+      "/absent.ttl : son serveur a répondu 404 Not Found"]),
     ("/en", ["Harvest Sources", "Job Report", "Document Errors", "added", "Harvest Jobs",
-             "Add Harvest Source", "Reharvest"]),
+             "Add Harvest Source", "Reharvest"],
+     [f"Territory: “{ATLANTIS}” is not among the portal",
+      "schema and was not stored: Update frequency: Missing value",
+      "/absent.ttl: its server answered 404 Not Found"]),
 ])
-def test_the_harvest_pages_read_in_the_visitors_language(app, reported, prefix, expected):
+def test_the_harvest_pages_read_in_the_visitors_language(app, reported, prefix, expected, report):
+    """The job's report too: the suite's messages, ckanext-dcat's validation summary and gather error."""
     sysadmin = factories.Sysadmin()
     headers = {"Authorization": factories.APIToken(user=sysadmin["name"])["token"]}
     name, job = reported["source"]["name"], reported["job"]["id"]
+    down, down_job = reported["down"]["name"], reported["down_job"]["id"]
     pages = [app.get(f"{prefix}{path}", headers=headers, status=200).body
              for path in ("/harvest/", f"/harvest/{name}", f"/harvest/{name}/job",
-                          f"/harvest/{name}/job/{job}", f"/harvest/admin/{name}")]
-    text = "\n".join(pages)
-    missing = [phrase for phrase in expected if phrase not in text]
+                          f"/harvest/{name}/job/{job}", f"/harvest/admin/{name}",
+                          f"/harvest/{down}/job/{down_job}")]
+    text = html.unescape("\n".join(pages))
+    missing = [phrase for phrase in expected + report if phrase not in text]
     assert not missing, missing
+    assert messages.MARK not in text
+    # The API answers in the request's language too (the portal's default one without a prefix).
+    api = app.get(f"{prefix}/api/3/action/harvest_job_report?id={down_job}", headers=headers).json
+    assert report[-1] in api["result"]["gather_errors"][0]["message"]
 
 
 def test_every_string_of_the_harvest_pages_has_a_french_translation():

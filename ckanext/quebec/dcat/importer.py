@@ -49,8 +49,24 @@ _FORMATS = {"turtle": "turtle", "ttl": "turtle", "xml": "xml", "rdf": "xml",
             "json-ld": "json-ld", "jsonld": "json-ld"}
 
 
+def _(msgid: str) -> str:
+    """Marks a FeedRefused msgid for extraction; FeedRefused translates it (``tk._`` translates at once)."""
+    return msgid
+
+
 class FeedRefused(Exception):
-    """A feed (or one of its pages) that is not read at all; the message says why."""
+    """A feed (or one of its pages) that is not read at all; the message says why.
+
+    As a TabularError, it keeps its ``msgid`` and ``params`` (``str.format``
+    arguments, or a TabularError's ``%(name)s`` ones), so a harvest report can
+    say it again in its reader's language; ``str()`` is in the current one.
+    """
+
+    def __init__(self, msgid: str, *args: Any, percent: dict[str, Any] | None = None) -> None:
+        self.msgid = msgid
+        self.params: tuple | dict = percent if percent is not None else args
+        text = tk._(msgid)
+        super().__init__(text % percent if percent is not None else text.format(*args))
 
 
 @dataclass
@@ -99,16 +115,15 @@ def _download(url: str) -> tuple[bytes, str]:
         response, body = tabular.read_bytes(url, _limits(), {"Accept": _ACCEPT})
     except tabular.TabularError as error:
         if error.code == "too-large":
-            raise FeedRefused(_too_big(config.import_max_bytes()))
+            raise _too_big(config.import_max_bytes())
         if error.code == "url-timeout":
-            raise FeedRefused(tk._("The feed took more than {0} s to download").format(
-                config.import_timeout()))
-        raise FeedRefused(error.translated())
+            raise FeedRefused(_("The feed took more than {0} s to download"), config.import_timeout())
+        raise FeedRefused(error.msgid, percent=error.params)
     return body, response.content_type or ""
 
 
-def _too_big(limit: int) -> str:
-    return tk._("The feed is larger than {0} bytes").format(limit)
+def _too_big(limit: int) -> FeedRefused:
+    return FeedRefused(_("The feed is larger than {0} bytes"), limit)
 
 
 def read(source: str, local_files: bool = False) -> tuple[bytes, str]:
@@ -119,15 +134,15 @@ def read(source: str, local_files: bool = False) -> tuple[bytes, str]:
     if urlparse(source).scheme in ("http", "https"):
         return _download(source)
     if not local_files or "://" in source:
-        raise FeedRefused(tk._("Only http and https URLs can be imported: {0}").format(source))
+        raise FeedRefused(_("Only http and https URLs can be imported: {0}"), source)
     try:
         size = os.path.getsize(source)
         if size > config.import_max_bytes():
-            raise FeedRefused(_too_big(config.import_max_bytes()))
+            raise _too_big(config.import_max_bytes())
         with open(source, "rb") as stream:
             return stream.read(), os.path.splitext(source)[1].lstrip(".").lower()
     except OSError as error:
-        raise FeedRefused(tk._("The file could not be read: {0}").format(error.strerror))
+        raise FeedRefused(_("The file could not be read: {0}"), error.strerror)
 
 
 def guess_format(data: bytes, hint: str) -> str:
@@ -146,7 +161,7 @@ def guess_format(data: bytes, hint: str) -> str:
 
 
 def _refuse_doctype(*_args: Any) -> None:
-    raise FeedRefused(tk._("XML with a DOCTYPE or entities is refused"))
+    raise FeedRefused(_("XML with a DOCTYPE or entities is refused"))
 
 
 def check_safe(data: bytes, rdf_format: str) -> None:
@@ -160,16 +175,16 @@ def check_safe(data: bytes, rdf_format: str) -> None:
         try:
             parser.Parse(data, True)
         except expat.ExpatError as error:
-            raise FeedRefused(tk._("Malformed XML: {0}").format(error))
+            raise FeedRefused(_("Malformed XML: {0}"), str(error))
     elif rdf_format == "json-ld":
         try:
             document = json.loads(data)
         except (ValueError, UnicodeDecodeError) as error:
-            raise FeedRefused(tk._("Malformed JSON: {0}").format(error))
+            raise FeedRefused(_("Malformed JSON: {0}"), str(error))
         if not isinstance(document, (dict, list)):
-            raise FeedRefused(tk._("Malformed JSON: {0}").format(tk._("not an object or a list")))
+            raise FeedRefused(_("Malformed JSON: not an object or a list"))
         if _remote_context(document):
-            raise FeedRefused(tk._("JSON-LD with a remote @context is refused"))
+            raise FeedRefused(_("JSON-LD with a remote @context is refused"))
 
 
 def _remote_context(node: Any) -> bool:
@@ -188,7 +203,7 @@ def _remote_context(node: Any) -> bool:
 
 
 def _too_deep() -> FeedRefused:
-    return FeedRefused(tk._("The feed is nested too deeply to be read"))
+    return FeedRefused(_("The feed is nested too deeply to be read"))
 
 
 def _malformed(rdf_format: str, error: BaseException) -> FeedRefused:
@@ -198,8 +213,8 @@ def _malformed(rdf_format: str, error: BaseException) -> FeedRefused:
     if line is None and hasattr(cause, "getLineNumber"):
         line = cause.getLineNumber() - 1
     if line is not None:
-        return FeedRefused(tk._("Malformed RDF ({0}) at line {1}").format(rdf_format, line + 1))
-    return FeedRefused(tk._("Malformed RDF ({0}): {1}").format(rdf_format, type(cause).__name__))
+        return FeedRefused(_("Malformed RDF ({0}) at line {1}"), rdf_format, line + 1)
+    return FeedRefused(_("Malformed RDF ({0}): {1}"), rdf_format, type(cause).__name__)
 
 
 def parse_page(data: bytes, hint: str):

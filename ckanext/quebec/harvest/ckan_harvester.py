@@ -24,7 +24,8 @@ from ckan import model
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetchError
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
 
-from . import guards, language
+from . import guards, messages
+from .language import mark as _
 
 _ROWS = 1000
 
@@ -67,7 +68,7 @@ class QuebecCKANHarvester(CKANHarvester):
         try:
             response = guards.guarded_session(requests.Session()).get(url, headers=headers)
         except requests.RequestException as error:
-            raise ContentFetchError(f"Request error: {error}")
+            raise ContentFetchError(messages.neutral(_("The request failed: {0}"), str(error)))
         return response.text
 
     def _remote_ids(self, harvest_job: HarvestJob) -> set[str]:
@@ -82,10 +83,9 @@ class QuebecCKANHarvester(CKANHarvester):
             try:
                 page = json.loads(self._get_content(base + "?" + urlencode(params)))["result"]["results"]
             except (ContentFetchError, ValueError, KeyError, TypeError) as error:
-                _ = language.portal_gettext()
-                self._save_gather_error(
+                self._save_gather_error(messages.neutral(
                     _("The source's list of datasets could not be read, so none was "
-                      "withdrawn: {0}").format(error), harvest_job)
+                      "withdrawn: {0}"), str(error)), harvest_job)
                 return set()
             ids.update(item["id"] if isinstance(item, dict) else item for item in page)
             if len(page) < _ROWS:

@@ -5,28 +5,30 @@ anywhere and waits without a time limit. Here a source is read only over
 http(s), from public addresses (every redirect checked), within the import's
 time limit, and its documents pass the import's safe-parsing check (no
 DOCTYPE or entities in RDF/XML, no remote JSON-LD context) before rdflib
-sees them.
+sees them. Why a source is refused is written in no language (messages.py).
 """
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlparse
 
-import ckan.plugins.toolkit as tk
 import requests
 from requests.adapters import HTTPAdapter
 
 from ckanext.quebec import tabular
 from ckanext.quebec.dcat import config, importer
 
+from . import messages
+from .language import mark as _
+
 
 def _address_error(url: str) -> str | None:
     if urlparse(url).scheme not in ("http", "https"):
-        return tk._("Only http and https URLs can be imported: {0}").format(url)
+        return messages.neutral(_("Only http and https URLs can be imported: {0}"), url)
     try:
         tabular.check_address(url, allow_private=config.import_allow_private_addresses())
     except tabular.TabularError as error:
-        return error.translated()
+        return messages.neutral(messages.of_error(error))
     return None
 
 
@@ -64,5 +66,5 @@ def after_download(content: str | None) -> tuple[str | None, list[str]]:
     try:
         importer.check_safe(data, importer.guess_format(data, ""))
     except importer.FeedRefused as error:
-        return None, [str(error)]
+        return None, [messages.neutral(messages.of_error(error))]
     return content, []

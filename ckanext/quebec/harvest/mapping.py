@@ -8,13 +8,13 @@ A dataset whose harvested record has not changed since its last import is
 left as it is (reported "not modified"), so a second harvest writes exactly
 the datasets that changed. The values the portal's vocabularies do not know
 (categories, frequencies, licences, territories) are reported as errors of the
-harvest object, in the portal's language, whether the record is stored or not.
+harvest object (in no language: messages.py), whether the record is stored or not.
 """
 from __future__ import annotations
 
 import datetime
 import json
-from typing import Any, Callable
+from typing import Any
 
 from ckan import model
 from ckan.model.types import make_uuid
@@ -23,7 +23,8 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectError
 from ckanext.quebec.dcat import importer
 from ckanext.quebec.dcat.profiles.base import UNMAPPED
 
-from . import language
+from . import messages
+from .language import mark as _
 
 # Set by the harvester for the dataset it writes, not taken from the feed.
 _HARVESTER_FIELDS = ("id", "name", "owner_org")
@@ -43,10 +44,8 @@ def _map(harvest_object: HarvestObject, dataset: dict[str, Any]) -> str:
     return identifier
 
 
-def _vocabulary_label(vocabulary: str, _: Callable[[str], str]) -> str:
-    labels = {"categories": _("Category"), "update_frequencies": _("Update frequency"),
-              "licences": _("Licence"), "territories": _("Territory")}
-    return labels.get(vocabulary, vocabulary)
+_VOCABULARY_LABELS = {"categories": _("Category"), "update_frequencies": _("Update frequency"),
+                      "licences": _("Licence"), "territories": _("Territory")}
 
 
 def _report_unmapped(harvest_object: HarvestObject, dataset: dict[str, Any]) -> None:
@@ -58,15 +57,19 @@ def _report_unmapped(harvest_object: HarvestObject, dataset: dict[str, Any]) -> 
     unmapped = dataset.pop(UNMAPPED, None)
     if not unmapped:
         return
-    _ = language.portal_gettext()
     rows = [{"id": make_uuid(), "harvest_object_id": harvest_object.id, "stage": "Import",
              "created": datetime.datetime.utcnow(),
-             "message": _("{field}: “{value}” is not among the portal's values and was not "
-                          "imported").format(field=_vocabulary_label(item["vocabulary"], _),
-                                             value=item["value"])}
+             "message": messages.neutral(
+                 _("{field}: “{value}” is not among the portal's values and was not imported"),
+                 field=_label(item["vocabulary"]), value=item["value"])}
             for item in unmapped]
     with model.meta.engine.begin() as connection:
         connection.execute(HarvestObjectError.__table__.insert(), rows)
+
+
+def _label(vocabulary: str) -> dict[str, Any] | str:
+    label = _VOCABULARY_LABELS.get(vocabulary)
+    return messages.message(label) if label else vocabulary
 
 
 def before_create(harvest_object: HarvestObject, dataset: dict[str, Any]) -> None:

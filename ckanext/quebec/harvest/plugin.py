@@ -1,5 +1,5 @@
 """The quebec_harvest plugin: ckanext-dcat's dcat_rdf_harvester, with the suite's guards and mapping;
-ckanext-harvest's sources kept whole in the index."""
+ckanext-harvest's sources kept whole in the index, its reports in their reader's language."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +9,7 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from ckanext.quebec.translation import SuiteTranslation
 
-from . import guards, mapping, sources
+from . import guards, mapping, report, sources
 
 
 class QuebecHarvestPlugin(SuiteTranslation):
@@ -20,7 +20,7 @@ class QuebecHarvestPlugin(SuiteTranslation):
     # IActions
 
     def get_actions(self) -> dict:
-        return sources.get_actions()
+        return {**sources.get_actions(), **report.get_actions()}
 
     # IPackageController
 
