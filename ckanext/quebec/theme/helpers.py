@@ -20,6 +20,7 @@ from ckanext.quebec.schema.jsonvalue import from_json
 from . import config
 
 CATEGORIES = "categories"
+TERRITORIES = "territories"
 RECENT_ROWS = 5
 REFERENCE_ROWS = 4
 # The search facets whose values are organization names (the publisher, quebec_partners' umbrella)
@@ -190,6 +191,25 @@ def quebec_theme_extent(value: Any) -> Optional[dict[str, str]]:
     return {key: quebec_theme_number(number) for key, number in bounds.items()}
 
 
+def quebec_theme_territories(data: dict[str, Any]) -> list[str]:
+    """The names of a dataset's territories (its ``territories`` field) in the visitor's language."""
+    values = from_json(data.get("territories"), [])
+    values = [values] if isinstance(values, str) else values if isinstance(values, list) else []
+    language = tk.h.lang() or vocabularies.DEFAULT_LANGUAGE
+    return [vocabularies.label(TERRITORIES, value, language) or value for value in values if value]
+
+
+def quebec_theme_extent_map(value: Any) -> Optional[dict[str, Any]]:
+    """What the small map of a GeoJSON extent needs: the GeoJSON, quebec_viz's tile service and its
+    attribution in the visitor's language; None without quebec_viz (whose Leaflet draws it) or coordinates."""
+    if not plugins.plugin_loaded("quebec_viz") or quebec_theme_extent(value) is None:
+        return None
+    from ckanext.quebec.viz import config as viz_config
+
+    return {"geojson": from_json(value, None), "tiles": viz_config.tile_url(),
+            "attribution": viz_config.tile_attribution(tk.h.lang())}
+
+
 def _points(value: Any):
     """The (longitude, latitude) positions anywhere in a GeoJSON object."""
     if isinstance(value, dict):
@@ -257,6 +277,8 @@ def get_helpers() -> dict:
         "quebec_theme_number": quebec_theme_number,
         "quebec_theme_filled": quebec_theme_filled,
         "quebec_theme_extent": quebec_theme_extent,
+        "quebec_theme_extent_map": quebec_theme_extent_map,
+        "quebec_theme_territories": quebec_theme_territories,
         "quebec_theme_portal": quebec_theme_portal,
         "quebec_theme_url": quebec_theme_url,
         "quebec_theme_language_switch": quebec_theme_language_switch,
