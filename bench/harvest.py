@@ -27,7 +27,6 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -37,6 +36,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 sys.path.insert(0, ROOT)
 
 import search as search_bench  # noqa: E402  (bench/search.py: the database set-up)
+from site_ini import site_ini  # noqa: E402
 from tests.dcat import schema_datasets  # noqa: E402  (a dataset of the Québec schema)
 from tests.harvest.queues import _drain  # noqa: E402  (what the consumer commands do)
 
@@ -64,11 +64,7 @@ def migrate(url: str) -> None:
     """The tables of ckanext-harvest and quebec_partners, beside core's and quebec_search's."""
     env = dict(os.environ, CKAN_SQLALCHEMY_URL=url)
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    with tempfile.TemporaryDirectory() as directory:
-        ini = os.path.join(directory, "bench.ini")
-        with open(ini, "w", encoding="utf-8") as out:
-            out.write(f"[app:main]\nuse = config:{os.path.abspath(ARGS.ckan_ini)}\n"
-                      f"ckan.plugins = {PLUGINS}\n")
+    with site_ini(ARGS.ckan_ini, PLUGINS) as ini:
         for plugin in ("harvest", "quebec_partners"):
             subprocess.run([ckan, "-c", ini, "db", "upgrade", "-p", plugin], env=env, check=True,
                            capture_output=True)

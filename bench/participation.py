@@ -19,8 +19,9 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+
+from site_ini import site_ini
 
 PLUGINS = "quebec_search quebec_participation"
 
@@ -103,12 +104,10 @@ def _rebuild(ckan_ini: str) -> None:
 
     model.repo.rebuild_db()
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    with tempfile.NamedTemporaryFile("w", suffix=".ini") as ini:
-        # `ckan db upgrade -p` needs the plugin enabled in the file it reads
-        ini.write(f"[app:main]\nuse = config:{os.path.abspath(ckan_ini)}\nckan.plugins = {PLUGINS}\n")
-        ini.flush()
+    # `ckan db upgrade -p` needs the plugin enabled in the file it reads
+    with site_ini(ckan_ini, PLUGINS) as ini:
         for plugin in ("quebec_search", "quebec_participation"):
-            subprocess.run([ckan, "-c", ini.name, "db", "upgrade", "-p", plugin], check=True, capture_output=True)
+            subprocess.run([ckan, "-c", ini, "db", "upgrade", "-p", plugin], check=True, capture_output=True)
     with model.ensure_engine().begin() as connection:
         connection.execute(sa.text("DELETE FROM quebec_search_document"))
 

@@ -40,6 +40,7 @@ import uuid
 from typing import Any, Callable
 
 import backends
+from site_ini import site_ini
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG_PORT = os.environ.get("PG_PORT", "5499")
@@ -278,15 +279,10 @@ def rebuild_index(url: str) -> tuple[float, float]:
     """
     env = dict(os.environ, CKAN_SQLALCHEMY_URL=url)
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    with tempfile.TemporaryDirectory() as directory:
-        # The run's plugins over the given configuration, as a site would set them.
-        ini = os.path.join(directory, "bench.ini")
-        with open(ini, "w", encoding="utf-8") as out:
-            out.write(f"[app:main]\nuse = config:{os.path.abspath(ARGS.ckan_ini)}\n"
-                      f"ckan.plugins = {PLUGINS}\n")
-            out.writelines(f"{key} = {value}\n" for key, value in BACKEND_CONFIG.items())
-            if ARGS.rebuild_workers is not None:
-                out.write(f"ckanext.quebec.search.rebuild_workers = {ARGS.rebuild_workers}\n")
+    options: dict[str, object] = dict(BACKEND_CONFIG)
+    if ARGS.rebuild_workers is not None:
+        options["ckanext.quebec.search.rebuild_workers"] = ARGS.rebuild_workers
+    with site_ini(ARGS.ckan_ini, PLUGINS, options) as ini:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run([ckan, "-c", ini, "search-index", "rebuild", "--quiet"],
