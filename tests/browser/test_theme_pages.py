@@ -5,7 +5,9 @@ issue 22: home, search with and without filters, dataset pages of each language
 case (bilingual, machine-translated, French only), a resource page with each view
 (table, chart, map), organization and category lists and pages, partner directory
 and statistics, quality pages, About, login, register, user, dashboard, dataset
-and resource forms, suggestions, campaigns, guides and reuses. axe-core (WCAG 2.0
+and resource forms, suggestions, campaigns, guides and reuses; as the sysadmin also
+ckanext-harvest's pages (source list, a source, a job report) and CKAN's
+administration (config, trash). axe-core (WCAG 2.0
 and 2.1 A and AA, with the heading-order, landmark and region rules) finds no critical or
 serious violation and none of those rules fails, no visible text is under 12 px, ``<html lang>`` is the
 page's language, no interface text of the other language shows (CKAN's and the
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 
 import polib
 
@@ -54,6 +57,8 @@ pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", SERVED),
     pytest.mark.ckan_config("ckan.locale_default", "fr"),
     pytest.mark.ckan_config("ckanext.quebec.viz.tile_url", "http://127.0.0.1:9/{z}/{x}/{y}.png"),
+    # the harvest source of the job report reads a closed local port
+    pytest.mark.ckan_config("ckanext.quebec.dcat.import_allow_private_addresses", "true"),
 ]
 
 # What the page shows as interface text: text nodes and the attributes read out or shown.
@@ -220,6 +225,21 @@ def _build_previews_of(*resource_ids: str) -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
+def _harvest_report(organization: dict, admin: dict) -> tuple[str, str]:
+    """A harvest source whose feed cannot be reached (a closed local port) and its job, run through
+    ckanext-harvest's queues: the job's report holds a gather error. Returns (source name, job id)."""
+    from tests.harvest import queues
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    source = helpers.call_action(
+        "harvest_source_create", {"user": admin["name"]}, name="flux-ferme", title="Flux fermé",
+        url=f"http://127.0.0.1:{closed}/catalogue.ttl", source_type="dcat_rdf",
+        owner_org=organization["id"], frequency="MANUAL")
+    return source["name"], queues.run_job(source["id"], admin["name"])["id"]
+
+
 def _pages(dataset: dict, others: dict[str, dict], admin: dict) -> tuple[list[str], list[str]]:
     """The paths visited logged out, then as the sysadmin: one per page type of issue 22."""
     name, organization = dataset["name"], dataset["organization"]["name"]
@@ -238,7 +258,10 @@ def _pages(dataset: dict, others: dict[str, dict], admin: dict) -> tuple[list[st
               "/suggestions", "/campaigns", "/guides", "/reuses"]
     private = ["/", f"/dataset/{name}", f"/user/{admin['name']}", "/dataset/new",
                f"/dataset/edit/{name}", f"/dataset/{name}/resource/new", f"{resource_page}/edit",
-               f"/dataset/?groups={category}", "/dashboard/", "/suggestions/new", "/reuses/new"]
+               f"/dataset/?groups={category}", "/dashboard/", "/suggestions/new", "/reuses/new",
+               "/ckan-admin/config", "/ckan-admin/trash"]
+    source, job = _harvest_report(dataset["organization"], admin)
+    private += ["/harvest/", f"/harvest/{source}", f"/harvest/{source}/job/{job}"]
     return public, private
 
 
@@ -277,6 +300,9 @@ def test_every_page_type_speaks_the_visitors_language_and_passes_axe(
     public, private = _pages(dataset, others, admin)
 
     problems = _visit(page, live_server, public, wrong_language)
+    # the dataset's GeoJSON extent is drawn as a small map (the tiles cannot load here)
+    page.goto(f"{live_server}/en{public[2]}")
+    page.wait_for_selector(".quebec-extent-map[data-drawn=true] .leaflet-overlay-pane path")
     _shoot(page, live_server, {"theme-home-fr": public[0], "theme-search-fr": public[1],
                                "theme-dataset-fr": public[2], "theme-preview-fr": _chart_of(counts)})
 
