@@ -5,42 +5,24 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.quebec import cli as suite_cli
-from ckanext.quebec.translation import SuiteTranslation
+from ckanext.quebec.common.plugin_base import ConcernPlugin
 
 from . import actions, auth, cli, config, helpers, indexing, jobs, views
 
 
 @tk.blanket.config_declarations
-class QuebecQualityPlugin(SuiteTranslation):
-    p.implements(p.IConfigurer)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
-    p.implements(p.ITemplateHelpers)
+class QuebecQualityPlugin(ConcernPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
-    p.implements(p.IBlueprint)
     p.implements(p.IClick)
+
+    actions, auth, helpers, views = actions, auth, helpers, views
 
     # IConfigurer
 
-    def update_config(self, config) -> None:
-        tk.add_template_directory(config, "templates")
+    def update_config(self, config: "tk.CKANConfig") -> None:
+        super().update_config(config)
         tk.add_resource("assets", "quebec_quality")
-
-    # IActions
-
-    def get_actions(self) -> dict:
-        return actions.get_actions()
-
-    # IAuthFunctions
-
-    def get_auth_functions(self) -> dict:
-        return auth.get_auth_functions()
-
-    # ITemplateHelpers
-
-    def get_helpers(self) -> dict:
-        return helpers.get_helpers()
 
     # IPackageController
 
@@ -69,11 +51,6 @@ class QuebecQualityPlugin(SuiteTranslation):
     def organization_facets(self, facets_dict: dict, organization_type: str, package_type) -> dict:
         facets_dict.update(indexing.facet_titles())
         return facets_dict
-
-    # IBlueprint
-
-    def get_blueprint(self):
-        return views.get_blueprints()
 
     # IClick
 
