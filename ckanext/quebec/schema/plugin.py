@@ -15,7 +15,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.quebec import cli, csrf
-from ckanext.quebec.translation import SuiteTranslation
+from ckanext.quebec.common.plugin_base import ConcernPlugin
 
 from . import actions, auth, facets, groups, helpers, index, validators
 
@@ -24,21 +24,19 @@ PRESETS = "ckanext.scheming:presets.json ckanext.quebec.schemas:presets.yaml"
 
 
 @tk.blanket.config_declarations
-class QuebecSchemaPlugin(SuiteTranslation):
-    p.implements(p.IConfigurer)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
+class QuebecSchemaPlugin(ConcernPlugin):
     p.implements(p.IClick)
-    p.implements(p.ITemplateHelpers)
     p.implements(p.IValidators)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
 
+    actions, auth, helpers = actions, auth, helpers
+
     # IConfigurer
 
     def update_config(self, config: "tk.CKANConfig") -> None:
-        tk.add_template_directory(config, "templates")
+        super().update_config(config)
         changed = False
         for key, value in (("scheming.dataset_schemas", DATASET_SCHEMAS),
                            ("scheming.presets", PRESETS)):
@@ -48,25 +46,10 @@ class QuebecSchemaPlugin(SuiteTranslation):
         if changed:
             _reload_scheming(config)
 
-    # IActions
-
-    def get_actions(self) -> dict:
-        return actions.get_actions()
-
-    # IAuthFunctions
-
-    def get_auth_functions(self) -> dict:
-        return auth.get_auth_functions()
-
     # IClick
 
     def get_commands(self) -> list:
         return cli.get_commands()
-
-    # ITemplateHelpers
-
-    def get_helpers(self) -> dict:
-        return helpers.get_helpers()
 
     # IValidators
 
