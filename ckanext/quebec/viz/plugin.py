@@ -15,7 +15,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.quebec.translation import SuiteTranslation
+from ckanext.quebec.common.plugin_base import ConcernPlugin
 
 from . import actions, auth, extract, helpers, jobs, storage, validators
 
@@ -24,34 +24,17 @@ ASSETS = ("assets", "quebec_viz")
 
 
 @tk.blanket.config_declarations
-class QuebecVizPlugin(SuiteTranslation):
-    p.implements(p.IConfigurer)
-    p.implements(p.IActions)
-    p.implements(p.IAuthFunctions)
-    p.implements(p.ITemplateHelpers)
+class QuebecVizPlugin(ConcernPlugin):
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+
+    actions, auth, helpers = actions, auth, helpers
 
     # IConfigurer
 
     def update_config(self, config: "tk.CKANConfig") -> None:
-        tk.add_template_directory(config, TEMPLATES)
+        super().update_config(config)
         tk.add_resource(*ASSETS)
-
-    # IActions
-
-    def get_actions(self) -> dict:
-        return actions.get_actions()
-
-    # IAuthFunctions
-
-    def get_auth_functions(self) -> dict:
-        return auth.get_auth_functions()
-
-    # ITemplateHelpers
-
-    def get_helpers(self) -> dict:
-        return helpers.get_helpers()
 
     # IResourceController
 
