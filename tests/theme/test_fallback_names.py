@@ -65,6 +65,11 @@ def test_an_organization_known_only_in_french_is_marked_on_english_pages(app, fr
     listing = app.get("/en/organization/").body
     assert re.search(r'<h2 class="media-heading">' + MARKED.format(name=name), listing)
     assert 'aria-label="Open details page for Ville de Laval (in French)"' in listing
+    # and its description, written in French only, in the sidebar and the list
+    described = r'<p class="{}"><span lang="fr">Données ouvertes de la Ville de Laval[^<]*</span>\s*' \
+        r'<span class="quebec-fallback[^>]*>\(in French\)</span>'
+    assert re.search(described.format("description"), page)
+    assert re.search(described.format("media-description"), listing)
     # the dataset's page: its breadcrumb and its organization box
     dataset = app.get("/en/dataset/bibliotheques").body
     assert _marked(name, _breadcrumb(dataset)) == 1 and f'title="{name} (in French)"' in _breadcrumb(dataset)
@@ -93,6 +98,7 @@ def test_a_category_known_only_in_french_is_marked_on_english_pages(app, french_
     for path in ("/en/group/", "/en/dataset/groups/bibliotheques"):
         listing = app.get(path).body
         assert re.search(r'<h2 class="media-heading">' + MARKED.format(name=name), listing), path
+        assert re.search(r'<p class="media-description">' + MARKED.format(name="Les quartiers."), listing), path
         assert 'aria-label="Open details page for Quartiers (in French)"' in listing, path
     # a category of the vocabulary has its English label, unmarked
     assert "Society and culture" in app.get("/en/group/").body

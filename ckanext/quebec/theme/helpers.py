@@ -123,9 +123,21 @@ def quebec_theme_group_name(group: dict[str, Any]) -> dict[str, Any]:
         ``ckan.locale_default``'s); when not in the visitor's, ``fallback`` and
         the words saying which language it is in ("(in French)"), else ``marker`` is ""
     """
-    shown = _translation(group, "title") or {
-        "text": group.get("display_name") or group.get("title") or group.get("name", ""),
-        "language": (tk.config.get("ckan.locale_default") or "fr").split("_")[0]}
+    return _shown(group, "title", group.get("display_name") or group.get("title") or group.get("name", ""))
+
+
+def quebec_theme_group_description(group: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """An organization's or category's description as shown (as quebec_theme_group_name gives its
+    title: categories have theirs in French only); None when it has none."""
+    shown = _shown(group, "description", group.get("description") or "")
+    return shown if shown["text"] else None
+
+
+def _shown(group: dict[str, Any], field: str, stored: str) -> dict[str, Any]:
+    """``field`` of an organization or category in the visitor's language, else ``stored`` (written
+    in ``ckan.locale_default``'s), with the fallback marker when not in the visitor's language."""
+    shown = _translation(group, field) or {
+        "text": stored, "language": (tk.config.get("ckan.locale_default") or "fr").split("_")[0]}
     fallback = shown["language"] != (tk.h.lang() or "fr").split("_")[0]
     return {"text": shown["text"], "language": shown["language"], "fallback": fallback,
             "marker": _language_marker(shown["language"]) if fallback else ""}
@@ -230,11 +242,11 @@ def _translation(data_dict: dict[str, Any], field: str) -> Optional[dict[str, An
     from ckanext.quebec.schema import helpers as schema_helpers
 
     value = data_dict.get(f"{field}_translated")
-    if not value and "is_organization" in data_dict and field == "title":
+    if not value and "is_organization" in data_dict and field in ("title", "description"):
         if data_dict["is_organization"]:
             group = model.Group.get(data_dict.get("id") or data_dict.get("name"))
-            value = (group.extras or {}).get("title_translated") if group is not None else None
-        else:
+            value = (group.extras or {}).get(f"{field}_translated") if group is not None else None
+        elif field == "title":
             language = schema_helpers.interface_language()
             label = vocabularies.label(CATEGORIES, data_dict.get("name"), language)
             return {"text": label, "language": language, "fallback": False, "machine": False} if label else None
@@ -273,6 +285,7 @@ def get_helpers() -> dict:
         "dataset_display_name": dataset_display_name,
         "quebec_theme_group_name": quebec_theme_group_name,
         "quebec_theme_group_title": quebec_theme_group_title,
+        "quebec_theme_group_description": quebec_theme_group_description,
         "quebec_theme_facet_label": quebec_theme_facet_label,
         "quebec_theme_number": quebec_theme_number,
         "quebec_theme_filled": quebec_theme_filled,
