@@ -74,6 +74,8 @@ def test_an_organization_known_only_in_french_is_marked_on_english_pages(app, fr
     dataset = app.get("/en/dataset/bibliotheques").body
     assert _marked(name, _breadcrumb(dataset)) == 1 and f'title="{name} (in French)"' in _breadcrumb(dataset)
     assert re.search(r'<h2 class="heading">' + MARKED.format(name=name), dataset)
+    resource = helpers.call_action("package_show", id="bibliotheques")["resources"][0]["id"]
+    assert _marked(name, _breadcrumb(app.get(f"/en/dataset/bibliotheques/resource/{resource}").body)) == 1
     # the search page: the publisher's and umbrella partner's facets, the applied filter and its remove button
     search = app.get("/en/dataset/?organization=ville-de-laval").body
     assert _marked(name, search.split('class="filter-list"')[1].split("</p>")[0]) == 1
