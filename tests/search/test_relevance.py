@@ -71,3 +71,33 @@ class TestRanking:
         result = helpers.call_action("package_search", q="hydrometrie", fl="name,score")
         scores = [dataset["score"] for dataset in result["results"]]
         assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1] > 0
+
+
+@pytest.fixture(scope="class")
+def near_ties(shared_db):
+    """Datasets that hold the same words alike, in titles of one pattern (as
+    tests/solr/test_oracle.py's catalogue): each pair's expected first is made
+    first, so that the newest-first tie break alone would put it second."""
+    def dataset(name, title, resources=()):
+        return factories.Dataset(name=name, title=title, notes="Relevés.", resources=[
+            {"url": f"http://example.com/{name}-{number}.csv", "name": resource}
+            for number, resource in enumerate(resources)])
+
+    dataset("short-title", "Inventaire des ponceaux de Laval 2020")
+    dataset("long-title", "Inventaire des ponceaux de Gaspésie–Îles-de-la-Madeleine 2020")
+    dataset("often", "Carte des arénas de Laval 2020",
+            resources=["Fichier des arénas", "Liste des arénas"])
+    dataset("once", "Carte des arénas de Lévis 2020")
+
+
+@pytest.mark.usefixtures("near_ties")
+class TestNearTiesAsSolrOrdersThem:
+    """Solr's BM25 breaks them by the length of the title, then by how often
+    the text holds the words (docs/solr.md, the differential oracle)."""
+
+    def test_the_shorter_title_first(self):
+        assert order(q="ponceaux") == ["short-title", "long-title"]
+        assert order(q="inventaire ponceaux")[0] == "short-title"
+
+    def test_of_equal_titles_the_text_that_holds_the_words_more_often_first(self):
+        assert order(q="arénas") == ["often", "once"]

@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import json
 import multiprocessing
+import os
 import re
 import traceback
 from typing import Any, Callable, Iterator
@@ -50,11 +52,15 @@ OPTIONS = {
     # The datasets are indexed once, by the rebuild, into both backends.
     "ckan.search.automatic_indexing": False,
 }
-# Below issue #21's 0.8, which is not reached (docs/solr.md gives the figure):
-# the ranking formulas differ, and among the generated datasets' near-identical
-# titles BM25's length norms order hundreds of near-ties.
-MEAN_OVERLAP = 0.75
+# Issue #21 asks for 0.8; measured 0.875 (docs/solr.md): quebec_search orders
+# near-ties as BM25's length norms do. The bound stays below the measure: the
+# ranking formulas still differ (no idf, ts_rank against BM25).
+MEAN_OVERLAP = 0.85
 TOP = 10
+# Debugging aid, off by default: QUEBEC_ORACLE_DUMP=<file> writes every call
+# with both answers and their overlap to that file as JSON, worst overlap first,
+# and leaves quebec_search's index in the test database.
+DUMP = os.environ.get("QUEBEC_ORACLE_DUMP")
 
 
 @dataclasses.dataclass
@@ -301,10 +307,17 @@ def comparisons(reset_db, migrate_db_for, solr_url) -> list[Comparison]:
             pytest.fail(f"CKAN on Solr failed:\n{on_solr}")
         pysolr.Solr(solr_url, timeout=120).delete(q="*:*", commit=True)
     finally:
-        with model.ensure_engine().begin() as connection:
-            connection.execute(sa.text("DELETE FROM quebec_search_document"))
+        if not DUMP:  # dumping: the index is kept for a look at its documents
+            with model.ensure_engine().begin() as connection:
+                connection.execute(sa.text("DELETE FROM quebec_search_document"))
         plugins.load_all()
     return [compare(call, postgres, solr) for call, postgres, solr in zip(calls, on_postgres, on_solr)]
+
+
+def _dump(comparisons: list[Comparison], path: str) -> None:
+    ordered = sorted(comparisons, key=lambda comparison: (comparison.overlap is None, comparison.overlap or 0))
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump([dataclasses.asdict(comparison) for comparison in ordered], out, ensure_ascii=False, indent=1)
 
 
 def _percent(part: int, whole: int) -> str:
@@ -312,6 +325,8 @@ def _percent(part: int, whole: int) -> str:
 
 
 def test_same_answers_on_solr_and_quebec_search(comparisons):
+    if DUMP:
+        _dump(comparisons, DUMP)
     unexplained = [(comparison.call, what, comparison.postgres, comparison.solr)
                    for comparison in comparisons for what, rule in comparison.differences.items() if rule is None]
     total = len(comparisons)

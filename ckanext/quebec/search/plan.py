@@ -38,6 +38,25 @@ _WORD_RE = re.compile(r"[^\W_]+")
 _PHRASE_BOOST = 1.0
 _LANGUAGE_BOOST = 0.5
 _EXACT_NAME_BOOST = 100
+# Solr's dismax scores a word by BM25 in the title (boosted 4) plus a tenth
+# of BM25 in the catch-all text: of the datasets that hold the same words,
+# the one whose title is shorter comes first (a length norm per field), then
+# the one whose text holds them more often. So the text rank is scaled as
+# BM25 scales the score of a word found once in the title, (k1 + 1) / (k1 *
+# (1 - b + b * words / average) + 1) with Lucene's k1 and b, and a rank that
+# counts every occurrence alike (ts_rank with equal weights grows with their
+# number) breaks what is left of the ties. The title's words are counted in
+# the first of title_keys (the narrow column: one language's title, as
+# lower(unaccent()) wrote it, dashes and quotes as - and '), split at spaces,
+# hyphens and apostrophes as Solr's text analysis splits them; replace() and
+# octet_length() cost a fifth of translate() and length(), and float8
+# arithmetic far less than numeric.
+_BM25_K1 = 1.2
+_BM25_B = 0.75
+_AVERAGE_TITLE_WORDS = 8
+_TITLE_WORDS = ("CAST(octet_length(d.title_keys[1]) - octet_length(replace(replace(replace("
+                "d.title_keys[1], ' ', ''), '-', ''), '''', '')) + 1 AS float8)")
+_OCCURRENCES_BOOST = 0.3
 
 
 class SortKey(NamedTuple):
@@ -222,7 +241,9 @@ class QueryPlan:
 
         Field weights (title A > tags B > notes C > resources and extras D),
         a bonus when the words appear as a phrase, a bonus for matches in the
-        reader's language, and the dataset whose name or title is q first.
+        reader's language, all scaled by the title's length as Solr's BM25
+        scales them; then how often the words occur; and the dataset whose
+        name or title is q first.
         """
         bind = self._compiler.params.bind
         words = "(" + " || ".join(
@@ -239,6 +260,8 @@ class QueryPlan:
         language = interface_language()
         if language in solr_fields.LANGUAGES:
             parts.append(f"{_LANGUAGE_BOOST} * ts_rank(d.search_text_{language}, {words})")
+        parts = [f"(({' + '.join(parts)}) * {_title_norm()})",
+                 f"{_OCCURRENCES_BOOST} * ts_rank('{{1,1,1,1}}', d.search_text, {words})"]
         if self.plain_query:
             # title_keys holds the titles as lower(unaccent()) gives them;
             # q goes through the same once (a sub-select, not per row).
@@ -288,6 +311,12 @@ class QueryPlan:
             return f"quebec_search_try_number{value}", merge.NUMBER
         return f'{value} COLLATE "C"', merge.TEXT
 
+
+def _title_norm() -> str:
+    """BM25's factor for a word found once in the title, as SQL (1 for a title of average length)."""
+    constant = 1 + _BM25_K1 * (1 - _BM25_B)
+    per_word = _BM25_K1 * _BM25_B / _AVERAGE_TITLE_WORDS
+    return f"({1 + _BM25_K1:g} / ({constant:g} + {per_word:g} * coalesce({_TITLE_WORDS}, 1)))"
 
 def _page(options: dict[str, Any]) -> tuple[int, int]:
     try:
