@@ -54,9 +54,8 @@ def _pages(app, dataset, order) -> dict[str, str]:
     return texts
 
 
-# quebec_search only: the other process is CKAN from test.ini (quebec_search), and on Solr CKAN
-# reindexes no dataset when its organization is edited, so package_show answers the dataset
-# page from Solr's copy with the old title (CKAN core; docs/solr.md).
+# quebec_search only: the other process is CKAN from test.ini, with quebec_search (on Solr,
+# tests/partners/test_facets.py checks that a retitled organization is retitled on its datasets).
 @pytest.mark.search_backend("postgres")
 @pytest.mark.parametrize("first", ["catalog", "dataset", "page"])
 def test_a_change_made_by_another_process_is_in_the_next_feed(app, first):

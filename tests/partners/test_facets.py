@@ -57,6 +57,18 @@ def test_renaming_an_umbrella_renames_it_in_the_counts(datasets):
         "gouvernement-qc": 3, "ville-de-montreal": 1, "universite-laval": 1}
 
 
+def test_retitling_an_organization_retitles_it_on_its_datasets(datasets):
+    # On Solr, package_show and package_search answer from the index's copy of the organization.
+    retitled = {"fr": "Ville de Montréal (nouveau)", "en": "City of Montréal (new)"}
+    helpers.call_action("organization_patch", id="ville-de-montreal", title_translated=retitled,
+                        description_translated={"fr": "Nouvelle description", "en": "New description"})
+    dataset = helpers.call_action("package_show", id=datasets[2]["id"])
+    assert dataset["organization"]["title"] == "Ville de Montréal (nouveau)"
+    assert dataset["organization"]["description"] == "Nouvelle description"
+    found = helpers.call_action("package_search", fq="organization:ville-de-montreal")["results"]
+    assert [result["organization"]["title"] for result in found] == ["Ville de Montréal (nouveau)"]
+
+
 def test_facets_are_declared_with_labels_in_the_search_results(datasets):
     result = helpers.call_action("package_search", **{"facet.field": '["partner_type"]'})
     items = {item["name"]: item["display_name"]

@@ -4,10 +4,12 @@ Each dataset's index document carries its organization's ``partner_type``
 and ``organisation_principale`` (the organization's umbrella, else the
 dataset's own value, else the organization itself: a city or a civil-society
 partner is its own umbrella), so both can be faceted on Solr as on
-quebec_search. An edit that changes what its datasets carry (the
-organization's name, type or umbrella) reindexes them, and a rename those of
-the partners under it too: here, through CKAN's search layer, so on either
-backend (CKAN itself reindexes no dataset when its organization changes).
+quebec_search. An edit that changes what its datasets' documents carry of it
+(its name, title, description, image, type, umbrella, bilingual fields: the
+``organization`` of package_show, which Solr answers from its copy) reindexes
+them, and a rename those of the partners under it too: here, through CKAN's
+search layer, so on either backend (CKAN itself reindexes no dataset when its
+organization changes).
 """
 from __future__ import annotations
 
@@ -38,18 +40,19 @@ def add_partner_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-def indexed_facts(organization: model.Group) -> tuple[str, Any, Any]:
-    """What the index documents of ``organization``'s datasets carry of it: its name, type and umbrella."""
-    extras = organization.extras or {}
-    return organization.name, extras.get("partner_type"), extras.get(umbrella.FIELD)
+def indexed_facts(organization: model.Group) -> tuple[str, Any, ...]:
+    """What the index documents of ``organization``'s datasets carry of it, its name first:
+    the columns of package_show's ``organization`` and its extras (type, umbrella, fr/en fields)."""
+    return (organization.name, organization.title, organization.description,
+            organization.image_url, organization.type, sorted((organization.extras or {}).items()))
 
 
-def reindex_after_edit(organization: model.Group, before: tuple[str, Any, Any]) -> None:
+def reindex_after_edit(organization: model.Group, before: tuple[str, Any, ...]) -> None:
     """Index again the datasets that carry what an edit of ``organization`` changed.
 
-    ``before`` is :func:`indexed_facts` before the edit. A new name, type or
-    umbrella changes its own datasets' documents; a new name also those of
-    the partners directly under it (their umbrella's name).
+    ``before`` is :func:`indexed_facts` before the edit. Any change of those
+    changes its own datasets' documents; a new name also those of the
+    partners directly under it (their umbrella's name).
     """
     from ckanext.quebec.compat_ckan import reindex
 
