@@ -69,3 +69,17 @@ def test_solr_down_refuses_cleanly_then_rebuild_only_missing_heals(app, cli, sol
     result = cli.invoke(ckan_command, ["search-index", "rebuild", "--only-missing"])
     assert result.exit_code == 0, result.output
     assert indexed_ids() == stored_ids() == {model.Package.get("avant").id}
+
+
+def test_writes_answered_before_a_crash_are_found_after_it(solr_stopped):
+    """CKAN's commits are soft (schemas/solr/solrconfig.xml): a write is in the update log, not yet
+    in the index's files, when Solr answers it; after kill -9 and a restart Solr replays the log."""
+    organization = factories.Organization()
+    for name in ("avant-la-panne-1", "avant-la-panne-2"):
+        helpers.call_action("package_create", **dataset_dict(organization["id"], name=name))
+    node = solr_stopped["node"]
+    node.kill()
+    node.start()
+    solr_stopped.pop("node")
+    assert indexed_ids() == stored_ids() == {model.Package.get(name).id for name in (
+        "avant-la-panne-1", "avant-la-panne-2")}

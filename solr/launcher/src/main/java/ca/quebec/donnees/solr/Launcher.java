@@ -8,8 +8,10 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.solr.cloud.MiniSolrCloudCluster;
 import org.apache.solr.cloud.ZkTestServer;
+import org.apache.solr.core.SolrCore;
 import org.apache.solr.embedded.JettyConfig;
 import org.apache.solr.embedded.JettySolrRunner;
+import org.apache.solr.update.UpdateLog;
 
 /**
  * Starts Apache Solr for ckanext-quebec and runs until killed (SIGTERM stops Solr cleanly).
@@ -30,7 +32,8 @@ import org.apache.solr.embedded.JettySolrRunner;
  * leave ZooKeeper's live nodes once their session expires: solr.zkclienttimeout (milliseconds,
  * 30000 unless set) says how long after a node dies.
  *
- * Prints one line "READY url..." once Solr answers. With SOLR_LAUNCHER_WATCH_STDIN set, stops
+ * Prints one line "READY url..." once Solr answers (a node: once its cores have replayed their
+ * update logs). With SOLR_LAUNCHER_WATCH_STDIN set, stops
  * when its standard input closes (the process that started it is gone).
  */
 public final class Launcher {
@@ -117,8 +120,23 @@ public final class Launcher {
     }
     JettySolrRunner runner = new JettySolrRunner(home.toString(), new Properties(), jetty(port));
     runner.start();
+    replayed(runner);
     urls.add(runner.getBaseUrl().toString());
     return () -> quietly(runner::stop);
+  }
+
+  /**
+   * Waits until every core has replayed its update log: the writes Solr answered before a crash
+   * (soft-committed, not yet in the index's files) are searchable again once READY is printed.
+   */
+  private static void replayed(JettySolrRunner runner) throws InterruptedException {
+    runner.getCoreContainer().waitForLoadingCoresToFinish(120_000);
+    for (SolrCore core : runner.getCoreContainer().getCores()) {
+      UpdateLog log = core.getUpdateHandler().getUpdateLog();
+      while (log != null && log.getState() != UpdateLog.State.ACTIVE) {
+        Thread.sleep(50);
+      }
+    }
   }
 
   /**
