@@ -8,6 +8,8 @@ changed datasets and withdraws the one gone.
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import ckan.plugins.toolkit as tk
@@ -96,6 +98,9 @@ def test_an_org_admin_harvests_a_dcat_feed_into_the_quebec_schema(partner):
         assert dataset["name"] == importer.dataset_name(partner["org"]["name"], identifier)
         # RDF keeps no order of distributions
         assert sorted(r["format"] for r in dataset["resources"]) == ["CSV", "HTML"]
+    # named so at the gather stage already (not from the title, a query per dataset)
+    gathered = {json.loads(obj.content)["name"] for obj in queues.objects(job["id"])}
+    assert gathered == {dataset["name"] for dataset in harvested.values()}
 
 
 def test_a_second_harvest_writes_exactly_what_changed(partner):

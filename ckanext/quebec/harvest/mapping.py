@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any
+from typing import Any, Iterator
 
 from ckan import model
 from ckan.model.types import make_uuid
-from ckanext.harvest.model import HarvestObject, HarvestObjectError
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError
 
 from ckanext.quebec.dcat import importer
 from ckanext.quebec.dcat.profiles.base import UNMAPPED
@@ -72,11 +72,43 @@ def _label(vocabulary: str) -> dict[str, Any] | str:
     return messages.message(label) if label else vocabulary
 
 
+def _organization_name(owner_org: str | None) -> str:
+    organization = model.Group.get(owner_org) if owner_org else None
+    return organization.name if organization else ""
+
+
+class _NamedDatasets:
+    """ckanext-dcat's parser, whose datasets come named as before_create names them.
+
+    The gather stage then keeps that name instead of making one up from the
+    title (ckanext-harvest's ``_gen_new_name``: a query per dataset, for a
+    name the import replaces).
+    """
+
+    def __init__(self, parser: Any, organization: str) -> None:
+        self._parser = parser
+        self._organization = organization
+
+    def datasets(self) -> Iterator[dict[str, Any]]:
+        for dataset in self._parser.datasets():
+            identifier = importer.identifier_of(dataset)
+            if identifier and not dataset.get("name"):
+                dataset["name"] = importer.dataset_name(self._organization, identifier)
+            yield dataset
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._parser, name)
+
+
+def after_parsing(parser: Any, harvest_job: HarvestJob) -> Any:
+    source = model.Package.get(harvest_job.source.id)
+    return _NamedDatasets(parser, _organization_name(source.owner_org if source else None))
+
+
 def before_create(harvest_object: HarvestObject, dataset: dict[str, Any]) -> None:
     _report_unmapped(harvest_object, dataset)
     identifier = _map(harvest_object, dataset)
-    organization = model.Group.get(dataset.get("owner_org")) if dataset.get("owner_org") else None
-    dataset["name"] = importer.dataset_name(organization.name if organization else "", identifier)
+    dataset["name"] = importer.dataset_name(_organization_name(dataset.get("owner_org")), identifier)
 
 
 def before_update(harvest_object: HarvestObject, dataset: dict[str, Any]) -> None:

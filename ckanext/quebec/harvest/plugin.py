@@ -38,6 +38,9 @@ class QuebecHarvestPlugin(SuiteTranslation):
     def after_download(self, content: str | None, harvest_job: Any) -> tuple[str | None, list[str]]:
         return guards.after_download(content)
 
+    def after_parsing(self, rdf_parser: Any, harvest_job: Any) -> tuple[Any, list[str]]:
+        return mapping.after_parsing(rdf_parser, harvest_job), []
+
     def before_create(self, harvest_object: Any, dataset_dict: dict, temp_dict: dict) -> None:
         mapping.before_create(harvest_object, dataset_dict)
 
