@@ -318,6 +318,7 @@ def _title_norm() -> str:
     per_word = _BM25_K1 * _BM25_B / _AVERAGE_TITLE_WORDS
     return f"({1 + _BM25_K1:g} / ({constant:g} + {per_word:g} * coalesce({_TITLE_WORDS}, 1)))"
 
+
 def _page(options: dict[str, Any]) -> tuple[int, int]:
     try:
         rows = int(options.get("rows", _DEFAULT_ROWS))
