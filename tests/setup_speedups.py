@@ -25,10 +25,6 @@ four things took most of that reload, none of them under test:
   ``importlib.metadata.entry_points``, which reads the entry points of every
   installed distribution at each call. The installed distributions do not
   change during a run, so each lookup's answer is kept.
-- On Solr (QUEBEC_TEST_SEARCH=solr), CKAN's check of the Solr schema's
-  version, which fetches the schema and parses it at each reload: once a
-  core has passed it, it passes again without asking (a Solr that is down
-  is asked again, as CKAN would).
 
 Installed by tests/conftest.py for the whole session, unless the
 environment sets ``QUEBEC_TEST_SPEEDUPS=0``: a slice of the suite runs
@@ -154,35 +150,15 @@ def _load_core_declaration(declaration: Any) -> None:
     declaration._core_loaded = True
 
 
-_solr_checked: set[str] = set()
-_original_check_solr: Any = None
-
-
-def _check_solr_schema_version(schema_file: str | None = None) -> bool:
-    from ckan.common import config
-
-    url = config.get("solr_url")
-    if schema_file is None and url in _solr_checked:
-        return True
-    passed = _original_check_solr(schema_file)
-    if passed and schema_file is None:
-        _solr_checked.add(url)
-    return passed
-
-
 @functools.cache
 def _entry_points(**selection: Any) -> Any:
     return importlib.metadata.entry_points(**selection)
 
 
 def install() -> None:
-    global _original_check_solr
-    import ckan.lib.search
     import ckan.plugins.core
     from ckan.config.declaration import Declaration
 
-    _original_check_solr = ckan.lib.search.check_solr_schema_version
-    ckan.lib.search.check_solr_schema_version = _check_solr_schema_version
     Declaration.load_core_declaration = _load_core_declaration
     ckan.plugins.core.entry_points = _entry_points
     yaml.load = _cached_load
