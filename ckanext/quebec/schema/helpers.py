@@ -105,6 +105,11 @@ def quebec_required_languages(field: dict) -> tuple[str, ...]:
     return validators.required_languages(field["field_name"], field)
 
 
+def quebec_language_marker(language: str) -> str:
+    """The words marking a text shown in another language than the page's: "(in French)"."""
+    return tk._("(in French)") if language == "fr" else tk._("(in English)")
+
+
 # The keys of a resource that CKAN's "Additional information" table lists by
 # their raw names ("Has views", "State", "Package id", the schema's own
 # fields again): only these stay, labelled in the visitor's language (the
@@ -124,6 +129,7 @@ def get_helpers() -> dict:
     return {
         "format_resource_items": format_resource_items,
         "quebec_required_languages": quebec_required_languages,
+        "quebec_language_marker": quebec_language_marker,
         "quebec_vocabulary_choices": quebec_vocabulary_choices,
         "quebec_translation": quebec_translation,
         "quebec_translated": quebec_translated,

@@ -15,6 +15,7 @@ from ckan import model
 from ckan.lib import datapreview
 
 from ckanext.quebec.schema import vocabularies
+from ckanext.quebec.schema.helpers import quebec_language_marker as language_marker
 from ckanext.quebec.schema.jsonvalue import from_json
 
 from . import config
@@ -140,7 +141,7 @@ def _shown(group: dict[str, Any], field: str, stored: str) -> dict[str, Any]:
         "text": stored, "language": (tk.config.get("ckan.locale_default") or "fr").split("_")[0]}
     fallback = shown["language"] != (tk.h.lang() or "fr").split("_")[0]
     return {"text": shown["text"], "language": shown["language"], "fallback": fallback,
-            "marker": _language_marker(shown["language"]) if fallback else ""}
+            "marker": language_marker(shown["language"]) if fallback else ""}
 
 
 def quebec_theme_group_title(group: dict[str, Any]) -> str:
@@ -157,11 +158,6 @@ def quebec_theme_facet_label(name: str, item: dict[str, Any]) -> dict[str, Any]:
         return quebec_theme_group_name({"name": item["name"], "is_organization": name != "groups",
                                         "display_name": item.get("display_name")})
     return {"text": item.get("display_name") or item["name"], "language": None, "fallback": False, "marker": ""}
-
-
-def _language_marker(language: str) -> str:
-    """The words marking a text shown in the other language (those of quebec/snippets/translated.html)."""
-    return tk._("(in French)") if language == "fr" else tk._("(in English)")
 
 
 def quebec_theme_number(value: Any) -> str:
