@@ -136,6 +136,71 @@ class TestDatabaseAgreement:
         assert search_names(fq="groups:groupe") == set()
 
 
+@pytest.fixture
+def refused_at_commit():
+    """A deferred constraint trigger: PostgreSQL refuses, at COMMIT, the
+    transaction that writes a dataset named ``refused-*`` or deletes one.
+
+    It stands for a commit that never happens after the index was written
+    (a process killed with SIGKILL, a lost connection): the index must
+    follow the database, not keep the write or the removal alone.
+    """
+    statements = [
+        """CREATE OR REPLACE FUNCTION quebec_test_refuse() RETURNS trigger
+           LANGUAGE plpgsql AS $$ BEGIN
+             IF NEW.name LIKE 'refused-%' OR NEW.state = 'deleted' THEN
+               RAISE EXCEPTION 'refused at commit';
+             END IF;
+             RETURN NULL; END $$""",
+        """CREATE CONSTRAINT TRIGGER quebec_test_refuse AFTER INSERT OR UPDATE ON package
+           DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION quebec_test_refuse()""",
+    ]
+    with model.ensure_engine().begin() as connection:
+        for statement in statements:
+            connection.execute(sa.text(statement))
+    yield
+    model.Session.rollback()
+    with model.ensure_engine().begin() as connection:
+        connection.execute(sa.text("DROP TRIGGER quebec_test_refuse ON package"))
+        connection.execute(sa.text("DROP FUNCTION quebec_test_refuse()"))
+
+
+class TestOneTransaction:
+    """The document is written in the dataset's own transaction: both or neither."""
+
+    def test_a_dataset_whose_commit_fails_leaves_no_document(self, refused_at_commit):
+        factories.Dataset(name="kept-dataset")
+
+        with pytest.raises(sa.exc.DBAPIError, match="refused at commit"):
+            helpers.call_action("package_create", name="refused-dataset")
+        model.Session.rollback()
+
+        assert model.Package.get("refused-dataset") is None
+        assert search_names() == {"kept-dataset"}
+        assert search_names(q="name:refused-dataset", include_private=True) == set()
+
+    def test_a_removal_whose_commit_fails_leaves_the_document(self, refused_at_commit):
+        dataset = factories.Dataset(name="still-here")
+
+        with pytest.raises(sa.exc.DBAPIError, match="refused at commit"):
+            helpers.call_action("package_delete", id=dataset["id"])
+        model.Session.rollback()
+
+        assert model.Package.get("still-here").state == "active"
+        assert search_names() == {"still-here"}
+
+    def test_a_write_outside_any_commit_is_committed_by_itself(self):
+        """search-index rebuild and the jobs index without a CKAN commit after."""
+        dataset = factories.Dataset(name="rebuilt-alone")
+        search.clear_all()
+        assert search_names() == set()
+
+        search.rebuild(dataset["id"])
+        model.Session.rollback()
+
+        assert search_names() == {"rebuilt-alone"}
+
+
 class TestPackageShowCache:
     def test_package_show_answers_from_the_index(self):
         dataset = factories.Dataset(title="Titre en base")

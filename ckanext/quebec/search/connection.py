@@ -67,7 +67,7 @@ class PostgresSolr:
             raise ValueError("delete needs an id or a query")
         # A removal comes after the additions held back before it.
         writer.flush_bulk(self.engine)
-        with self.engine.begin() as connection:
+        with writer.transaction(self.engine) as connection:
             connection.execute(
                 sa.text(f"DELETE FROM quebec_search_document d WHERE {condition}"),
                 params.values)

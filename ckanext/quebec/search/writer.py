@@ -6,6 +6,12 @@ values as Solr sees them, its text by weight and language) and one
 statement writes any number of rows. Inside :func:`bulk_writes` (``ckan
 search-index rebuild``) the rows added without commit are held and written
 ``BULK_BATCH`` at a time.
+
+A document indexed while CKAN's session holds the dataset's changes is
+written on that session's connection, in the dataset's own transaction: a
+commit that never happens (a process killed, a refused constraint) leaves
+neither. Writes outside such a transaction (a rebuild, a job) are
+committed by themselves.
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from typing import Any, Iterator
 
 import sqlalchemy as sa
 
+from ckan import model
 from ckan.lib.search.common import SearchIndexError
 from ckan.model import ensure_engine
 
@@ -24,6 +31,39 @@ from . import fields as solr_fields
 
 # Documents carry these as JSON strings; they are returned, never searched.
 _OPAQUE_FIELDS = ("data_dict", "validated_data_dict")
+
+
+@contextlib.contextmanager
+def transaction(engine: sa.engine.Engine) -> Iterator[sa.engine.Connection]:
+    """The transaction of the dataset being written when there is one, else one of its own."""
+    session = _writing_session(engine)
+    if session is not None:
+        yield session.connection()
+        return
+    with engine.begin() as connection:
+        yield connection
+
+
+def _writing_session(engine: sa.engine.Engine) -> Any:
+    """CKAN's session, when its open transaction holds writes of its own.
+
+    CKAN 2.12's actions index a dataset just before ``model.repo.commit()``;
+    2.11 indexes it inside the commit (``before_commit``, after a flush). In
+    both cases the session's transaction holds the dataset's changes. A
+    session that only read (a rebuild, a job) is left alone: nothing would
+    commit the document.
+    """
+    if not model.Session.registry.has():
+        return None
+    session = model.Session()
+    if not session.in_transaction() or session.get_bind().url != engine.url:
+        return None
+    flushed = getattr(session, "_object_cache", None) or {}
+    if any(flushed.values()) or session.new or session.deleted:
+        return session
+    if any(session.is_modified(obj) for obj in session.dirty):
+        return session
+    return None
 
 
 def add(engine: sa.engine.Engine, rows: list[dict[str, Any]], commit: bool) -> None:
@@ -95,7 +135,7 @@ def _write(engine: sa.engine.Engine, rows: list[dict[str, Any]]) -> None:
     # One row per index_id (the last wins, as successive adds would): ON
     # CONFLICT may not touch a row twice in one statement.
     latest = {row["index_id"]: row for row in rows}
-    with engine.begin() as connection:
+    with transaction(engine) as connection:
         connection.execute(_WRITE_STATEMENT, {"rows": json.dumps(
             list(latest.values()), ensure_ascii=False, default=str)})
 
