@@ -394,6 +394,38 @@ class TestNarrowColumns:
         modified = [dataset["metadata_modified"] for dataset in result["results"]]
         assert modified == sorted(modified, reverse=True)
 
+    def test_a_deep_page_is_read_from_the_sort_index_alone(self, catalogue):
+        """The rows before a page are checked against the reader's
+        permissions in the default sort's index (migration 0015), not each
+        read from the table (a page at start=5000 read 5,021 rows)."""
+        engine = model.ensure_engine()
+        pages = []
+
+        def page_statement(conn, cursor, statement, parameters, context, executemany):
+            if "OFFSET" in statement:
+                pages.append((statement, parameters))
+
+        sa.event.listen(engine, "before_cursor_execute", page_statement)
+        try:
+            result = helpers.call_action("package_search", {"user": "", "ignore_auth": False},
+                                         q="", rows=1, start=1)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", page_statement)
+        assert result["count"] == 3 and len(result["results"]) == 1
+        [(statement, parameters)] = pages
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM quebec_search_document"))  # as autovacuum leaves it
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            # Three datasets: without these the planner rightly reads and sorts them all.
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+            cursor.execute("EXPLAIN (COSTS OFF) " + statement, parameters)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            raw.close()
+        assert "Index Only Scan" in plan and "Index Scan" not in plan, plan
+
 
 class TestBatchedRebuild:
     def test_rebuild_writes_by_batches_the_same_documents(self, cli, monkeypatch):

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 
 from .plan import QueryPlan
 
+_KEYED = "d.signature_key = ANY(CAST(:_signature_keys AS bigint[]))"
+
 
 class Segments(NamedTuple):
     ids: list[int]  # the segments the plan's signature conditions keep
@@ -56,7 +58,14 @@ def segment_keys(segments: Iterable[tuple[int, bool, bool]]) -> list[int] | None
 
 def by_signature(segments: Segments) -> tuple[str, dict[str, Any]]:
     """(condition, parameters) picking the documents of ``segments``: for a
-    plan whose conditions all read the signature only."""
+    plan whose conditions all read the signature only.
+
+    By their signature's key when the keys tell the segments apart: the
+    default sort's index holds the key (migration 0015), so a page is then
+    read from that index alone, however many rows come before it.
+    """
+    if segments.keys is not None:
+        return _KEYED, {"_signature_keys": segments.keys}
     return ("d.signature = ANY(CAST(:_signatures AS jsonb[]))",
             {"_signatures": segments.signatures})
 
@@ -76,6 +85,4 @@ def keyed_where(connection: sa.engine.Connection,
     keys = matching(connection, plan).keys
     if keys is None:
         return plan.where, {}
-    return (" AND ".join(plan.other_conditions()
-                         + ["d.signature_key = ANY(CAST(:_signature_keys AS bigint[]))"]),
-            {"_signature_keys": keys})
+    return " AND ".join(plan.other_conditions() + [_KEYED]), {"_signature_keys": keys}
