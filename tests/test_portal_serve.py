@@ -245,8 +245,9 @@ def test_serving_again_keeps_what_the_portal_holds(portal, token):
         assert "https://images.example.org" in response.headers["Content-Security-Policy"]
 
 
-# the load and fault test runs on one CKAN version (the suite's time): deselected on others
-@pytest.mark.ckan_versions("2.12")
+# the load and fault test runs on one CKAN version (the suite's time): deselected on others.
+# 2.11, the version Données Québec runs; 2.12's run holds tests/solr.
+@pytest.mark.ckan_versions("2.11")
 def test_load_with_a_web_process_and_a_jobs_worker_killed(portal, tmp_path):
     """bench/load.py for a minute: visitors, editors and a sysadmin at once, while a web
     process and a jobs worker are killed with SIGKILL: no 5xx, no acknowledged write lost
