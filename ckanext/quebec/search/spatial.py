@@ -10,6 +10,7 @@ grammar (``[A-Za-z_][A-Za-z0-9_]*``) and reach SQL bound, as in lucene.py.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -41,10 +42,10 @@ _FUNCTIONS: dict[str, tuple[str, int | None]] = {
 _IGNORED_LOCAL_PARAMS = {"tag", "cache", "cost"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Call:
     function: str
-    args: list["_Node"]
+    args: tuple["_Node", ...]
 
 
 _Node = Union[float, str, _Call]
@@ -78,6 +79,7 @@ def function_range_condition(text: str, params: Params) -> str:
                               f"CAST({bound} AS float8)")
     if not conditions:
         conditions.append(f"{value} IS NOT NULL")
+    conditions = [_on_fields_once(" AND ".join(conditions))]
     prefilter = _overlap_prefilter(function, local, params)
     if prefilter:
         conditions.insert(0, prefilter)
@@ -100,7 +102,7 @@ def boost_expression(bf: Any, params: Params) -> str | None:
             if match.group("weight"):
                 term = f"({term} * CAST({params.bind(float(match.group('weight')))} AS float8))"
             terms.append(term)
-    return "(" + " + ".join(terms) + ")" if terms else None
+    return _on_fields_once(" + ".join(terms)) if terms else None
 
 
 # -- parsing ---------------------------------------------------------------------
@@ -162,8 +164,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN_RE.match(text, position)
         if not match or match.end() == position:
-            raise QuerySyntaxError(tk._("invalid function query: {function}")
-                                   .format(function=text))
+            raise _invalid_function(text)
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))
         position = match.end()
@@ -172,27 +173,33 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
+@functools.lru_cache(maxsize=256)
 def _parse(text: str) -> _Node:
+    """The syntax tree of a function (immutable, so shared): solr-bbox sends
+    the same function as the filter and as the boost of one search."""
     tokens = _tokens(text)
     node, position = _parse_node(tokens, 0, 0, text)
     if position != len(tokens):
-        raise QuerySyntaxError(tk._("invalid function query: {function}").format(function=text))
+        raise _invalid_function(text)
     return node
+
+
+def _invalid_function(text: str) -> QuerySyntaxError:
+    return QuerySyntaxError(tk._("invalid function query: {function}").format(function=text))
 
 
 def _parse_node(tokens: list[tuple[str, str]], position: int, depth: int,
                 text: str) -> tuple[_Node, int]:
-    invalid = QuerySyntaxError(tk._("invalid function query: {function}").format(function=text))
     if position >= len(tokens) or depth > _MAX_DEPTH:
-        raise invalid
+        raise _invalid_function(text)
     kind, value = tokens[position]
     if kind == "number":
         return _number(value), position + 1
     if kind != "name":
-        raise invalid
+        raise _invalid_function(text)
     if position + 1 >= len(tokens) or tokens[position + 1] != ("punct", "("):
         if not solr_fields.is_valid_name(value):
-            raise invalid
+            raise _invalid_function(text)
         return value, position + 1
     if value not in _FUNCTIONS:
         raise QuerySyntaxError(tk._("unsupported function: {function}").format(function=value))
@@ -203,24 +210,38 @@ def _parse_node(tokens: list[tuple[str, str]], position: int, depth: int,
         arg, position = _parse_node(tokens, position, depth + 1, text)
         args.append(arg)
         if position >= len(tokens):
-            raise invalid
+            raise _invalid_function(text)
         if tokens[position] == ("punct", ","):
             position += 1
             continue
         if tokens[position] == ("punct", ")"):
             position += 1
             break
-        raise invalid
+        raise _invalid_function(text)
     if (arity is not None and len(args) != arity) or (arity is None and len(args) < 2):
         raise QuerySyntaxError(tk._("wrong number of arguments for {function}")
                                .format(function=value))
-    return _Call(function, args), position
+    return _Call(function, tuple(args)), position
 
 
 # -- SQL -------------------------------------------------------------------------
+# The functions read the document's fields as ``f.fields``: its ``fields``
+# column (compressed in the row, 0004) decompressed once per document for all
+# the numbers a function reads (solr-bbox's reads eight), not once per number.
+# ``|| '{}'`` returns the value decompressed; OFFSET 0 keeps PostgreSQL from
+# folding the sub-select back into each reference.
+_FIELDS = "f.fields"
+_FIELDS_ONCE = "(SELECT d.fields || '{}'::jsonb AS fields OFFSET 0) AS f"
+
+
+def _on_fields_once(expression: str) -> str:
+    """``expression`` (over ``f.fields``) for the document ``d``, as one SQL value."""
+    return f"(SELECT {expression} FROM {_FIELDS_ONCE})"
+
+
 def _field_value(name: str, params: Params) -> str:
     # Solr reads a numeric field a document lacks as 0.
-    return f"COALESCE(quebec_search_try_number(d.fields -> {params.bind(name)} ->> 0), 0)"
+    return f"COALESCE(quebec_search_try_number({_FIELDS} -> {params.bind(name)} ->> 0), 0)"
 
 
 def _sql(node: _Node, params: Params) -> str:
