@@ -437,6 +437,12 @@ class TestBatchedRebuild:
         monkeypatch.setattr(search_writer, "BULK_BATCH", 3)
         result = cli.invoke(ckan, ["search-index", "rebuild", "--quiet"])
         assert result.exit_code == 0, result.output
+        # Vacuumed: every page all-visible, so the default sort's index answers alone.
+        with model.ensure_engine().connect() as connection:
+            pages, visible = connection.execute(sa.text(
+                "SELECT sum(relpages), sum(relallvisible) FROM pg_class WHERE oid IN (SELECT"
+                " relid FROM pg_partition_tree('quebec_search_document') WHERE isleaf)")).one()
+        assert pages > 0 and visible == pages
         after = index_documents()
         assert after.keys() == before.keys()
         for name, row in after.items():
