@@ -25,6 +25,13 @@ four things took most of that reload, none of them under test:
   ``importlib.metadata.entry_points``, which reads the entry points of every
   installed distribution at each call. The installed distributions do not
   change during a run, so each lookup's answer is kept.
+- ``plugins.load_all()`` unloads every plugin, running CKAN's whole
+  ``update_config`` (and, on Solr, its schema check over HTTP) for the
+  empty set, then loads the plugins and runs it again. CKAN's fixtures do
+  it for every test (the ``app`` fixture's ``load_environment``); the
+  update of the empty set is left out when the load runs one after it
+  (the observers and signals still see each unload). The plugins loaded
+  and the configuration they leave are the same.
 
 Installed by tests/conftest.py for the whole session, unless the
 environment sets ``QUEBEC_TEST_SPEEDUPS=0``: a slice of the suite runs
@@ -150,15 +157,65 @@ def _load_core_declaration(declaration: Any) -> None:
     declaration._core_loaded = True
 
 
+_original_load_all: Any = None
+
+
+class _Updates:
+    """Stands in for ckan.plugins.core.plugins_update while load_all runs:
+    counts the updates and runs them unless ``held``."""
+
+    def __init__(self, update: Any) -> None:
+        self.update = update
+        self.held = True
+        self.calls = 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+        if not self.held:
+            self.update()
+
+
+def _load_all(*args: Any, **kwargs: Any) -> None:
+    """plugins.load_all, without the update of the empty set between its
+    unloading and its loading when the loading runs one.
+
+    Its observers still hear of each unload; only ``plugins_update`` is held
+    until the unloading is over, and run if nothing ran it after.
+    """
+    import ckan.plugins.core as core
+
+    update = core.plugins_update
+    updates = core.plugins_update = _Updates(update)
+    held = 0
+    try:
+        core.unload_all()
+        held, updates.held, updates.calls = updates.calls, False, 0
+        (_original_load_all or core.load_all)(*args, **kwargs)
+    finally:
+        core.plugins_update = update
+        if held and not updates.calls:
+            # Nothing (or a failure) came to update after the unloading.
+            update()
+
+
 @functools.cache
 def _entry_points(**selection: Any) -> Any:
     return importlib.metadata.entry_points(**selection)
 
 
+# Every module of CKAN that binds load_all (ckan.plugins: ``from .core import *``).
+LOAD_ALL_HOLDERS = ("ckan.plugins", "ckan.plugins.core")
+
+
 def install() -> None:
+    global _original_load_all
     import ckan.plugins.core
     from ckan.config.declaration import Declaration
 
+    if ckan.plugins.core.load_all is not _load_all:
+        _original_load_all = ckan.plugins.core.load_all
+    for name in LOAD_ALL_HOLDERS:
+        setattr(sys.modules[name], "load_all", _load_all)
     Declaration.load_core_declaration = _load_core_declaration
     ckan.plugins.core.entry_points = _entry_points
     yaml.load = _cached_load

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from tests import setup_speedups
@@ -67,3 +68,70 @@ def test_the_switch_leaves_the_libraries_alone():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          cwd=os.path.dirname(os.path.dirname(__file__)), check=True)
     assert out.stdout.strip().splitlines()[-1] == "True"
+
+
+def _ckan_load_all():
+    from ckan.plugins import core
+
+    return setup_speedups._original_load_all or core.load_all
+
+
+def _loaded_state() -> tuple:
+    """What a reload leaves: the plugins, the options, the paths, helpers and dataset types."""
+    from ckan.common import config
+    from ckan.lib import helpers
+    from ckan.lib import plugins as lib_plugins
+    from ckan.plugins import core
+
+    return (list(core._PLUGINS), sorted(config.keys()), config["ckan.plugins"],
+            list(config["plugin_template_paths"]), list(config["plugin_public_paths"]),
+            sorted(helpers.helper_functions), sorted(lib_plugins._package_plugins))
+
+
+def _count_updates(monkeypatch) -> list[None]:
+    from ckan.config import environment
+
+    update, calls = environment.update_config, []
+
+    def counted() -> None:
+        calls.append(None)
+        update()
+
+    monkeypatch.setattr(environment, "update_config", counted)
+    return calls
+
+
+def test_every_ckan_module_binding_load_all_is_listed():
+    holders = [name for name, module in list(sys.modules.items())
+               if name.startswith("ckan") and module is not None
+               and vars(module).get("load_all") is _ckan_load_all()]
+    assert set(holders) <= set(setup_speedups.LOAD_ALL_HOLDERS)
+
+
+@pytest.mark.ckan_config("ckan.plugins", "quebec_search scheming_datasets quebec_schema")
+@pytest.mark.usefixtures("with_plugins")
+def test_a_reload_updates_once_and_loads_what_ckan_loads(monkeypatch):
+    updates = _count_updates(monkeypatch)
+    _ckan_load_all()()
+    loaded_by_ckan = _loaded_state()
+    assert len(updates) == 2  # the empty set's, then the plugins'
+    updates.clear()
+    setup_speedups._load_all()
+    assert len(updates) == 1
+    assert _loaded_state() == loaded_by_ckan
+
+
+@pytest.mark.ckan_config("ckan.plugins", "quebec_search scheming_datasets quebec_schema")
+@pytest.mark.usefixtures("with_plugins")
+def test_a_reload_without_plugins_still_updates(ckan_config, monkeypatch):
+    configured = ckan_config["ckan.plugins"]
+    monkeypatch.setitem(ckan_config, "ckan.plugins", "")
+    _ckan_load_all()()
+    unloaded_by_ckan = _loaded_state()
+    monkeypatch.setitem(ckan_config, "ckan.plugins", configured)
+    _ckan_load_all()()
+    monkeypatch.setitem(ckan_config, "ckan.plugins", "")
+    updates = _count_updates(monkeypatch)
+    setup_speedups._load_all()
+    assert len(updates) == 1
+    assert _loaded_state() == unloaded_by_ckan
