@@ -10,8 +10,10 @@ identifiers and titles) from a local HTTP server, and measures:
   quebec_harvest hooks (tests/harvest/queues.py): gather, fetch and import
   times, datasets/s, the peak memory growth of the process;
 - a second harvest of the unchanged feed (every dataset "not modified");
-- the suite's own import of the same feed (``ckan quebec dcat import``, into
-  another organization), for the ratio.
+- the suite's import (``quebec_dcat_import``, as ``ckan quebec dcat import``
+  runs it: one job of the same harvester run in the process, no queues) of a
+  copy of the feed (other URIs, served under /copy) into another organization,
+  for the ratio.
 
     CKAN_REDIS_URL=redis://127.0.0.1:6399/40 .venv-2.12/bin/python bench/harvest.py \\
         --ckan-ini test.ini --database harvest_bench --datasets 10000
@@ -93,12 +95,14 @@ def empty_database() -> None:
             " quebec_search_facet_count CASCADE"))
 
 
-def feed_pages(base: str, model_dataset: dict, count: int, page_size: int) -> dict[str, bytes]:
-    """The feed's hydra pages by path: ``count`` copies of ``model_dataset``, each its own."""
+def feed_pages(base: str, model_dataset: dict, count: int, page_size: int,
+               prefix: str = "") -> dict[str, bytes]:
+    """The feed's hydra pages by path (under ``prefix``): ``count`` copies of ``model_dataset``, each its own."""
     from ckanext.dcat.processors import RDFSerializer
 
     pages = {}
     last = (count - 1) // page_size + 1
+    base += prefix
     for number in range(1, last + 1):
         datasets = []
         for n in range((number - 1) * page_size, min(count, number * page_size)):
@@ -117,8 +121,8 @@ def feed_pages(base: str, model_dataset: dict, count: int, page_size: int) -> di
             info["next"] = f"{base}/catalog.ttl?page={number + 1}"
         body = RDFSerializer(profiles=PROFILES).serialize_catalog(
             {}, dataset_dicts=datasets, _format="turtle", pagination_info=info)
-        pages[f"/catalog.ttl?page={number}"] = body.encode() if isinstance(body, str) else body
-    pages["/catalog.ttl"] = pages["/catalog.ttl?page=1"]
+        pages[f"{prefix}/catalog.ttl?page={number}"] = body.encode() if isinstance(body, str) else body
+    pages[f"{prefix}/catalog.ttl"] = pages[f"{prefix}/catalog.ttl?page=1"]
     return pages
 
 
@@ -159,13 +163,15 @@ def harvest(source_id: str, user: str) -> dict:
             "stats": done["stats"], "memory": _max_rss_mb() - memory}
 
 
-def own_import(url: str, organization: str, user: str) -> tuple[float, int, float]:
-    from ckanext.quebec.dcat import importer
+def action_import(url: str, organization: str, user: str) -> tuple[float, int, float]:
+    """quebec_dcat_import of ``url``: seconds, datasets created, peak memory growth."""
+    import ckan.plugins.toolkit as tk
 
     memory = _max_rss_mb()
     started = time.perf_counter()
-    report = importer.import_feed(url, organization, user=user)
-    return time.perf_counter() - started, len(report.created), _max_rss_mb() - memory
+    report = tk.get_action("quebec_dcat_import")({"user": user},
+                                                 {"organization": organization, "url": url})
+    return time.perf_counter() - started, len(report["created"]), _max_rss_mb() - memory
 
 
 def main() -> None:
@@ -203,8 +209,10 @@ def main() -> None:
                   f"{ARGS.datasets / run['total']:.1f} datasets/s; peak memory growth "
                   f"{run['memory']:.0f} MB; {run['stats']}")
         if not ARGS.no_import:
-            seconds, created, memory = own_import(base + "/catalog.ttl", organizations["gouv"]["name"], user)
-            print(f"the suite's import (ckan quebec dcat import): {created:,} datasets in "
+            pages.update(feed_pages(base, model_dataset, ARGS.datasets, ARGS.page_size, "/copy"))
+            seconds, created, memory = action_import(base + "/copy/catalog.ttl",
+                                                     organizations["gouv"]["name"], user)
+            print(f"the suite's import (quebec_dcat_import, one job in-process): {created:,} datasets in "
                   f"{seconds:.1f} s = {created / seconds:.1f} datasets/s; peak memory growth "
                   f"{memory:.0f} MB")
         httpd.shutdown()

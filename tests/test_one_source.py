@@ -49,7 +49,7 @@ def test_the_indexed_bilingual_fields_are_the_schema_translated_fields():
 # index's own columns.
 NOT_FIELD_VALUES = {
     "schema/jsonvalue.py", "tabular/geojson.py", "search/documents.py",
-    "dcat/helpers.py", "dcat/feed.py", "dcat/importer.py", "harvest/mapping.py",
+    "dcat/helpers.py", "dcat/feed.py", "harvest/reading.py", "harvest/mapping.py",
     "harvest/ckan_harvester.py",
 }
 

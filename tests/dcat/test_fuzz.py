@@ -105,19 +105,3 @@ def test_unknown_format_in_the_action_is_a_validation_error(app):
     response = app.post("/api/3/action/dcat_catalog_show", json={"format": "foo"})
     assert response.status_code == 409
     assert "format" in response.json["error"]
-
-
-def test_import_action(app, users):
-    organization = factories.Organization()
-    values = TEXTS + JSON_VALUES + ["http://127.0.0.1:9/x", "/etc/hostname", "file:///etc/hostname"]
-
-    def requests():
-        for who, headers in users.items():
-            for param in ("organization", "url", "data", "format", "dry_run"):
-                base = {"organization": organization["name"], "data": "<a> <b> <c> ."}
-                for value in values if who == "sysadmin" else values[:3]:
-                    yield (f"{who} quebec_dcat_import {param}={str(value)[:20]!r}", "post",
-                           "/api/3/action/quebec_dcat_import",
-                           {"json": {**base, param: value}, "headers": headers})
-
-    assert _failures(app, requests()) == []

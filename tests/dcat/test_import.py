@@ -1,5 +1,6 @@
-"""Import of DCAT feeds (CLI and action): ckanext-dcat's own and hand-written feeds, paginated,
-matched by identifier, never deleting; malicious feeds refused without fetching anything."""
+"""The DCAT import (CLI and action), a front-end of ckanext-harvest: ckanext-dcat's own and
+hand-written feeds, paginated, matched by identifier, withdrawn when gone from the feed; malicious
+feeds refused without fetching anything, nothing written."""
 from __future__ import annotations
 
 import http.server
@@ -8,17 +9,21 @@ import time
 
 import pytest
 
+from ckan import model
 from ckan.cli.cli import ckan
 from ckan.tests import factories, helpers
 from ckanext.dcat.processors import RDFSerializer
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.quebec.dcat import importer
+from ckanext.quebec.harvest import reading
+
+# The import without the Québec schema (CKAN's default one): quebec_dcat and quebec_harvest alone.
+PLUGINS = "quebec_search dcat quebec_dcat harvest dcat_rdf_harvester quebec_harvest"
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
-    pytest.mark.ckan_config("ckan.plugins", "quebec_search dcat quebec_dcat"),
+    pytest.mark.ckan_config("ckan.plugins", PLUGINS),
     pytest.mark.ckan_config("ckanext.quebec.dcat.import_allow_private_addresses", "true"),
 ]
 
@@ -108,9 +113,33 @@ def _dcat_feed_pages(server, datasets, per_page=2):
     return f"{server.base}/catalog.ttl"
 
 
-def _import(source, organization="ville-partenaire", **options):
+
+def _import(url=None, organization="ville-partenaire", **options):
+    """quebec_dcat_import by the site user; its report."""
     user = helpers.call_action("get_site_user")["name"]
-    return importer.import_feed(source, organization, user=user, **options)
+    if url is not None:
+        options["url"] = url
+    return helpers.call_action("quebec_dcat_import", {"user": user}, organization=organization,
+                               **options)
+
+
+def _refused(url=None, **options):
+    """The messages of the import's 409 (the field's), checking that nothing was written."""
+    with pytest.raises(tk.ValidationError) as error:
+        _import(url, **options)
+    assert _datasets() == []
+    assert helpers.call_action("harvest_source_list") == []  # none registered for a feed never read
+    return " ".join(error.value.error_dict["data" if "data" in options else "url"])
+
+
+def _datasets():
+    """The names of the datasets (harvest sources are datasets of another type)."""
+    return [name for name, in model.Session.query(model.Package.name).filter_by(
+        type="dataset", state="active")]
+
+
+def _name(identifier):
+    return reading.dataset_name("ville-partenaire", identifier)
 
 
 def test_ckanext_dcat_feed_is_followed_page_by_page_and_updated_again(server, partner):
@@ -121,34 +150,42 @@ def test_ckanext_dcat_feed_is_followed_page_by_page_and_updated_again(server, pa
     url = _dcat_feed_pages(server, originals)
 
     report = _import(url)
-    assert report.pages == 3
-    assert len(report.created) == 5 and report.updated == [] and report.skipped == []
-    for name in report.created:
+    assert [path for path in server.requests if path.endswith(".ttl")] == [
+        "/catalog.ttl", "/page2.ttl", "/page3.ttl"]
+    assert len(report["created"]) == 5 and report["updated"] == report["errors"] == []
+    job = helpers.call_action("harvest_job_show", id=report["job"])
+    assert job["status"] == "Finished" and job["stats"]["added"] == 5
+    for name in report["created"]:
         dataset = helpers.call_action("package_show", id=name)
         assert dataset["owner_org"] == partner["id"]
         assert dataset["title"].startswith("Jeu ")
         assert dataset["resources"][0]["format"] == "CSV"
 
-    # The next import updates the same datasets; one gone from the feed stays.
+    # The next import (the same harvest source) updates the datasets; the one gone from the feed
+    # is withdrawn, as the source says.
+    originals[1]["title"] = "Jeu 1 révisé"
     _dcat_feed_pages(server, originals[1:])
     server.routes.pop("/page3.ttl", None)
     again = _import(url)
-    assert sorted(again.updated) == sorted(
-        importer.dataset_name("ville-partenaire", d["id"]) for d in originals[1:])
-    assert again.created == []
-    assert len(helpers.call_action("package_search", fq=f"owner_org:{partner['id']}")["results"]) == 5
+    assert again["source"] == report["source"]
+    assert again["updated"] == [_name(originals[1]["id"])]
+    assert sorted(again["not_modified"]) == sorted(_name(d["id"]) for d in originals[2:])
+    assert again["created"] == [] and again["deleted"] == [_name(originals[0]["id"])]
+    assert helpers.call_action("package_show", id=_name(originals[1]["id"]))["title"] == "Jeu 1 révisé"
+    assert len(helpers.call_action("package_search", fq=f"owner_org:{partner['id']}")["results"]) == 4
     # The source organization's datasets are untouched.
     assert helpers.call_action("package_show", id=originals[0]["id"])["owner_org"] == source_org["id"]
 
 
-def test_hand_written_feed_reports_what_it_skipped(server, partner):
+def test_hand_written_feed_reports_what_it_left_out(server, partner):
     server.routes["/feed.ttl"] = (HAND_WRITTEN.encode("utf-8"), "text/turtle")
     report = _import(f"{server.base}/feed.ttl")
-    assert report.created == [importer.dataset_name("ville-partenaire", "VILLE-001")]
-    reasons = dict(report.skipped)
-    assert reasons["VILLE-003"] == "no title"
-    assert reasons["Sans identifiant"] == "no dct:identifier"
-    dataset = helpers.call_action("package_show", id=report.created[0])
+    # Without a dct:identifier, a record is identified by its URI (ckanext-dcat's guid).
+    assert sorted(report["created"]) == sorted([_name("VILLE-001"),
+                                                _name("https://ville.example/d/2")])
+    assert report["errors"] == [{"identifier": None,
+                                 "message": "VILLE-003: no title; the record was not imported"}]
+    dataset = helpers.call_action("package_show", id=_name("VILLE-001"))
     assert dataset["title"] == "Patinoires extérieures"
     assert dataset["resources"][0]["url"] == "https://ville.example/patinoires.csv"
 
@@ -158,15 +195,29 @@ def test_dry_run_writes_nothing(cli, partner, tmp_path):
     feed.write_text(HAND_WRITTEN, encoding="utf-8")
     result = cli.invoke(ckan, ["quebec", "dcat", "import", str(feed),
                                "--organization", "ville-partenaire", "--dry-run"])
-    assert "created: " + importer.dataset_name("ville-partenaire", "VILLE-001") in result.output
-    assert "VILLE-003: no title" in result.output
-    assert "1 created, 0 updated, 2 skipped (dry run, nothing written)" in result.output
-    assert result.exit_code == 1  # something was skipped
-    assert helpers.call_action("package_list") == []
+    assert "created: " + _name("VILLE-001") in result.output, result.output
+    assert "error: VILLE-003: no title" in result.output
+    assert ("2 created, 0 updated, 0 not modified, 0 deleted, 1 error(s) "
+            "(dry run, nothing written)") in result.output
+    assert result.exit_code == 1  # something was left out
+    assert _datasets() == []
+    assert helpers.call_action("harvest_source_list") == []
 
     result = cli.invoke(ckan, ["quebec", "dcat", "import", str(feed),
                                "--organization", "ville-partenaire"])
-    assert len(helpers.call_action("package_list")) == 1
+    assert len(_datasets()) == 2
+    source, = helpers.call_action("harvest_source_list")
+    assert source["url"].startswith("https://documents.invalid/ville-partenaire/")
+
+    # A dry run on the source now: what would change, nothing written.
+    feed.write_text(HAND_WRITTEN.replace("Patinoires extérieures", "Patinoires"), encoding="utf-8")
+    result = cli.invoke(ckan, ["quebec", "dcat", "import", str(feed),
+                               "--organization", "ville-partenaire", "--dry-run"])
+    assert "updated: " + _name("VILLE-001") in result.output, result.output
+    assert "1 not modified" in result.output
+    assert helpers.call_action("package_show", id=_name("VILLE-001"))["title"] == (
+        "Patinoires extérieures")
+    assert helpers.call_action("harvest_source_show", id=source["id"])["status"]["job_count"] == 1
 
 
 XXE = b"""<?xml version="1.0"?>
@@ -199,17 +250,14 @@ def test_malicious_or_broken_feeds_are_refused_and_fetch_nothing(server, partner
                                                                  media_type, message):
     server.routes[path] = (body.replace(b"%s", server.base.encode()), media_type)
     server.routes["/secret"] = (b"top secret", "text/plain")
-    with pytest.raises(importer.FeedRefused, match=message):
-        _import(f"{server.base}{path}")
+    assert message in _refused(f"{server.base}{path}")
     assert server.requests == [path]
-    assert helpers.call_action("package_list") == []
 
 
 @pytest.mark.ckan_config("ckanext.quebec.dcat.import_max_bytes", "1000")
-def test_huge_feeds_are_refused(server, partner, tmp_path):
+def test_huge_feeds_are_refused(server, partner, tmp_path, cli):
     server.routes["/huge.ttl"] = (b"# " + b"x" * 5000, "text/turtle")
-    with pytest.raises(importer.FeedRefused, match="larger than 1000 bytes"):
-        _import(f"{server.base}/huge.ttl")
+    assert "larger than 1000 bytes" in _refused(f"{server.base}/huge.ttl")
 
     def no_length(handler):
         handler.send_response(200)
@@ -219,13 +267,14 @@ def test_huge_feeds_are_refused(server, partner, tmp_path):
             handler.wfile.write(b"# " + b"x" * 100 + b"\n")
 
     server.routes["/chunked.ttl"] = no_length
-    with pytest.raises(importer.FeedRefused, match="larger than 1000 bytes"):
-        _import(f"{server.base}/chunked.ttl")
+    assert "larger than 1000 bytes" in _refused(f"{server.base}/chunked.ttl")
+    assert "larger than 1000 bytes" in _refused(data="# " + "x" * 5000, format="turtle")
 
     big_file = tmp_path / "huge.ttl"
     big_file.write_bytes(b"# " + b"x" * 5000)
-    with pytest.raises(importer.FeedRefused, match="larger than 1000 bytes"):
-        _import(str(big_file), local_files=True)
+    result = cli.invoke(ckan, ["quebec", "dcat", "import", str(big_file),
+                               "--organization", "ville-partenaire"])
+    assert result.exit_code == 1 and "larger than 1000 bytes" in result.output
 
 
 @pytest.mark.ckan_config("ckanext.quebec.dcat.import_timeout", "1")
@@ -240,15 +289,17 @@ def test_slow_feeds_are_cut(server, partner):
             time.sleep(0.1)
 
     server.routes["/slow.ttl"] = dribble
-    with pytest.raises(importer.FeedRefused, match="more than 1 s"):
-        _import(f"{server.base}/slow.ttl")
+    assert "more than 1 s" in _refused(f"{server.base}/slow.ttl")
 
 
 @pytest.mark.ckan_config("ckanext.quebec.dcat.import_max_pages", "3")
-def test_endless_feeds_stop_at_the_page_cap(server, partner):
+def test_endless_feeds_stop_at_the_page_cap_and_import_nothing(server, partner):
     def endless(handler):
         number = int(handler.path.split("page=")[-1]) if "page=" in handler.path else 1
         body = (f'@prefix hydra: <http://www.w3.org/ns/hydra/core#> .\n'
+                f'@prefix dcat: <http://www.w3.org/ns/dcat#> .\n'
+                f'@prefix dct: <http://purl.org/dc/terms/> .\n'
+                f'<https://ville.example/d/{number}> a dcat:Dataset ; dct:title "Jeu {number}" .\n'
                 f'<{server.base}/endless?page={number}> a hydra:PartialCollectionView ;\n'
                 f'  hydra:next <{server.base}/endless?page={number + 1}> .\n').encode()
         handler.send_response(200)
@@ -257,9 +308,8 @@ def test_endless_feeds_stop_at_the_page_cap(server, partner):
         handler.wfile.write(body)
 
     server.routes["/endless"] = endless
-    report = _import(f"{server.base}/endless")
-    assert report.pages == 3
-    assert report.skipped == [(f"{server.base}/endless?page=4", "page cap of 3 reached")]
+    assert _refused(f"{server.base}/endless") == "page cap of 3 reached"
+    assert len(server.requests) == 3
 
 
 @pytest.mark.ckan_config("ckanext.quebec.dcat.import_allow_private_addresses", "false")
@@ -267,13 +317,12 @@ def test_endless_feeds_stop_at_the_page_cap(server, partner):
                                  "http://10.0.0.1/feed.ttl", "http://169.254.169.254/latest",
                                  "file:///etc/passwd", "ftp://example.com/feed.ttl"])
 def test_private_addresses_and_other_schemes_are_refused(partner, url):
-    with pytest.raises(importer.FeedRefused):
-        _import(url)
+    assert _refused(url)
 
 
 def test_unknown_organization(partner):
     with pytest.raises(tk.ObjectNotFound):
-        _import("unused", organization="inexistante", data=b"", data_format="turtle")
+        _import(organization="inexistante", data="# vide", format="turtle")
 
 
 class TestAction:
@@ -281,9 +330,10 @@ class TestAction:
         result = helpers.call_action("quebec_dcat_import", {"user": sysadmin["name"]},
                                      organization=partner["name"], data=HAND_WRITTEN,
                                      format="turtle")
-        assert result["created"] == [importer.dataset_name("ville-partenaire", "VILLE-001")]
-        assert {s["identifier"] for s in result["skipped"]} == {"VILLE-003", "Sans identifiant"}
-        assert result["pages"] == 1 and result["dry_run"] is False
+        assert _name("VILLE-001") in result["created"] and len(result["created"]) == 2
+        assert [e["message"] for e in result["errors"]] == [
+            "VILLE-003: no title; the record was not imported"]
+        assert result["dry_run"] is False
 
     def test_bad_input_is_a_validation_error(self, partner, sysadmin):
         context = {"user": sysadmin["name"]}
@@ -294,18 +344,25 @@ class TestAction:
             helpers.call_action("quebec_dcat_import", context, organization=partner["name"],
                                 data=XXE.decode(), format="xml")
         assert "DOCTYPE" in str(error.value.error_dict["data"])
+        with pytest.raises(tk.ValidationError) as error:
+            helpers.call_action("quebec_dcat_import", context, organization=partner["name"],
+                                data=HAND_WRITTEN, format="n3")
+        assert "format" in error.value.error_dict
+        assert _datasets() == []
 
-    def test_through_the_api(self, app, partner):
+    @pytest.mark.parametrize("language, message", [
+        ("fr", "RDF mal formé (turtle) à la ligne 1"), ("en", "Malformed RDF (turtle) at line 1")])
+    def test_through_the_api_in_the_users_language(self, app, partner, language, message):
         sysadmin = factories.SysadminWithToken()
-        response = app.post("/api/3/action/quebec_dcat_import",
+        response = app.post(f"/{language}/api/3/action/quebec_dcat_import",
                             json={"organization": partner["name"], "data": "<<< pas du RDF",
                                   "format": "turtle"},
                             headers={"Authorization": sysadmin["token"]})
         assert response.status_code == 409
-        assert "Malformed RDF" in response.json["error"]["data"][0]
+        assert message in response.json["error"]["data"][0]
 
-    @pytest.mark.parametrize("role", [None, "member", "editor", "admin"])
-    def test_only_sysadmins_may_import(self, partner, role):
+    @pytest.mark.parametrize("role", [None, "member", "editor"])
+    def test_only_sysadmins_and_the_organizations_admins_may_import(self, partner, role):
         user = factories.User()
         if role:
             helpers.call_action("organization_member_create", id=partner["id"],
@@ -316,7 +373,18 @@ class TestAction:
         with pytest.raises(tk.NotAuthorized):
             helpers.call_action("quebec_dcat_import", context, organization=partner["name"],
                                 data=HAND_WRITTEN)
-        assert helpers.call_action("package_list") == []
+        assert _datasets() == []
+
+    def test_an_organization_admin_imports_into_it_only(self, partner):
+        admin, other = factories.User(), factories.Organization()
+        helpers.call_action("organization_member_create", id=partner["id"],
+                            username=admin["name"], role="admin")
+        context = {"user": admin["name"], "ignore_auth": False}
+        with pytest.raises(tk.NotAuthorized):
+            helpers.call_auth("quebec_dcat_import", context, organization=other["name"])
+        result = helpers.call_action("quebec_dcat_import", context, organization=partner["name"],
+                                     data=HAND_WRITTEN)
+        assert _name("VILLE-001") in result["created"]
 
     def test_sysadmin_is_authorized(self, partner, sysadmin):
         assert helpers.call_auth("quebec_dcat_import", {"user": sysadmin["name"]},
@@ -326,16 +394,40 @@ class TestAction:
 def test_a_second_import_matches_by_identifier_even_renamed(server, partner):
     server.routes["/feed.ttl"] = (HAND_WRITTEN.encode("utf-8"), "text/turtle")
     first = _import(f"{server.base}/feed.ttl")
-    name = importer.dataset_name("ville-partenaire", "VILLE-001")
-    assert name in first.created
+    name = _name("VILLE-001")
+    assert name in first["created"]
     dataset = helpers.call_action("package_show", id=name)
     assert {"key": "identifier", "value": "VILLE-001"} in dataset["extras"]
 
     # The publisher renames the dataset in the portal; the feed still names it VILLE-001.
     helpers.call_action("package_patch", id=dataset["id"], name="arbres-renommes")
+    server.routes["/feed.ttl"] = (HAND_WRITTEN.replace("Outdoor rinks", "Rinks").encode(),
+                                  "text/turtle")
     again = _import(f"{server.base}/feed.ttl")
-    assert "arbres-renommes" in again.updated
-    assert name not in again.created + again.updated
+    assert "arbres-renommes" in again["updated"]
+    assert name not in again["created"] + again["updated"]
     renamed = helpers.call_action("package_show", id=dataset["id"])
     assert renamed["name"] == "arbres-renommes"
     assert [e["value"] for e in renamed["extras"] if e["key"] == "identifier"] == ["VILLE-001"]
+
+
+def test_a_url_another_organization_harvests_is_refused(server, partner):
+    server.routes["/feed.ttl"] = (HAND_WRITTEN.encode("utf-8"), "text/turtle")
+    other = factories.Organization()
+    _import(f"{server.base}/feed.ttl", organization=other["name"])
+    with pytest.raises(tk.ValidationError) as error:
+        _import(f"{server.base}/feed.ttl")
+    assert "already harvested by another source" in error.value.error_dict["url"][0]
+
+
+def test_a_refused_feed_leaves_the_imported_datasets_as_they_were(server, partner):
+    server.routes["/feed.ttl"] = (HAND_WRITTEN.encode("utf-8"), "text/turtle")
+    first = _import(f"{server.base}/feed.ttl")
+    server.routes["/feed.ttl"] = (b"<a> <b> .. nonsense", "text/turtle")
+    with pytest.raises(tk.ValidationError) as error:
+        _import(f"{server.base}/feed.ttl")
+    assert "Malformed RDF" in error.value.error_dict["url"][0]
+    assert sorted(_datasets()) == sorted(first["created"])
+    # the source's history keeps the refused job, with its error
+    status = helpers.call_action("harvest_source_show", id=first["source"])["status"]
+    assert status["job_count"] == 2 and "Malformed RDF" in str(status["last_job"])

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import pytest
 
+from ckan.cli.cli import ckan
 from ckan.tests import factories, helpers
 
-from ckanext.quebec.dcat import importer
+from .test_fuzz import JSON_VALUES, TEXTS, _failures, users  # noqa: F401 (a fixture)
+from .test_import import PLUGINS, _datasets
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
-    pytest.mark.ckan_config("ckan.plugins", "quebec_search dcat quebec_dcat"),
+    pytest.mark.ckan_config("ckan.plugins", PLUGINS),
 ]
 
 FEED = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
@@ -44,7 +46,7 @@ def test_the_api_reads_no_server_file(api, tmp_path):
         assert response.status_code == 409, url
         message = response.json["error"]["url"][0]
         assert "http" in message and "machine-secrete-42" not in message
-    assert helpers.call_action("package_list") == []
+    assert _datasets() == []
 
 
 def test_malformed_documents_are_not_quoted_in_errors(api):
@@ -77,12 +79,31 @@ def test_odd_documents_are_a_409_or_an_empty_import(api, data, rdf_format):
         assert response.json["result"]["created"] == []
 
 
-def test_the_command_line_still_reads_local_files(tmp_path):
+def test_the_command_line_still_reads_local_files(tmp_path, cli):
     feed = tmp_path / "feed.ttl"
     feed.write_text(FEED)
     organization = factories.Organization()
-    user = helpers.call_action("get_site_user")["name"]
-    report = importer.import_feed(str(feed), organization["name"], user=user, local_files=True)
-    assert len(report.created) == 1
-    with pytest.raises(importer.FeedRefused, match="http"):
-        importer.import_feed(str(feed), organization["name"], user=user)
+    result = cli.invoke(ckan, ["quebec", "dcat", "import", str(feed),
+                               "--organization", organization["name"]])
+    assert result.exit_code == 0, result.output
+    assert "1 created" in result.output
+    result = cli.invoke(ckan, ["quebec", "dcat", "import", f"file://{feed}",
+                               "--organization", organization["name"]])
+    assert result.exit_code == 1 and "http" in result.output
+
+
+def test_the_import_action_never_fails(app, users):
+    """Fuzzed as an anonymous visitor and as a sysadmin (tests/dcat/test_fuzz.py's values)."""
+    organization = factories.Organization()
+    values = TEXTS + JSON_VALUES + ["http://127.0.0.1:9/x", "/etc/hostname", "file:///etc/hostname"]
+
+    def requests():
+        for who, headers in users.items():
+            for param in ("organization", "url", "data", "format", "dry_run"):
+                base = {"organization": organization["name"], "data": "<a> <b> <c> ."}
+                for value in values if who == "sysadmin" else values[:3]:
+                    yield (f"{who} quebec_dcat_import {param}={str(value)[:20]!r}", "post",
+                           "/api/3/action/quebec_dcat_import",
+                           {"json": {**base, param: value}, "headers": headers})
+
+    assert _failures(app, requests()) == []

@@ -6,6 +6,8 @@ import importlib.metadata
 import pytest
 
 import ckan.plugins.toolkit as tk
+from ckan.cli.cli import ckan
+from ckan.tests import factories
 
 from ckanext.quebec.dcat import plugin, profiles
 from ckanext.quebec.schema import vocabularies
@@ -70,3 +72,12 @@ def test_formats_map_to_the_eu_file_types(fmt, code):
 
 def test_unknown_format_has_no_file_type():
     assert profiles.file_type("FORMAT-INCONNU") is None
+
+
+def test_the_import_command_needs_quebec_harvest_and_its_guards(cli, tmp_path):
+    feed = tmp_path / "feed.ttl"
+    feed.write_text("<https://ville.example/d/1> <http://purl.org/dc/terms/title> \"Jeu\" .")
+    result = cli.invoke(ckan, ["quebec", "dcat", "import", str(feed),
+                               "--organization", factories.Organization()["name"]])
+    assert result.exit_code == 1 and "enable the harvest, dcat_rdf_harvester and quebec_harvest" in (
+        result.output)

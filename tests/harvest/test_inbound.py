@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 from ckanext.dcat.processors import RDFSerializer
 
-from ckanext.quebec.dcat import importer
+from ckanext.quebec.harvest import reading
 from tests.dcat import schema_datasets
 from tests.dcat.test_import import server  # noqa: F401  (the local HTTP server fixture)
 
@@ -93,9 +93,9 @@ def test_an_org_admin_harvests_a_dcat_feed_into_the_quebec_schema(partner):
                     "categories", "territories"):
             assert dataset[key] == source_dataset[key], (title, key)
         assert dataset["owner_org"] == partner["org"]["id"]
-        identifier = importer.identifier_of(dataset)
+        identifier = reading.identifier_of(dataset)
         assert identifier
-        assert dataset["name"] == importer.dataset_name(partner["org"]["name"], identifier)
+        assert dataset["name"] == reading.dataset_name(partner["org"]["name"], identifier)
         # RDF keeps no order of distributions
         assert sorted(r["format"] for r in dataset["resources"]) == ["CSV", "HTML"]
     # named so at the gather stage already (not from the title, a query per dataset)

@@ -1,4 +1,4 @@
-"""API actions of quebec_dcat: ckanext-dcat's catalogue with hydra views, and the DCAT import."""
+"""API actions of quebec_dcat: ckanext-dcat's catalogue with hydra views (the DCAT import: quebec_harvest)."""
 from __future__ import annotations
 
 from typing import Any
@@ -114,60 +114,6 @@ def dcat_catalog_search(next_action: Action, context: Context, data_dict: DataDi
     return _catalog_page(context, data_dict)
 
 
-def _import_schema() -> dict[str, Any]:
-    not_empty, unicode_safe, ignore_missing = (
-        tk.get_validator(name) for name in ("not_empty", "unicode_safe", "ignore_missing")
-    )
-    return {
-        "organization": [not_empty, unicode_safe],
-        "url": [ignore_missing, unicode_safe],
-        "data": [ignore_missing, unicode_safe],
-        "format": [ignore_missing, unicode_safe],
-        "dry_run": [ignore_missing, validators.boolean],
-    }
-
-
-def quebec_dcat_import(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Import a partner's DCAT feed into its organization (sysadmins only).
-
-    Datasets are matched by ``dct:identifier``: created, or updated; never
-    deleted. hydra pages are followed up to
-    ``ckanext.quebec.dcat.import_max_pages``.
-
-    :param organization: the organization (name or id) the datasets go to
-    :type organization: string
-    :param url: the feed's http(s) URL (or give ``data``)
-    :type url: string
-    :param data: the feed itself, as text (Turtle, RDF/XML or JSON-LD)
-    :type data: string
-    :param format: ``turtle``, ``xml`` or ``json-ld`` for ``data`` (guessed if left out)
-    :type format: string
-    :param dry_run: validate and report, write nothing (default false)
-    :type dry_run: bool
-    :returns: ``created`` and ``updated`` dataset names, ``skipped``
-        (``identifier`` and ``reason``), ``pages`` read and ``dry_run``
-    :rtype: dict
-    """
-    from . import importer
-
-    tk.check_access("quebec_dcat_import", context, data_dict)
-    data, errors = tk.navl_validate(data_dict, _import_schema(), context)
-    if not data.get("url") and not data.get("data"):
-        errors.setdefault("url", []).append(tk._("Give the feed's url or its data"))
-    if errors:
-        raise tk.ValidationError(errors)
-    try:
-        report = importer.import_feed(
-            data.get("url") or "", data["organization"], user=context["user"],
-            dry_run=data.get("dry_run", False),
-            data=data["data"].encode("utf-8") if data.get("data") else None,
-            data_format=data.get("format", ""),
-        )
-    except importer.FeedRefused as error:
-        raise tk.ValidationError({"url" if data.get("url") else "data": [str(error)]})
-    return report.as_dict()
-
-
 def get_actions() -> dict[str, Any]:
     return {"dcat_catalog_show": dcat_catalog_show, "dcat_catalog_search": dcat_catalog_search,
-            "dcat_dataset_show": dcat_dataset_show, "quebec_dcat_import": quebec_dcat_import}
+            "dcat_dataset_show": dcat_dataset_show}

@@ -1,13 +1,7 @@
-"""Auth functions of quebec_dcat."""
+"""Auth functions of quebec_dcat: none of its own (ckanext-dcat's serve its chained actions;
+quebec_harvest owns quebec_dcat_import's)."""
 from __future__ import annotations
-
-from ckan.types import AuthResult, Context, DataDict
-
-
-def quebec_dcat_import(context: Context, data_dict: DataDict) -> AuthResult:
-    """Only sysadmins (who pass every auth function) may import a DCAT feed."""
-    return {"success": False}
 
 
 def get_auth_functions() -> dict:
-    return {"quebec_dcat_import": quebec_dcat_import}
+    return {}

@@ -57,22 +57,40 @@ def export(output: str, rdf_format: str, page_size: int, modified_since: str | N
 @dcat.command("import")
 @click.argument("source")
 @click.option("--organization", required=True, help="The organization (name) the datasets go to.")
-@click.option("--dry-run", is_flag=True, help="Check the feed and report what would change; write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Read the feed and validate every record; write nothing.")
 def import_(source: str, organization: str, dry_run: bool) -> None:
-    """Create or update datasets from the DCAT feed SOURCE (a file or an http(s) URL)."""
+    """Harvest the DCAT feed SOURCE (an http(s) URL or a file) into the organization, now.
+
+    One job of the organization's DCAT harvest source for SOURCE (registered on
+    the first import): datasets created, updated, or withdrawn when gone from
+    the feed. Needs the harvest, dcat_rdf_harvester and quebec_harvest plugins.
+    """
+    from urllib.parse import urlparse
+
     import ckan.plugins.toolkit as tk
 
-    from . import importer
+    from ckanext.quebec.harvest import imports
 
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     try:
-        report = importer.import_feed(source, organization, user=site_user, dry_run=dry_run,
-                                      local_files=True)
-    except importer.FeedRefused as error:
-        raise click.ClickException(str(error))
+        if urlparse(source).scheme in ("http", "https"):
+            url, given = source, None
+        elif "://" in source:
+            raise click.ClickException(
+                tk._("Only http and https URLs can be imported: {0}").format(source))
+        else:
+            path = os.path.abspath(source)
+            url, given = imports.document_url(organization, path), imports.read_file(path)
+        report = imports.run(url, organization, user=site_user, dry_run=dry_run, given=given)
+    except imports.NotRead as error:
+        raise click.ClickException("; ".join(error.messages))
     except tk.ObjectNotFound:
         raise click.ClickException(tk._("No such organization: {0}").format(organization))
-    for line in report.lines():
+    except tk.ValidationError as error:
+        raise click.ClickException("; ".join(
+            " ".join(messages) for messages in error.error_dict.values()))
+    for line in imports.lines(report):
         click.echo(line)
-    if report.skipped:
+    if report["errors"]:
         raise click.exceptions.Exit(1)

@@ -24,7 +24,7 @@ from ckan import model
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetchError
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
 
-from . import guards, messages
+from . import guards, mapping, messages
 from .language import mark as _
 
 _ROWS = 1000
@@ -52,7 +52,7 @@ class QuebecCKANHarvester(CKANHarvester):
         return list(object_ids) + _mark_withdrawn(harvest_job, remote_ids)
 
     def import_stage(self, harvest_object: HarvestObject) -> bool | str:
-        if _extra(harvest_object, "status") != "delete":
+        if mapping.object_extra(harvest_object, "status") != "delete":
             return super().import_stage(harvest_object)
         context = {"user": self._get_user_name(), "ignore_auth": True}
         try:
@@ -91,10 +91,6 @@ class QuebecCKANHarvester(CKANHarvester):
             if len(page) < _ROWS:
                 return ids
             params["start"] = str(int(params["start"]) + _ROWS)
-
-
-def _extra(harvest_object: HarvestObject, key: str) -> str | None:
-    return next((extra.value for extra in harvest_object.extras if extra.key == key), None)
 
 
 def _filter_terms(config: dict[str, Any]) -> list[str]:

@@ -9,18 +9,25 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from ckanext.quebec.translation import SuiteTranslation
 
-from . import guards, mapping, report, sources
+from . import actions, auth, guards, mapping, report, sources
 
 
 class QuebecHarvestPlugin(SuiteTranslation):
     p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
     p.implements(p.IPackageController, inherit=True)
     p.implements(IDCATRDFHarvester, inherit=True)
 
     # IActions
 
     def get_actions(self) -> dict:
-        return {**sources.get_actions(), **report.get_actions()}
+        return {**sources.get_actions(), **report.get_actions(),
+                "quebec_dcat_import": actions.quebec_dcat_import}
+
+    # IAuthFunctions
+
+    def get_auth_functions(self) -> dict:
+        return auth.get_auth_functions()
 
     # IPackageController
 
@@ -30,7 +37,7 @@ class QuebecHarvestPlugin(SuiteTranslation):
     # IDCATRDFHarvester
 
     def before_download(self, url: str, harvest_job: Any) -> tuple[str | None, list[str]]:
-        return guards.before_download(url)
+        return guards.before_download(url, harvest_job)
 
     def update_session(self, session: Any) -> Any:
         return guards.guarded_session(session)

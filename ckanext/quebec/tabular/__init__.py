@@ -21,8 +21,8 @@ max_uncompressed)`` (declared sizes) then ``tabular.extract_members(...)``
 max_bytes, max_features)``. URL checks without download:
 ``tabular.request(url, limits, "HEAD")``; ``tabular.check_address(url)``
 refuses loopback and private networks unless ``allow_private``. The fetcher
-(``fetch.py``) is the suite's only one: dcat/ reads partner feeds through
-``tabular.read_bytes``.
+(``fetch.py``) is the suite's only one: harvest/guards.py reads partner feeds
+(every harvest's requests) through ``tabular.read_bytes``.
 
 Every failure is a ``TabularError`` with a stable ``code`` and an English
 ``msgid`` of the suite's catalogue (``error.translated()`` in a request).
