@@ -71,3 +71,21 @@ def test_a_feed_with_entities_is_refused_and_earlier_datasets_stay(partner):
         title: d["metadata_modified"] for title, d in before.items()}
     assert all(helpers.call_action("package_show", id=d["id"])["state"] == "active"
                for d in after.values())
+
+
+@pytest.mark.ckan_config("ckanext.quebec.dcat.import_allow_private_addresses", "true")
+@pytest.mark.ckan_config("ckanext.quebec.dcat.import_max_bytes", "100000")
+def test_deep_or_huge_feeds_are_per_source_errors_of_the_consumers(partner):
+    """A feed nested too deeply stopped the gather consumer (RecursionError), a huge one was read
+    up to ckanext-dcat's own 50 MB: each is now an error of the job, in no language."""
+    source = _source(partner)
+    partner["server"].routes[FEED] = (b'{"@graph": ' + b"[" * 20000 + b"]" * 20000 + b"}",
+                                      "application/ld+json")
+    job = queues.run_job(source["id"], partner["admin"]["name"])
+    assert job["status"] == "Finished"
+    assert queues.gather_errors(job["id"]) == ["The feed is nested too deeply to be read"]
+
+    partner["server"].routes[FEED] = (b"# " + b"x" * 200000, "text/turtle")
+    job = queues.run_job(source["id"], partner["admin"]["name"])
+    assert "The feed is larger than 100000 bytes" in queues.gather_errors(job["id"])[0]
+    assert _harvested(partner["org"]["id"]) == {}
