@@ -18,6 +18,10 @@ identifiers and titles) from a local HTTP server, and measures:
     CKAN_REDIS_URL=redis://127.0.0.1:6399/40 .venv-2.12/bin/python bench/harvest.py \\
         --ckan-ini test.ini --database harvest_bench --datasets 10000
 
+``--direction outbound`` measures the other way (bench/harvest_outbound.py): a
+second, stock CKAN harvests the portal, served by gunicorn, with
+dcat_rdf_harvester and ckan_harvester.
+
 The database is emptied and filled: never point it at a portal's database.
 """
 from __future__ import annotations
@@ -55,6 +59,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--no-import", action="store_true",
                         help="skip the suite's own import (the ratio)")
+    parser.add_argument("--direction", choices=["inbound", "outbound"], default="inbound",
+                        help="outbound: a second CKAN harvests the portal (bench/harvest_outbound.py)")
     return parser.parse_args()
 
 
@@ -62,23 +68,23 @@ def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def migrate(url: str) -> None:
+def migrate(url: str, ckan_ini: str) -> None:
     """The tables of ckanext-harvest and quebec_partners, beside core's and quebec_search's."""
     env = dict(os.environ, CKAN_SQLALCHEMY_URL=url)
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    with site_ini(ARGS.ckan_ini, PLUGINS) as ini:
+    with site_ini(ckan_ini, PLUGINS) as ini:
         for plugin in ("harvest", "quebec_partners"):
             subprocess.run([ckan, "-c", ini, "db", "upgrade", "-p", plugin], env=env, check=True,
                            capture_output=True)
 
 
-def load_ckan(url: str):
+def load_ckan(url: str, ckan_ini: str, plugins: str = PLUGINS):
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
     os.environ["CKAN_SQLALCHEMY_URL"] = url
-    config = load_config(ARGS.ckan_ini)
-    config["ckan.plugins"] = PLUGINS
+    config = load_config(ckan_ini)
+    config["ckan.plugins"] = plugins
     config["ckanext.quebec.dcat.import_allow_private_addresses"] = True
     return make_app(config)
 
@@ -177,9 +183,9 @@ def action_import(url: str, organization: str, user: str) -> tuple[float, int, f
 def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)
     url = search_bench.ensure_database(ARGS.database, ARGS.ckan_ini)
-    migrate(url)
+    migrate(url, ARGS.ckan_ini)
     os.environ.setdefault("CKAN_REDIS_URL", "redis://127.0.0.1:6399/40")
-    app = load_ckan(url)
+    app = load_ckan(url, ARGS.ckan_ini)
     import ckan.plugins.toolkit as tk
     from ckan.tests import helpers
     from ckanext.harvest import queue
@@ -220,4 +226,9 @@ def main() -> None:
 
 if __name__ == "__main__":
     ARGS = parse_args()
-    main()
+    if ARGS.direction == "outbound":
+        import harvest_outbound
+
+        harvest_outbound.main(ARGS)
+    else:
+        main()

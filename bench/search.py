@@ -97,8 +97,8 @@ def parse_args() -> argparse.Namespace:
 
 
 # -- set-up ---------------------------------------------------------------------
-def ensure_database(name: str, ini: str) -> str:
-    """The benchmark's own database, migrated with ``ini``; returns its URL."""
+def ensure_database(name: str, ini: str | None) -> str:
+    """The benchmark's own database, migrated with ``ini`` (left empty without); returns its URL."""
     run_dir = os.path.join(ROOT, ".stack", "run", "pg")
     psql = ["psql", "-h", run_dir, "-p", PG_PORT, "-U", "postgres", "-qtAX"]
     if os.geteuid() == 0:
@@ -109,6 +109,8 @@ def ensure_database(name: str, ini: str) -> str:
         subprocess.run(psql + ["-c", f"CREATE DATABASE {name} OWNER ckan TEMPLATE template0"],
                        check=True)
     url = f"postgresql://ckan:ckan@127.0.0.1:{PG_PORT}/{name}"
+    if ini is None:
+        return url
     env = dict(os.environ, CKAN_SQLALCHEMY_URL=url)
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
     for args in (["db", "upgrade"], ["db", "upgrade", "-p", "quebec_search"]):

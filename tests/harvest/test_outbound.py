@@ -102,19 +102,26 @@ class Harvester:
         return {dataset["title"]: dataset for dataset in found}
 
 
-@pytest.fixture(scope="module")
-def harvester(tmp_path_factory):
-    engine = sa.create_engine(DATABASE)
+def new_harvester(engine: sa.engine.Engine, folder: pathlib.Path) -> Harvester:
+    """A harvesting CKAN in a new schema of DATABASE (``engine``'s), migrated, with its organization.
+
+    bench/harvest_outbound.py starts its harvester with it too."""
     with engine.begin() as connection:
         connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
         connection.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
-    peer = Harvester(tmp_path_factory.mktemp("harvester"))
+    peer = Harvester(folder)
     peer.ckan("db", "init")
     for plugin in ("harvest", "quebec_search"):
         peer.ckan("db", "upgrade", "-p", plugin)
     peer.org = peer.actions(("organization_create", {"name": "agregateur",
                                                       "title": "Agrégateur"}))[0]["id"]
-    yield peer
+    return peer
+
+
+@pytest.fixture(scope="module")
+def harvester(tmp_path_factory):
+    engine = sa.create_engine(DATABASE)
+    yield new_harvester(engine, tmp_path_factory.mktemp("harvester"))
     with engine.begin() as connection:
         connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
     engine.dispose()
