@@ -41,3 +41,28 @@ def test_indexing_a_dataset_does_not_index_it_again(notified_while_notifying):
     helpers.call_action("package_patch", id=dataset["id"], notes="Autre description")
     assert helpers.call_action("package_show", id=dataset["id"])["quebec_quality"] is None
     assert notified_while_notifying == []
+
+
+def test_the_indexed_document_holds_no_nested_object():
+    """package_show's ``quebec_quality`` (a dict) stays out of the search document.
+
+    CKAN 2.11 indexes package_show's output with the plugins' fields added
+    (its rebuild, quebec_quality_run's reindex); Solr reads an object in a
+    document as a child document and refused it ("missing required field:
+    site_id"): the dataset left the index at each quality run.
+    """
+    import ckan.plugins as plugins
+
+    organization = factories.Organization()
+    dataset = factories.Dataset(owner_org=organization["id"])
+    helpers.call_action("quebec_quality_run", id=dataset["id"], background=False)
+    shown = helpers.call_action("package_show", id=dataset["id"])
+    assert isinstance(shown["quebec_quality"], dict)
+
+    # as CKAN's index_package hands it to the plugins (the organization by its name)
+    document = dict(shown, organization=shown["organization"]["name"])
+    for plugin in plugins.PluginImplementations(plugins.IPackageController):
+        document = plugin.before_dataset_index(document)
+
+    assert document["quality_level"] == shown["quebec_quality"]["level"]
+    assert not [key for key, value in document.items() if isinstance(value, dict)]

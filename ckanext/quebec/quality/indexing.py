@@ -30,6 +30,10 @@ LEVEL_LABELS = {"excellent": _("Excellent"), "bon": _("Good"), "suffisant": _("S
 
 
 def add_quality_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    # package_show's quebec_quality (an object) is not a field: Solr would read
+    # it as a child document and refuse the dataset (CKAN 2.11 indexes
+    # package_show's output). The flat fields below are what is searched.
+    pkg_dict.pop("quebec_quality", None)
     package_id = pkg_dict.get("id")
     if not package_id:
         return pkg_dict
