@@ -1,7 +1,7 @@
 """ConcernPlugin: the base of a concern's plugin class, which wires the concern's own modules into CKAN.
 
-A concern's package holds ``actions``, ``auth``, ``helpers`` and, when it has
-pages, ``views`` modules, a ``templates/`` folder and, when it has tables, its Alembic
+A concern's package holds ``actions``, ``helpers`` and, when it has actions
+of its own, ``auth`` and, when it has pages, ``views`` modules, a ``templates/`` folder and, when it has tables, its Alembic
 migrations under ``ckanext/quebec/migration/<plugin>/`` (CKAN finds them from
 the plugin class's file: ``ckan db upgrade -p <plugin>``). The subclass names
 its modules; everything else is the same for every such concern::
@@ -44,7 +44,7 @@ class ConcernPlugin(SuiteTranslation):
     p.implements(p.ITemplateHelpers)
 
     actions: ModuleType
-    auth: ModuleType
+    auth: ModuleType | None = None  # a concern with no action of its own has no auth function
     helpers: ModuleType
     views: ModuleType | None = None  # a concern without pages registers no blueprint
 
@@ -67,7 +67,7 @@ class ConcernPlugin(SuiteTranslation):
     # IAuthFunctions
 
     def get_auth_functions(self) -> dict:
-        return self.auth.get_auth_functions()
+        return self.auth.get_auth_functions() if self.auth else {}
 
     # ITemplateHelpers
 

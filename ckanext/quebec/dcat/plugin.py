@@ -9,7 +9,7 @@ from ckanext.quebec import cli
 from ckanext.quebec.common.plugin_base import ConcernPlugin
 from ckanext.quebec.dcat import cli as dcat_cli
 
-from . import actions, auth, compat_dcat, compat_rdflib, helpers, views  # noqa: F401
+from . import actions, compat_dcat, compat_rdflib, helpers, views  # noqa: F401
 
 PROFILES_OPTION = "ckanext.dcat.rdf.profiles"
 PROFILES = "euro_dcat_ap_3 quebec_dcat_ap_3"
@@ -19,7 +19,8 @@ PROFILES = "euro_dcat_ap_3 quebec_dcat_ap_3"
 class QuebecDcatPlugin(ConcernPlugin):
     p.implements(p.IClick)
 
-    actions, auth, helpers, views = actions, auth, helpers, views
+    # no auth module: its actions are ckanext-dcat's, chained (quebec_harvest owns the import)
+    actions, helpers, views = actions, helpers, views
 
     # IConfigurer
 

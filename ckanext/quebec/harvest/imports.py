@@ -170,6 +170,11 @@ def _gather_errors(job_id: str) -> list[str]:
             HarvestGatherError.filter(harvest_job_id=job_id).order_by(HarvestGatherError.created)]
 
 
+def _errors(identifier: str | None, found: list[str]) -> list[dict[str, Any]]:
+    """Report entries: a record's errors (its guid), or the feed's (None)."""
+    return [{"identifier": identifier, "message": message} for message in found]
+
+
 def _finish(job: HarvestJob) -> None:
     """The job marked finished as the scheduler would, or at once if its stages stopped on an error."""
     tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": job.source_id})
@@ -196,9 +201,8 @@ def report(job_id: str) -> dict[str, Any]:
     for obj in HarvestObject.filter(harvest_job_id=job_id).order_by(HarvestObject.gathered):
         if obj.report_status in _STATUSES:
             found[_STATUSES[obj.report_status]].append(_name(obj.package_id))
-        found["errors"] += [{"identifier": obj.guid, "message": messages.render(error.message)}
-                            for error in obj.errors]
-    found["errors"] += [{"identifier": None, "message": text} for text in _gather_errors(job_id)]
+        found["errors"] += _errors(obj.guid, [messages.render(error.message) for error in obj.errors])
+    found["errors"] += _errors(None, _gather_errors(job_id))
     return found
 
 
@@ -210,9 +214,8 @@ def _plan(job: HarvestJob, object_ids: list[str]) -> dict[str, Any]:
         status, name, problems = mapping.checked(obj)
         if status:
             found[status].append(name)
-        found["errors"] += [{"identifier": obj.guid, "message": messages.render(problem)}
-                            for problem in problems]
-    found["errors"] += [{"identifier": None, "message": text} for text in _gather_errors(job.id)]
+        found["errors"] += _errors(obj.guid, [messages.render(problem) for problem in problems])
+    found["errors"] += _errors(None, _gather_errors(job.id))
     return found
 
 
