@@ -7,6 +7,7 @@ DuckDB's spill) go with the folder it was given.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import shutil
 import tempfile
@@ -46,7 +47,7 @@ def validate(resource: dict, options: Options, seconds: float) -> dict:
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sender, resource, options, folder), daemon=True)
     try:
-        child.start()
+        _fork(child)
         sender.close()
         if not receiver.poll(max(0.0, seconds)):
             raise TimedOut()
@@ -67,7 +68,25 @@ def validate(resource: dict, options: Options, seconds: float) -> dict:
     return value
 
 
+def _fork(child) -> None:
+    """Start ``child`` with no collection of garbage between the fork and its freeze (see ``_child``)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        child.start()
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _child(sender, resource: dict, options: Options, folder: str) -> None:
+    # The parent's other threads are gone here, and the sessions they held in
+    # open transactions are garbage: freed by this process's collector, each
+    # connection would be reset with a ROLLBACK on the socket the parent
+    # shares, ending the parent's transaction on the server behind its back.
+    # What the child inherited is never collected; what it makes is.
+    gc.freeze()
+    gc.enable()
     tempfile.tempdir = folder  # downloads and DuckDB's spill files, removed with the folder
     try:
         answer: tuple[str, Any] = ("report", validation.validate_resource(resource, options).as_dict())
