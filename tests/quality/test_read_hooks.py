@@ -66,3 +66,38 @@ def test_an_update_is_stored_when_the_quality_table_goes_during_it():
     assert updated["notes"] == "Après" and updated["quebec_quality"] is None
     assert _stored_notes(dataset["id"]) == "Après"
     assert helpers.call_action("package_search", fq=f"id:{dataset['id']}")["results"][0]["notes"] == "Après"
+
+
+def test_a_search_on_tables_not_migrated_shows_results_without_quality(app):
+    """A visitor's search on a portal whose quality tables are missing: results, no quality, no error."""
+    dataset = factories.Dataset(title="Sans table de qualité")
+    model.Session.execute(sa.text("ALTER TABLE quebec_quality_dataset RENAME TO quebec_quality_dataset_away"))
+    model.Session.commit()
+    try:
+        page = app.get("/dataset/", status=200).body
+        found = helpers.call_action("package_search", {"user": "", "ignore_auth": False},
+                                    fq=f"id:{dataset['id']}")
+    finally:
+        model.Session.rollback()
+        model.Session.execute(sa.text("ALTER TABLE quebec_quality_dataset_away RENAME TO quebec_quality_dataset"))
+        model.Session.commit()
+
+    assert "Sans table de qualité" in page
+    assert [result["quebec_quality"] for result in found["results"]] == [None]
+
+
+def test_a_transaction_the_server_ended_is_not_hidden_by_the_quality_read():
+    """The transaction ended on the server behind SQLAlchemy's back (as a forked child's ROLLBACK did,
+    tests/quality/test_isolated.py): the read's savepoint fails, and the caller hears of it.
+
+    The read swallowed every error: the search answered without quality, and the
+    caller went on writing statement by statement outside any transaction.
+    """
+    dataset = factories.Dataset()
+    model.Session.execute(sa.text("SELECT 1"))
+    model.Session.connection().exec_driver_sql("ROLLBACK")
+    try:
+        with pytest.raises(sa.exc.InternalError, match="SAVEPOINT can only be used in transaction blocks"):
+            helpers.call_action("package_search", fq=f"id:{dataset['id']}")
+    finally:
+        model.Session.rollback()

@@ -11,6 +11,7 @@ import logging
 from typing import Any, Callable, TypeVar
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model
 
 from . import score, store
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FACETS = ("quality_level", "quality_reference")
+# PostgreSQL's undefined_table and undefined_column: the plugin's migrations not run (yet).
+_NOT_MIGRATED = ("42P01", "42703")
 
 
 def _(message: str) -> str:
@@ -59,26 +62,34 @@ def add_to_dataset(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read(read: Callable[[], T], default: T) -> T:
-    """``read()`` in a savepoint, or ``default`` when it fails (tables not migrated, a row it cannot parse).
+    """``read()`` in a savepoint, or ``default`` when the quality tables are not migrated or a row cannot be parsed.
 
     These hooks run inside the caller's transaction (CKAN 2.12 shows and
     indexes a dataset inside package_update, before its commit): a failed
-    read is undone alone and never rolls back the caller's changes.
+    read is undone alone and never rolls back the caller's changes. Any
+    other failure is raised: a savepoint that cannot be opened or undone,
+    or another database error, says the caller's transaction is broken
+    (a search answered without quality once hid a transaction ended on the
+    server, and the caller went on writing outside any transaction).
     """
     session = model.Session()
     session.flush()  # the caller's own changes: their errors are the caller's, not a failed read
+    savepoint = session.begin_nested()
     try:
-        savepoint = session.begin_nested()
-        try:
-            return read()
-        finally:
-            # Released by a rollback: committed, SQLAlchemy 1.4 (CKAN 2.11) runs CKAN's
-            # before_commit, which indexed the dataset again from inside its indexing.
-            savepoint.rollback()
-    except Exception:
+        return read()
+    except sa.exc.DBAPIError as error:
+        if getattr(error.orig, "pgcode", None) not in _NOT_MIGRATED:
+            raise
         log.warning("quebec_quality: the quality tables cannot be read (ckan db upgrade -p quebec_quality?)",
                     exc_info=True)
         return default
+    except (LookupError, TypeError, ValueError):  # a row written by another version of the plugin
+        log.warning("quebec_quality: a quality row cannot be read", exc_info=True)
+        return default
+    finally:
+        # Released by a rollback: committed, SQLAlchemy 1.4 (CKAN 2.11) runs CKAN's
+        # before_commit, which indexed the dataset again from inside its indexing.
+        savepoint.rollback()
 
 
 def facet_titles() -> dict[str, str]:
