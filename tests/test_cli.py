@@ -53,7 +53,10 @@ def test_every_command_keeps_its_name_and_options():
         command = suite_cli.quebec.commands[group_name].commands[name]
         if options is not None:
             assert _options(command) == options, path
-    assert set(suite_cli.quebec.commands) == {"demo", "partners", "quality", "dcat", "search"}
+    assert set(suite_cli.quebec.commands) == {"demo", "upgrade", "partners", "quality", "dcat",
+                                              "search"}
+    assert _options(suite_cli.quebec.commands["upgrade"]) == {
+        "-p", "--plugin", "--admin-password-file", "--demo"}
 
 
 @pytest.mark.usefixtures("with_plugins")

@@ -1,7 +1,7 @@
 """The ``ckan quebec`` command group, shared by every plugin of the suite.
 
-``ckan quebec demo`` is the suite's own; each concern adds its group through
-:func:`get_commands` (see there).
+``ckan quebec demo`` and ``ckan quebec upgrade`` are the suite's own; each
+concern adds its group through :func:`get_commands` (see there).
 """
 from __future__ import annotations
 
@@ -26,6 +26,25 @@ def demo_load() -> None:
     report = loader.load()
     for line in report.lines():
         click.echo(line)
+
+
+@quebec.command("upgrade")
+@click.option("-p", "--plugin", "plugins", multiple=True,
+              help="Migrate this plugin right after CKAN (several: in their order), if enabled.")
+@click.option("--admin-password-file", type=click.Path(exists=True, dir_okay=False),
+              help="Make sure the sysadmin 'admin' exists; created with this file's password.")
+@click.option("--demo", is_flag=True, help="Then load the demo catalogue (as `demo load`).")
+@click.pass_context
+def upgrade(ctx: click.Context, plugins: tuple[str, ...], admin_password_file: str | None,
+            demo: bool) -> None:
+    """Migrate CKAN and every enabled plugin, then count the search index's facet fields.
+
+    What `ckan db upgrade` and `ckan quebec search count-fields` do, in one
+    process. `scripts/portal serve` adds its administrator and demo catalogue.
+    """
+    from ckanext.quebec import upgrade as steps
+
+    steps.run(ctx, plugins, admin_password_file, demo)
 
 
 def get_commands(*groups: click.Group) -> list[click.Command]:
