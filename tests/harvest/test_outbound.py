@@ -34,8 +34,6 @@ DATABASE = os.environ["CKAN_DATASTORE_WRITE_URL"]
 CALLS = pathlib.Path(__file__).with_name("peer_ckan.py")
 
 pytestmark = [
-    # a second CKAN is set up for these: CKAN 2.12 carries them in the suite
-    pytest.mark.ckan_versions("2.12"),
     pytest.mark.usefixtures("with_plugins", "clean_db"),
     pytest.mark.ckan_config("ckan.plugins", schema_datasets.SERVED_PLUGINS),
     # three public datasets: two pages of the catalogue
