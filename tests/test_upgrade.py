@@ -5,6 +5,8 @@ The demo catalogue it loads with ``--demo`` is tested through
 """
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from ckan import model
@@ -55,3 +57,17 @@ def test_a_failing_step_stops_the_upgrade_and_says_which(cli, tmp_path):
     assert "Creating the administrator account failed" in result.output
     assert model.User.by_name("admin") is None
     assert "Demo catalogue loaded" not in result.output  # the steps after it did not run
+
+
+@pytest.mark.ckan_config("ckan.plugins", "quebec_search activity")
+def test_the_migrations_leave_the_logging_as_ckan_configured_it(cli, tmp_path):
+    """activity's migrations configure logging from their alembic.ini, disabling every logger."""
+    password_file = tmp_path / "password"
+    password_file.write_text("first-password-1\n")
+    # A logger of the suite that exists before the command, as its modules' do.
+    probe = logging.getLogger("ckanext.quebec.test_upgrade_probe")
+
+    result = _upgrade(cli, "-p", "activity", "--admin-password-file", str(password_file))
+
+    assert result.exit_code == 0, result.output
+    assert not probe.disabled

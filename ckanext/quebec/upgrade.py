@@ -10,8 +10,9 @@ instead of loading CKAN and every plugin once per command.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import click
 
@@ -80,12 +81,37 @@ def _step(ctx: click.Context, command: click.Command, failure: str, *names: str,
           **params: Any) -> None:
     """Invoke ``command`` with ``params`` (its other options at their defaults) in this process.
 
-    When it fails, its traceback is logged and the command stops with
-    ``failure``, formatted with ``names`` and the error.
+    When it fails, its traceback is logged (unless it aborted, having said
+    why) and the command stops with ``failure``, formatted with ``names`` and
+    the error.
     """
     try:
-        ctx.invoke(command, **params)
+        with _logging_kept():
+            ctx.invoke(command, **params)
     except Exception as error:  # each step's own errors: migrations, validation, I/O
-        log.exception("ckan quebec upgrade: %s failed", command.name)
+        if not isinstance(error, click.Abort):
+            log.exception("ckan quebec upgrade: %s failed", command.name)
         raise click.ClickException(failure.format(*names, str(error) or type(error).__name__)) \
             from error
+
+
+@contextlib.contextmanager
+def _logging_kept() -> Iterator[None]:
+    """The logging CKAN's configuration set up, as it was before the block, after it.
+
+    The Alembic environment of plugins' migrations (activity's, harvest's,
+    the suite's) configures logging from their alembic.ini: it replaces the
+    handlers and disables every logger that exists then, so that a failure and
+    the steps after the migrations (the demo load) would log nothing.
+    """
+    loggers = [logging.root] + [logger for logger in logging.root.manager.loggerDict.values()
+                                if isinstance(logger, logging.Logger)]
+    saved = [(logger, logger.level, list(logger.handlers), logger.propagate, logger.disabled)
+             for logger in loggers]
+    try:
+        yield
+    finally:
+        for logger, level, handlers, propagate, disabled in saved:
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate, logger.disabled = propagate, disabled
