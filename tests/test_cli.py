@@ -56,7 +56,7 @@ def test_every_command_keeps_its_name_and_options():
     assert set(suite_cli.quebec.commands) == {"demo", "upgrade", "partners", "quality", "dcat",
                                               "search"}
     assert _options(suite_cli.quebec.commands["upgrade"]) == {
-        "-p", "--plugin", "--admin-password-file", "--demo"}
+        "-p", "--plugin", "--admin-password-file", "--demo", "--rebuild-index"}
 
 
 @pytest.mark.usefixtures("with_plugins")

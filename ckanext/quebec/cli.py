@@ -34,9 +34,11 @@ def demo_load() -> None:
 @click.option("--admin-password-file", type=click.Path(exists=True, dir_okay=False),
               help="Make sure the sysadmin 'admin' exists; created with this file's password.")
 @click.option("--demo", is_flag=True, help="Then load the demo catalogue (as `demo load`).")
+@click.option("--rebuild-index", is_flag=True,
+              help="Then rebuild the search index (as `ckan search-index rebuild`).")
 @click.pass_context
 def upgrade(ctx: click.Context, plugins: tuple[str, ...], admin_password_file: str | None,
-            demo: bool) -> None:
+            demo: bool, rebuild_index: bool) -> None:
     """Migrate CKAN and every enabled plugin, then count the search index's facet fields.
 
     What `ckan db upgrade` and `ckan quebec search count-fields` do, in one
@@ -44,7 +46,7 @@ def upgrade(ctx: click.Context, plugins: tuple[str, ...], admin_password_file: s
     """
     from ckanext.quebec import upgrade as steps
 
-    steps.run(ctx, plugins, admin_password_file, demo)
+    steps.run(ctx, plugins, admin_password_file, demo, rebuild_index)
 
 
 def get_commands(*groups: click.Group) -> list[click.Command]:

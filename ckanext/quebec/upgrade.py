@@ -3,9 +3,10 @@
 CKAN's migrations, then those of the plugins named (in their order), then
 those of any other enabled plugin, then quebec_search's facet counts; for the
 demo portal of ``scripts/portal serve``, its administrator account and the
-demo catalogue too. Each step is the command an administrator would run
+demo catalogue too, and on Solr the index rebuilt. Each step is the command an administrator would run
 (``ckan db upgrade``, ``ckan quebec search count-fields``, ``ckan user add``,
-``ckan sysadmin add``, ``ckan quebec demo load``), invoked in this process
+``ckan sysadmin add``, ``ckan quebec demo load``, ``ckan search-index
+rebuild``), invoked in this process
 instead of loading CKAN and every plugin once per command.
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ ADMIN_FULLNAME = "Administrateur"
 
 
 def run(ctx: click.Context, plugins: Iterable[str], admin_password_file: Optional[str],
-        demo: bool) -> None:
+        demo: bool, rebuild_index: bool = False) -> None:
     """Every step in order; the first that fails stops the others (see :func:`_step`)."""
     migrate(ctx, plugins)
     if p.plugin_loaded("quebec_search"):
@@ -39,6 +40,10 @@ def run(ctx: click.Context, plugins: Iterable[str], admin_password_file: Optiona
     if demo:
         from ckanext.quebec import cli as suite_cli
         _step(ctx, suite_cli.demo_load, tk._("Loading the demo catalogue failed: {0}"))
+    if rebuild_index:
+        # It says what failed and exits (CKAN's command) rather than raising.
+        from ckan.cli import search_index
+        _step(ctx, search_index.rebuild, tk._("Rebuilding the search index failed: {0}"))
 
 
 def migrate(ctx: click.Context, plugins: Iterable[str]) -> None:
