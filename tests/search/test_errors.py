@@ -176,6 +176,13 @@ class TestTimeout:
         assert page.status_code == 200
         assert 'id="search-error"' in page.body
 
+    @pytest.mark.usefixtures("one_millisecond")
+    def test_the_timeout_is_set_with_the_counted_fields_read(self, app):
+        # Facets asked: the statement that reads the counted fields sets it.
+        body = api_search(app, status=409, q=SLOW_QUERY,
+                          **{"facet.field": '["tags", "res_format"]'}).json
+        assert "The search took longer than 0.001 s" in body["error"]["message"]
+
     def test_the_timeout_ends_with_the_search(self, app, monkeypatch):
         monkeypatch.setitem(config, "solr_timeout", 0.001)
         api_search(app, status=409, q=SLOW_QUERY)

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from ckanext.quebec.search import datemath, fields
+from ckanext.quebec.search import datemath, fields, syntax
 from ckanext.quebec.search.lucene import Compiler, Params, QuerySyntaxError
 
 MARKER = "zq9x"
@@ -47,6 +47,36 @@ class TestBoundValues:
 
     def test_match_all(self):
         assert compile_query("*:*") == ("TRUE", {})
+
+
+class TestParsedOnce:
+    """A process keeps the trees it parsed (syntax.parse): compiling never changes them."""
+
+    @pytest.mark.parametrize("query", [
+        "+capacity:public +state:active", 'title:"pistes cyclables" -tags:velo',
+        "name:pis* OR metadata_modified:[NOW-1DAY TO NOW]", "(a OR b) AND NOT c",
+        "velo && !pont || parc"])
+    def test_the_same_text_compiles_alike_every_time(self, query):
+        first = compile_query(query)
+        assert syntax._parsed.get(query) is not None
+        assert compile_query(query) == first
+        assert compile_query(query, operator="OR") == compile_query(query, operator="OR")
+        dismax = [Compiler(params, default_operator="OR") for params in (Params(), Params())]
+        assert dismax[0].compile_dismax(query, "1") == dismax[1].compile_dismax(query, "1")
+        assert dismax[0].params == dismax[1].params
+
+    def test_a_text_that_fails_fails_every_time(self):
+        for _ in range(2):
+            with pytest.raises(QuerySyntaxError):
+                compile_query('title:"unbalanced')
+        assert 'title:"unbalanced' not in syntax._parsed
+
+    def test_the_kept_trees_are_bounded(self, monkeypatch):
+        monkeypatch.setattr(syntax, "_MAX_PARSED", 2)
+        monkeypatch.setattr(syntax, "_parsed", {})
+        for word in ("un", "deux", "trois"):
+            compile_query(word)
+        assert list(syntax._parsed) == ["trois"]
 
 
 class TestSemantics:

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from ckan import model
 from ckan.tests import factories, helpers
+
+from ckanext.quebec.search import segments
+from ckanext.quebec.search.plan import QueryPlan
 
 # Read-only class sharing one catalogue, built with these plugins (shared_db).
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search")]
@@ -87,3 +92,41 @@ class TestDrafts:
     def test_sysadmin_finds_every_draft(self):
         assert found("admin-portail", include_drafts=True) == {
             "budget-public", "budget-brouillon", "budget-brouillon-ville"}
+
+
+@pytest.mark.usefixtures("people")
+class TestSignatureKeys:
+    """A text search picks its matches by their signature's key, the segments
+    tested within the same statement (segments.keyed_in_statement)."""
+
+    FILTERS = ["+capacity:public +state:active", "+state:(active OR draft)",
+               "+permission_labels:(public OR member-x)", "-capacity:public"]
+
+    @staticmethod
+    def names(connection, plan, where):
+        return sorted(connection.execute(sa.text(
+            f"SELECT d.name FROM quebec_search_document d WHERE {where}"),
+            plan.statement_params()).scalars())
+
+    @pytest.mark.parametrize("fq", FILTERS)
+    def test_the_keys_pick_what_the_conditions_pick(self, fq):
+        plan = QueryPlan("budget", {"fq": fq})
+        keyed = segments.keyed_in_statement(plan)
+        assert "signature_key" in keyed
+        with model.ensure_engine().connect() as connection:
+            expected = self.names(connection, plan, plan.where)
+            assert expected and self.names(connection, plan, keyed) == expected
+
+    @pytest.mark.parametrize("fq", FILTERS)
+    def test_without_keys_to_trust_each_document_is_tested(self, fq):
+        # No segment to read (as when two the filters tell apart share a key):
+        # the sub-select gives NULL and the conditions decide.
+        plan = QueryPlan("budget", {"fq": fq})
+        with model.ensure_engine().connect() as connection:
+            expected = self.names(connection, plan, plan.where)
+            connection.execute(sa.text("DELETE FROM quebec_search_segment"))
+            try:
+                assert self.names(connection, plan,
+                                  segments.keyed_in_statement(plan)) == expected
+            finally:
+                connection.rollback()

@@ -128,9 +128,10 @@ def _decode_dates(value: Any) -> None:
 
 def _answer(connection: sa.engine.Connection, plan: QueryPlan) -> Results:
     """The count, facets and page of ``plan``, read the cheapest of three ways."""
-    set_read_options(connection)
     names = plan.facet_names
-    counted = counted_among(connection, valid_facet_fields(names)) if names else set()
+    # The read options set by the statement that reads the counted fields.
+    counted = counted_among(connection, valid_facet_fields(names) if names else [],
+                            read_options=True)
     facets = FacetRequest(plan.options, names, counted)
     matched: segments.Segments | None = None
     if plan.on_signature_only and all(name in counted for name in names):

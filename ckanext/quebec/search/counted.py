@@ -32,11 +32,14 @@ from ckan.model import ensure_engine
 from ckanext.quebec import config as suite_config
 
 from . import fields as solr_fields
+from .options import set_read_options
 
 log = logging.getLogger(__name__)
 
 # In ckanext.quebec.search.counted_fields, the facets CKAN and the enabled plugins declare.
 DECLARED = "default"
+# The counted fields among :fields, as one array.
+_COUNTED_AMONG = "ARRAY(SELECT field FROM quebec_search_counted_field WHERE field = ANY(:fields))"
 
 
 class NoRequest(RuntimeError):
@@ -76,14 +79,22 @@ def declared_facets() -> list[str]:
     return _with_request(collect)
 
 
-def counted_among(connection: sa.engine.Connection, fields: Iterable[str]) -> set[str]:
-    """The fields among ``fields`` the index counts now: a read, never a write."""
+def counted_among(connection: sa.engine.Connection, fields: Iterable[str],
+                  read_options: bool = False) -> set[str]:
+    """The fields among ``fields`` the index counts now: a read, never a write.
+
+    With ``read_options``, the statement that reads them also sets the
+    search's read options (options.set_read_options): one round trip.
+    """
     countable = [field for field in fields if solr_fields.is_countable(field)]
+    if read_options:
+        found = set_read_options(connection, _COUNTED_AMONG if countable else None,
+                                 {"fields": countable})
+        return set(found or ())
     if not countable:
         return set()
-    return set(connection.execute(sa.text(
-        "SELECT field FROM quebec_search_counted_field WHERE field = ANY(:fields)"),
-        {"fields": countable}).scalars())
+    return set(connection.execute(sa.text(f"SELECT {_COUNTED_AMONG}"),
+                                  {"fields": countable}).scalar_one())
 
 
 def counted_now(connection: sa.engine.Connection) -> list[str]:

@@ -61,13 +61,17 @@ def documents(connection: sa.engine.Connection, fl_option: Any,
         # Only the fields asked for leave the database: CKAN asks for the
         # id and one of the two copies of the dataset its documents hold,
         # a JSON string that comes out as text, not parsed as JSON first
-        # (0.6 ms instead of 1.6 for a page of 21).
+        # (0.6 ms instead of 1.6 for a page of 21). ``stored`` (compressed)
+        # is decompressed once per document, not once per reading of it
+        # (``|| '{}'`` returns it decompressed, OFFSET 0 keeps it one value):
+        # 0.35 ms of the server's time instead of 0.55 for CKAN's two fields.
         columns = []
         for number, name in enumerate(fl):
             params[f"_fl{number}"] = name
-            columns.append(f"jsonb_typeof(stored -> :_fl{number}), stored ->> :_fl{number}")
+            columns.append(f"jsonb_typeof(s -> :_fl{number}), s ->> :_fl{number}")
         found = {row[0]: _stored_fields(fl, row[1:]) for row in connection.execute(
-            sa.text(f"SELECT index_id, {', '.join(columns)} FROM quebec_search_document"
+            sa.text(f"SELECT index_id, {', '.join(columns)} FROM quebec_search_document,"
+                    " LATERAL (SELECT stored || '{}'::jsonb AS s OFFSET 0) AS o"
                     " WHERE index_id = ANY(:_keys)"), params)}
     return [_select_fields(found[key], score, fl) for key, score in page if key in found]
 

@@ -6,6 +6,7 @@ each reads options and reports mistakes the way Solr would, through a
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -17,20 +18,30 @@ from .lucene import Compiler, QuerySyntaxError
 QUERY_CANCELED = "57014"  # PostgreSQL's error code for a statement stopped by its timeout
 UNDEFINED_TABLE = "42P01"
 
-_READ_OPTIONS = sa.text("SELECT set_config('random_page_cost', '1.1', true),"
-                        " set_config('statement_timeout', :_timeout, true)")
+_READ_OPTIONS = ("SELECT set_config('random_page_cost', '1.1', true),"
+                 " set_config('statement_timeout', :_timeout, true)")
 
 
-def set_read_options(connection: sa.engine.Connection) -> None:
+def set_read_options(connection: sa.engine.Connection, also: str | None = None,
+                     params: dict[str, Any] | None = None) -> Any:
     """The settings of a search's transaction, in one statement.
 
     The index is read from memory more than from disk: without the lower
     random_page_cost the planner prefers reading every row to the text and
     date indexes. Each statement stops after CKAN's ``solr_timeout``.
+    ``also``, a SQL expression (its ``params`` bound), is read by the same
+    statement and its value returned: a round trip less for the search.
     """
     seconds = timeout_seconds()
     timeout = f"{max(1, round(seconds * 1000))}ms" if seconds > 0 else "0"
-    connection.execute(_READ_OPTIONS, {"_timeout": timeout})
+    row = connection.execute(_read_options_statement(also),
+                             {**(params or {}), "_timeout": timeout}).one()
+    return row[2] if also else None
+
+
+@functools.lru_cache(maxsize=16)
+def _read_options_statement(also: str | None) -> sa.TextClause:
+    return sa.text(_READ_OPTIONS + (f", {also}" if also else ""))
 
 
 def timeout_seconds() -> float:

@@ -34,7 +34,8 @@ def single_pass(connection: sa.engine.Connection, plan: QueryPlan, facets: Facet
     """(count, facets, page) of ``plan``, each match read once."""
     sources = parallel.sources(connection)
     if sources is None:
-        statement, params = _statement(plan, facets, _DOCUMENTS, plan.where, {}, False)
+        statement, params = _statement(
+            plan, facets, _DOCUMENTS, segments.keyed_in_statement(plan), {}, False)
         count, counts, page, packed = _read(
             connection.execute(sa.text(statement), params), facets.fields)
     else:
