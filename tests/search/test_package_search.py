@@ -268,6 +268,19 @@ class TestFieldList:
         assert listed == whole
 
 
+    @pytest.mark.parametrize("fl", [None, "*", "id,name,organization", "name,absent_field"])
+    def test_a_text_search_reads_its_page_as_a_filter_does(self, fl):
+        """A ranked search reads its page's documents with its matches
+        (single_pass.py), a filter apart (documents.documents): the same fields."""
+        from ckan.lib.search.common import make_connection
+
+        options = {"fl": fl} if fl else {}
+        ranked = make_connection().search(q="ponts", **options).docs
+        filtered = make_connection().search(q="name:inspection-ponts", **options).docs
+        assert len(ranked) == 1 and ranked == filtered
+        assert make_connection().search(q="ponts", rows=0, **options).docs == []
+
+
 @pytest.mark.usefixtures("catalogue")
 class TestPages:
     """CKAN's own search pages, which ask package_search with their facets."""

@@ -134,6 +134,7 @@ def _answer(connection: sa.engine.Connection, plan: QueryPlan) -> Results:
                             read_options=True)
     facets = FacetRequest(plan.options, names, counted)
     matched: segments.Segments | None = None
+    docs = None  # the page's documents, when read with it
     if plan.on_signature_only and all(name in counted for name in names):
         # Filters on signature fields only: the few segments answer them and
         # the documents are picked by their whole signature.
@@ -150,7 +151,7 @@ def _answer(connection: sa.engine.Connection, plan: QueryPlan) -> Results:
     elif plan.faceted or plan.ranked:
         # Every match is read anyway (to rank or to count its facets):
         # read each once for the count, the facets and the page.
-        count, facet_fields, page = single_pass(connection, plan, facets)
+        count, facet_fields, page, docs = single_pass(connection, plan, facets)
     else:
         count = connection.execute(
             sa.text(f"SELECT count(*) FROM quebec_search_document d WHERE {plan.where}"),
@@ -164,4 +165,6 @@ def _answer(connection: sa.engine.Connection, plan: QueryPlan) -> Results:
                 matched = segments.matching(connection, plan)
             facet_fields[name] = with_zero_counts(
                 connection, facets, name, facet_fields[name], matched.ids)
-    return Results(documents(connection, plan.options.get("fl"), page), count, facet_fields)
+    if docs is None:
+        docs = documents(connection, plan.options.get("fl"), page)
+    return Results(docs, count, facet_fields)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from ckan.model import ensure_engine
 
-from . import merge, numbered, parallel, segments
+from . import documents, merge, numbered, parallel, segments
 from .documents import Page
 from .facets import FacetRequest
 from .options import set_read_options
@@ -30,14 +30,22 @@ _DOCUMENTS = parallel.TABLE
 
 
 def single_pass(connection: sa.engine.Connection, plan: QueryPlan, facets: FacetRequest
-                ) -> tuple[int, dict[str, list[Any]], Page]:
-    """(count, facets, page) of ``plan``, each match read once."""
+                ) -> tuple[int, dict[str, list[Any]], Page, list[dict[str, Any]] | None]:
+    """(count, facets, page, the page's documents) of ``plan``, each match read once.
+
+    Read as a whole, the page's documents come with it (one statement less
+    for the search); read in parts, they are None (documents.documents()
+    reads them once the page is merged).
+    """
     sources = parallel.sources(connection)
+    docs = None
     if sources is None:
         statement, params = _statement(
             plan, facets, _DOCUMENTS, segments.keyed_in_statement(plan), {}, False)
-        count, counts, page, packed = _read(
+        count, counts, stored, packed = _read(
             connection.execute(sa.text(statement), params), facets.fields)
+        page = [(key, score) for key, score, _ in stored]
+        docs = documents.page_documents(plan.options.get("fl"), stored)
     else:
         # Only on a large index: on a small one the segments' query costs
         # more than the containments it saves (1,000 datasets: about 0.5 ms).
@@ -57,7 +65,7 @@ def single_pass(connection: sa.engine.Connection, plan: QueryPlan, facets: Facet
     for field, values in named.items():
         limit, mincount, by_value = facets.read_options(field)
         counts[field] = merge.facet_list(values, limit, max(mincount, 1), by_value)
-    return count, counts, page
+    return count, counts, page, docs
 
 
 def _statement(plan: QueryPlan, facets: FacetRequest, source: str, where: str,
@@ -79,7 +87,9 @@ def _statement(plan: QueryPlan, facets: FacetRequest, source: str, where: str,
     columns = ["d.index_id", f"{plan.rank} AS score"] + [
         f"{key.expression} AS {alias}" for key, alias in zip(sort_keys, aliases)
         if alias != "score"]
-    branches = [_page_branch(sort_keys, aliases, partial),
+    stored = None if partial else documents.stored_columns(
+        documents.field_list(plan.options.get("fl")), params)
+    branches = [_page_branch(sort_keys, aliases, stored, source),
                 "(SELECT -1, 0, NULL, count(*), NULL FROM matched)"]
     if facets.counted:
         # With the number of matches, their numbered values, counted in
@@ -96,15 +106,23 @@ def _statement(plan: QueryPlan, facets: FacetRequest, source: str, where: str,
             f"FROM {source} d WHERE {where}) " + " UNION ALL ".join(branches), params)
 
 
-def _page_branch(sort_keys: tuple[SortKey, ...], aliases: list[str], partial: bool) -> str:
-    """The page's rows (facet -2): position, index_id, score and, read in part, sort keys."""
+def _page_branch(sort_keys: tuple[SortKey, ...], aliases: list[str], stored: list[str] | None,
+                 source: str) -> str:
+    """The page's rows (facet -2): position, index_id, score and either, read in
+    part, the sort keys or, read whole, the stored fields (``stored``, SQL over
+    documents.STORED_ONCE) of its documents in ``source``."""
     order_by = ", ".join([f"{alias} {key.direction} NULLS LAST"
                           for key, alias in zip(sort_keys, aliases)] + ["index_id ASC"])
-    page_keys = "NULL::text[]"
-    if partial:
-        page_keys = "ARRAY[" + ", ".join(
-            [f"{merge.comparable_text(alias, key.kind)}"
-             for key, alias in zip(sort_keys, aliases)] + ["index_id"]) + "]"
+    if stored is not None:
+        return ("(SELECT -2 AS facet, p.position, p.index_id AS value, p.score AS n,"
+                f" ARRAY[{', '.join(stored)}] AS keys FROM (SELECT index_id, score,"
+                " row_number() OVER () AS position FROM (SELECT index_id, score FROM matched"
+                f" ORDER BY {order_by} LIMIT :_rows OFFSET :_start) AS q) AS p"
+                f" JOIN {source} d ON d.index_id = p.index_id"
+                f" CROSS JOIN {documents.STORED_ONCE})")
+    page_keys = "ARRAY[" + ", ".join(
+        [f"{merge.comparable_text(alias, key.kind)}"
+         for key, alias in zip(sort_keys, aliases)] + ["index_id"]) + "]"
     return ("(SELECT -2 AS facet, row_number() OVER () AS position, p.index_id AS value,"
             f" p.score AS n, p.keys FROM (SELECT index_id, score, {page_keys} AS keys"
             f" FROM matched ORDER BY {order_by} LIMIT :_rows OFFSET :_start) AS p)")
@@ -128,21 +146,24 @@ def _facet_branch(facets: FacetRequest, field: str, number: int,
 
 
 def _read(result: Any, fields: list[str]
-          ) -> tuple[int, dict[str, list[Any]], Page, list[tuple[int, str | None]]]:
-    """(count, facets, page, packed numbers) from the rows of a whole single-pass read."""
+          ) -> tuple[int, dict[str, list[Any]], list[tuple[str, float, Any]],
+                     list[tuple[int, str | None]]]:
+    """(count, facets, page with stored fields, packed numbers) from the rows of a
+    whole single-pass read."""
     count = 0
     counts: dict[str, list[Any]] = {field: [] for field in fields}
-    page: list[tuple[int, str, float]] = []
+    page: list[tuple[int, str, float, Any]] = []
     packed = []
-    for facet, position, value, number, _ in result:
+    for facet, position, value, number, stored in result:
         if facet == -2:
-            page.append((position, value, float(number)))
+            page.append((position, value, float(number), stored))
         elif facet == -1:
             count = int(number)
             packed.append((position, value))
         else:
             counts[fields[facet]].extend((value, int(number)))
-    return count, counts, [(key, score) for _, key, score in sorted(page)], packed
+    page.sort(key=lambda row: row[0])
+    return count, counts, [(key, score, stored) for _, key, score, stored in page], packed
 
 
 def _read_on_own_connection(statement: str, params: dict[str, Any]) -> list[Any]:
