@@ -93,6 +93,25 @@ class Solr:
             cores = [*cores, *_get(f"{second}/admin/cores", action="STATUS")["status"].values()]
         return sum(core["index"]["sizeInBytes"] for core in cores)
 
+    def cache_counts(self) -> dict[str, tuple[int, int]]:
+        """(hits, lookups) of each of Solr's searcher caches, summed over the cores, since they started.
+
+        The queries of a run are timed after the rebuild's last commit, so the
+        difference of two readings around them is what the caches answered.
+        """
+        bases = [self.base] + ([f"http://127.0.0.1:{self.port + 1}/solr"]
+                               if self.backend == "solrcloud" else [])
+        counts: dict[str, tuple[int, int]] = {}
+        for base in bases:
+            metrics = _get(f"{base}/admin/metrics", group="core", prefix="CACHE.searcher")["metrics"]
+            for core in metrics.values():
+                for name, values in core.items():
+                    cache = name.rsplit(".", 1)[-1]
+                    hits, lookups = counts.get(cache, (0, 0))
+                    counts[cache] = (hits + values.get("cumulative_hits", 0),
+                                     lookups + values.get("cumulative_lookups", 0))
+        return counts
+
     def jvm_rss(self) -> int:
         """Resident memory of the JVMs (bytes): one node, or both SolrCloud nodes."""
         listing = subprocess.run(["ps", "-o", "rss=,comm=", "-s", str(self._launcher.pid)],

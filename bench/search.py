@@ -421,9 +421,16 @@ def measure_size(size: int, url: str) -> dict[str, Any]:
         print(f"index on disk: {index_bytes / 1e6:.1f} MB; datasets' JSON: "
               f"{data_bytes / 1e6:.1f} MB; ratio {index_bytes / max(data_bytes, 1):.2f}")
     print(f"{'query':<34} {'first ms':>9} {'median ms':>10} {'p95 ms':>8} {'hits':>8}")
+    caches = SOLR.cache_counts() if SOLR else {}
     figures["queries"] = time_queries(ARGS.repeat, ARGS.warmup, rng)
     for label, (first, median, p95, count) in figures["queries"].items():
         print(f"{label:<34} {first:>9.1f} {median:>10.1f} {p95:>8.1f} {count:>8}")
+    if SOLR:
+        # Every call of the mix but the first repeats a query: Solr's caches answer part of it.
+        after = SOLR.cache_counts()
+        print("Solr's caches during the queries (hits / lookups): " + ", ".join(
+            f"{name} {after[name][0] - caches.get(name, (0, 0))[0]:,} /"
+            f" {after[name][1] - caches.get(name, (0, 0))[1]:,}" for name in sorted(after)))
     resident, private = backends.postgres_rss(ARGS.database)
     figures["PostgreSQL backends MB"] = (resident / 1e6, private / 1e6)
     figures["JVM MB"] = SOLR.jvm_rss() / 1e6 if SOLR else 0.0
