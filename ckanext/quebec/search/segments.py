@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from .plan import QueryPlan
 
 _KEYED = "d.signature_key = ANY(CAST(:_signature_keys AS bigint[]))"
+# A segment's key, as the documents' generated signature_key column computes it (migrations 0008, 0012).
+_SEGMENT_KEY = "hashtextextended(d.signature::text, 0)"
 
 
 class Segments(NamedTuple):
@@ -30,7 +32,7 @@ def matching(connection: sa.engine.Connection, plan: QueryPlan) -> Segments:
     """The segments the signature conditions of ``plan`` keep (all of them without any)."""
     test = " AND ".join(plan.signature_conditions()) or "TRUE"
     rows = connection.execute(sa.text(
-        "SELECT d.id, d.signature::text, hashtextextended(d.signature::text, 0),"
+        f"SELECT d.id, d.signature::text, {_SEGMENT_KEY},"
         f" coalesce({test}, false) FROM quebec_search_segment d"), dict(plan.params)).all()
     by_key: dict[int, tuple[bool, bool]] = {}
     for _, _, key, kept in rows:
@@ -107,9 +109,8 @@ def keyed_in_statement(plan: QueryPlan) -> str:
     # The segments are read as ``d``, as matching() reads them.
     keys = ("(SELECT CASE WHEN bool_and(all_kept = some_kept)"
             " THEN coalesce(array_agg(key) FILTER (WHERE some_kept), '{}') END"
-            " FROM (SELECT hashtextextended(s.signature::text, 0) AS key,"
-            " bool_and(s.kept) AS all_kept, bool_or(s.kept) AS some_kept"
-            f" FROM (SELECT d.signature, coalesce({test}, false) AS kept"
+            " FROM (SELECT s.key, bool_and(s.kept) AS all_kept, bool_or(s.kept) AS some_kept"
+            f" FROM (SELECT {_SEGMENT_KEY} AS key, coalesce({test}, false) AS kept"
             " FROM quebec_search_segment d) AS s GROUP BY 1) AS k)")
     return " AND ".join(
         others + [f"coalesce(d.signature_key = ANY(CAST({keys} AS bigint[])), {test})"])
