@@ -97,10 +97,18 @@ def reindex(package_id: Optional[str] = None, **options: Any) -> None:
     its commit deferred and never commits: on Solr they would be searchable
     only at the next automatic soft commit. They are committed here, unless
     the caller defers it.
+
+    Outside the datasets' own edit (a job, after a commit) they are held
+    from before they are read until their documents are written
+    (:func:`ckanext.quebec.held.held`): an edit committed meanwhile is
+    never overwritten by the copy read before it.
     """
-    search.rebuild(package_id, **options)
-    if options.get("package_ids") and not options.get("defer_commit"):
-        search.commit()
+    from ckanext.quebec.held import held
+
+    with held([package_id] if package_id else list(options.get("package_ids") or [])):
+        search.rebuild(package_id, **options)
+        if options.get("package_ids") and not options.get("defer_commit"):
+            search.commit()
 
 
 def indexed_dataset_ids(max_results: int) -> list[str]:

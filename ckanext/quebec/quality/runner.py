@@ -9,6 +9,9 @@ import time
 from typing import Iterable, Optional
 
 import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.quebec.held import held, is_held
 
 from . import config, isolated, jobs, linkcheck, reference, score as scoring, store, validation
 from .messages import render
@@ -91,9 +94,13 @@ def run(package_id: str, resource_ids: Optional[list[str]] = None, force: bool =
     store.commit()
     if postponed:
         jobs.enqueue(package_id, postponed, force=force)
-    summary = rescore(dataset, now)
-    if reindex:
-        _reindex(package_id)
+    # Scored and indexed as the dataset is once its checks are done, held
+    # until the index write: an edit committed during the checks is read,
+    # one that starts meanwhile waits (ckanext/quebec/held.py).
+    with held([package_id]):
+        summary = rescore(_package(package_id), now, commit=False)
+        if reindex:
+            _reindex(package_id)
     return summary
 
 
@@ -128,7 +135,7 @@ class _Budget:
             self.spent += time.monotonic() - started
 
 
-def rescore(dataset: dict, now: Optional[datetime.datetime] = None) -> dict:
+def rescore(dataset: dict, now: Optional[datetime.datetime] = None, commit: bool = True) -> dict:
     """Score a dataset from its recorded checks and record the result (no file is read)."""
     checks = store.current_checks(dataset["id"])
     resource_ids = {r["id"] for r in dataset.get("resources") or []}
@@ -141,7 +148,8 @@ def rescore(dataset: dict, now: Optional[datetime.datetime] = None) -> dict:
     result["validation"] = {"status": status, "errors": errors}
     result["criteria"] = reference.evaluate(result, checks, dataset.get("resources") or [])
     store.record_dataset(dataset["id"], result["score"], result["level"], status, result)
-    store.commit()
+    if commit:
+        store.commit()
     return result
 
 
@@ -149,7 +157,12 @@ def _reindex(package_id: str) -> None:
     from ckanext.quebec.compat_ckan import reindex
 
     try:
-        reindex(package_id)
+        if is_held(model.Session()):
+            # A failed write leaves the held transaction, and the score in it, to commit.
+            with model.Session.begin_nested():
+                reindex(package_id)
+        else:
+            reindex(package_id)
     except Exception:  # the index is rebuilt again on the next change; a result is never lost for it
         log.exception("quebec_quality: could not re-index %s", package_id)
 

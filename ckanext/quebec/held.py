@@ -1,0 +1,78 @@
+"""Datasets held while something outside their own edit reads and indexes them.
+
+A job or a request that indexes a dataset it did not change (the quality
+check, an organization renamed) reads the dataset, then writes its search
+document. An edit that committed between the two had already written its
+own document; the older copy then replaced it. The demo catalogue met it:
+a dataset made active while the check its resource had queued was running
+stayed a draft in the index, out of every anonymous search.
+
+:func:`held` reads the datasets' rows ``FOR SHARE`` before anything is read
+and keeps them until the index write is committed: an edit under way is
+waited for, then read; an edit that starts meanwhile waits for the write,
+then writes its own document after it. CKAN's ``package_update`` takes its
+row ``FOR UPDATE`` first, so it is one of them. The index writes of a held
+session go into its transaction (see ``search/writer.py``), so every wait is
+one PostgreSQL sees, and a cycle is a deadlock it reports rather than a
+hang. What the session had read before is read again.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterable, Iterator
+
+import sqlalchemy as sa
+
+from ckan import model
+
+# session.info's key while a session holds datasets for their index write.
+_HELD = "quebec_datasets_held"
+
+_LOCK = sa.text("SELECT id FROM package WHERE id = ANY(:references) OR name = ANY(:references)"
+                " ORDER BY id FOR SHARE")
+
+
+def holds_changes(session: Any) -> bool:
+    """Whether the session's open transaction holds writes of its own, flushed or not.
+
+    Such a session is a dataset's own edit: its index write goes into its
+    transaction and is committed with it.
+    """
+    flushed = getattr(session, "_object_cache", None) or {}
+    if any(flushed.values()) or session.new or session.deleted:
+        return True
+    return any(session.is_modified(obj) for obj in session.dirty)
+
+
+def is_held(session: Any) -> bool:
+    return bool(session.info.get(_HELD))
+
+
+@contextlib.contextmanager
+def held(references: Iterable[str]) -> Iterator[None]:
+    """Hold the datasets (ids or names) from here to the commit that ends the block.
+
+    Inside a dataset's own edit, or a block already held, nothing is taken:
+    the edit's transaction already orders its writes. On an exception the
+    transaction is rolled back, which lets the datasets go.
+    """
+    references = [reference for reference in references if isinstance(reference, str)]
+    session = model.Session()
+    if not references or is_held(session) or holds_changes(session):
+        yield
+        return
+    session.execute(_LOCK, {"references": references})
+    # CKAN's session keeps what it read (expire_on_commit=False), and an
+    # object it still holds is not read again: a job would index the draft
+    # it read when it started. Nothing is pending (holds_changes), so
+    # nothing is lost.
+    session.expire_all()
+    session.info[_HELD] = True
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(_HELD, None)
