@@ -69,11 +69,12 @@ def _max_rss_mb() -> float:
 
 
 def migrate(url: str, ckan_ini: str) -> None:
-    """The tables of ckanext-harvest and quebec_partners, beside core's and quebec_search's."""
+    """The tables of ckanext-harvest and quebec_partners and quebec_harvest's guid index, beside
+    core's and quebec_search's."""
     env = dict(os.environ, CKAN_SQLALCHEMY_URL=url)
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
     with site_ini(ckan_ini, PLUGINS) as ini:
-        for plugin in ("harvest", "quebec_partners"):
+        for plugin in ("harvest", "quebec_harvest", "quebec_partners"):
             subprocess.run([ckan, "-c", ini, "db", "upgrade", "-p", plugin], env=env, check=True,
                            capture_output=True)
 

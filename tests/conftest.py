@@ -23,8 +23,8 @@ if os.environ.get("QUEBEC_TEST_SPEEDUPS", "1") != "0":
 # Plugins of the suite whose Alembic migrations create tables. The search
 # index table is always there (a clean database means an empty index, with or
 # without the plugin); the others are migrated when their plugin is loaded.
-MIGRATED_PLUGINS = ("quebec_search", "quebec_quality", "quebec_partners", "harvest", "quebec_participation",
-                    "quebec_guides", "quebec_reuses")
+MIGRATED_PLUGINS = ("quebec_search", "quebec_quality", "quebec_partners", "harvest", "quebec_harvest",
+                    "quebec_participation", "quebec_guides", "quebec_reuses")
 ALWAYS_MIGRATED = ("quebec_search",)
 
 # Plugins migrated to their head in this session's database.

@@ -1,0 +1,3 @@
+from ckanext.quebec.migration.alembic_env import run
+
+run(__file__)
