@@ -161,13 +161,32 @@ def harvest(source_id: str, user: str) -> dict:
     job = tk.get_action("harvest_job_create")({"user": user}, {"source_id": source_id, "run": True})
     _drain(queue.get_gather_consumer(), queue.gather_callback)
     gathered = time.perf_counter()
-    objects = _drain(queue.get_fetch_consumer(), queue.fetch_callback)
+    objects = _drain_timed(queue.get_fetch_consumer(), queue.fetch_callback)
     imported = time.perf_counter()
     tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source_id})
     done = tk.get_action("harvest_job_show")({"ignore_auth": True}, {"id": job["id"]})
     return {"gather": gathered - started, "import": imported - gathered,
             "total": time.perf_counter() - started, "objects": objects,
             "stats": done["stats"], "memory": _max_rss_mb() - memory}
+
+
+def _drain_timed(consumer, callback, every: int = 1000) -> int:
+    """tests/harvest/queues.py's ``_drain``, printing the time per object of each ``every`` objects.
+
+    A time per object that grows along the run is a cost that grows with the catalogue.
+    """
+    handled, since = 0, time.perf_counter()
+    while True:
+        method, channel, body = consumer.basic_get(queue=None)
+        if body is None:
+            return handled
+        callback(channel, method, None, body)
+        handled += 1
+        if handled % every == 0:
+            now = time.perf_counter()
+            print(f"   objects {handled - every + 1:,}-{handled:,}: {(now - since) * 1000 / every:.0f} ms"
+                  f" per object (load {os.getloadavg()[0]:.1f})")
+            since = now
 
 
 def action_import(url: str, organization: str, user: str) -> tuple[float, int, float]:

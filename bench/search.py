@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -324,9 +325,22 @@ FACETS = ["organization", "groups", "tags", "res_format", "license_id", "extras_
 POSTGRES_CONFIG = {"ckanext.quebec.search.counted_fields": " ".join(["default", *FACETS])}
 
 
+def _varied_words(rng: random.Random, language: int) -> Callable[[], str]:
+    """A subject and a place of the catalogue, another pair at each call (``language`` 0: fr, 1: en).
+
+    The same query asked again is answered by Solr's result and document
+    caches; new words at each call time the search itself on both engines.
+    """
+    pairs = [(subject[language], place) for subject in SUBJECTS for place in PLACES]
+    rng.shuffle(pairs)
+    calls = itertools.cycle(pairs)
+    return lambda: " ".join(next(calls))
+
+
 def query_mix(rng: random.Random) -> dict[str, Callable[[], dict[str, Any]]]:
     facets = json.dumps(FACETS)
     organization = f"organisation-{rng.randint(0, 149):03d}"
+    french, english = _varied_words(rng, 0), _varied_words(rng, 1)
     return {
         # as the dataset search page asks
         "home: *:* with 6 facets": lambda: {"q": "", "facet.field": facets, "rows": 20,
@@ -335,6 +349,10 @@ def query_mix(rng: random.Random) -> dict[str, Callable[[], dict[str, Any]]]:
                                                "rows": 20},
         "English, two words + facets": lambda: {"q": "bike paths", "facet.field": facets,
                                                 "rows": 20},
+        "French, new words each call + facets": lambda: {"q": french(), "facet.field": facets,
+                                                         "rows": 20},
+        "English, new words each call + facets": lambda: {"q": english(), "facet.field": facets,
+                                                          "rows": 20},
         "fq organization + format": lambda: {
             "fq": f'organization:"{organization}" res_format:"CSV"', "rows": 20},
         "bbox (ext_bbox, Montréal area)": lambda: {
@@ -420,11 +438,11 @@ def measure_size(size: int, url: str) -> dict[str, Any]:
         figures["index MB"] = index_bytes / 1e6
         print(f"index on disk: {index_bytes / 1e6:.1f} MB; datasets' JSON: "
               f"{data_bytes / 1e6:.1f} MB; ratio {index_bytes / max(data_bytes, 1):.2f}")
-    print(f"{'query':<34} {'first ms':>9} {'median ms':>10} {'p95 ms':>8} {'hits':>8}")
+    print(f"{'query':<38} {'first ms':>9} {'median ms':>10} {'p95 ms':>8} {'hits':>8}")
     caches = SOLR.cache_counts() if SOLR else {}
     figures["queries"] = time_queries(ARGS.repeat, ARGS.warmup, rng)
     for label, (first, median, p95, count) in figures["queries"].items():
-        print(f"{label:<34} {first:>9.1f} {median:>10.1f} {p95:>8.1f} {count:>8}")
+        print(f"{label:<38} {first:>9.1f} {median:>10.1f} {p95:>8.1f} {count:>8}")
     if SOLR:
         # Every call of the mix but the first repeats a query: Solr's caches answer part of it.
         after = SOLR.cache_counts()

@@ -11,10 +11,15 @@ stayed a draft in the index, out of every anonymous search.
 and keeps them until the index write is committed: an edit under way is
 waited for, then read; an edit that starts meanwhile waits for the write,
 then writes its own document after it. CKAN's ``package_update`` takes its
-row ``FOR UPDATE`` first, so it is one of them. The index writes of a held
-session go into its transaction (see ``search/writer.py``), so every wait is
-one PostgreSQL sees, and a cycle is a deadlock it reports rather than a
-hang. What the session had read before is read again.
+row ``FOR UPDATE`` first, so it is one of them. What the session had read
+before is read again.
+
+The documents themselves are written as before: quebec_search commits each
+on a connection of its own (``search/writer.py``), Solr at each add, so
+a reindex of many datasets does not keep the index's shared rows (segments,
+facet counts) locked until its end. An edit takes its dataset's row before
+it writes any document, so it never holds what such a write waits for
+while it waits for a held row.
 """
 from __future__ import annotations
 

@@ -189,6 +189,29 @@ class TestOneTransaction:
         assert model.Package.get("still-here").state == "active"
         assert search_names() == {"still-here"}
 
+    def test_a_dataset_indexed_again_alone_stays_searchable_meanwhile(self, monkeypatch):
+        """rebuild(id) (the quality check, `search-index rebuild ID`) writes in place: CKAN 2.11
+        removes then adds, two commits, and the dataset was out of every search between them."""
+        from ckanext.quebec.search import writer
+
+        dataset = factories.Dataset(name="toujours-la")
+        present_at_write = []
+        write = writer._write
+
+        def watched(engine, rows):
+            with engine.connect() as other:  # what another process sees
+                present_at_write.append(other.execute(sa.text(
+                    "SELECT count(*) FROM quebec_search_document WHERE id = :id"),
+                    {"id": dataset["id"]}).scalar())
+            write(engine, rows)
+
+        monkeypatch.setattr(writer, "_write", watched)
+        search.rebuild(dataset["id"])
+        model.Session.rollback()
+
+        assert present_at_write == [1]
+        assert search_names() == {"toujours-la"}
+
     def test_a_write_outside_any_commit_is_committed_by_itself(self):
         """search-index rebuild and the jobs index without a CKAN commit after."""
         dataset = factories.Dataset(name="rebuilt-alone")

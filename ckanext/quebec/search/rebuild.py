@@ -59,10 +59,15 @@ def rebuild(original: Callable[..., Any],
             clear: bool = False) -> None:
     """CKAN's ``ckan.lib.search.rebuild``, with the whole index built by workers.
 
-    ``original`` is CKAN's own function: a dataset given by id or a list of
-    ids is indexed by it.
+    ``original`` is CKAN's own function: a list of ids is indexed by it. A
+    dataset given by id or name is written in place, as CKAN 2.12 does: 2.11
+    removes its document then adds it, two commits here, and the dataset is
+    out of every search between them.
     """
-    if package_id or package_ids is not None:
+    if package_id:
+        index_dataset(show_context(), package_id)
+        return None
+    if package_ids is not None:
         return original(package_id, only_missing=only_missing, force=force,
                         defer_commit=defer_commit, package_ids=package_ids,
                         quiet=quiet, clear=clear)

@@ -10,9 +10,8 @@ search-index rebuild``) the rows added without commit are held and written
 A document indexed while CKAN's session holds the dataset's changes is
 written on that session's connection, in the dataset's own transaction: a
 commit that never happens (a process killed, a refused constraint) leaves
-neither. So are the documents of datasets held for their index write
-(ckanext/quebec/held.py: a job, a reindex after a commit), committed when
-they are let go. Other writes (a rebuild) are committed by themselves.
+neither. Writes outside such a transaction (a rebuild, a job) are
+committed by themselves.
 """
 from __future__ import annotations
 
@@ -52,17 +51,16 @@ def _writing_session(engine: sa.engine.Engine) -> Any:
 
     CKAN 2.12's actions index a dataset just before ``model.repo.commit()``;
     2.11 indexes it inside the commit (``before_commit``, after a flush). In
-    both cases the session's transaction holds the dataset's changes. So
-    does a session that holds the datasets it indexes (ckanext/quebec/held.py),
-    which commits once they are written. A session that only read (a
-    rebuild) is left alone: nothing would commit the document.
+    both cases the session's transaction holds the dataset's changes. A
+    session that only read (a rebuild, a job) is left alone: nothing would
+    commit the document.
     """
     if not model.Session.registry.has():
         return None
     session = model.Session()
     if not session.in_transaction() or session.get_bind().url != engine.url:
         return None
-    return session if held.is_held(session) or held.holds_changes(session) else None
+    return session if held.holds_changes(session) else None
 
 
 def add(engine: sa.engine.Engine, rows: list[dict[str, Any]], commit: bool) -> None:
