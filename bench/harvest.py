@@ -161,7 +161,7 @@ def harvest(source_id: str, user: str) -> dict:
     job = tk.get_action("harvest_job_create")({"user": user}, {"source_id": source_id, "run": True})
     _drain(queue.get_gather_consumer(), queue.gather_callback)
     gathered = time.perf_counter()
-    objects = _drain_timed(queue.get_fetch_consumer(), queue.fetch_callback)
+    objects = _drain(queue.get_fetch_consumer(), _timed(queue.fetch_callback))
     imported = time.perf_counter()
     tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source_id})
     done = tk.get_action("harvest_job_show")({"ignore_auth": True}, {"id": job["id"]})
@@ -170,23 +170,24 @@ def harvest(source_id: str, user: str) -> dict:
             "stats": done["stats"], "memory": _max_rss_mb() - memory}
 
 
-def _drain_timed(consumer, callback, every: int = 1000) -> int:
-    """tests/harvest/queues.py's ``_drain``, printing the time per object of each ``every`` objects.
+def _timed(callback, every: int = 1000):
+    """``callback``, printing the time per object of each ``every`` objects it handles.
 
     A time per object that grows along the run is a cost that grows with the catalogue.
     """
     handled, since = 0, time.perf_counter()
-    while True:
-        method, channel, body = consumer.basic_get(queue=None)
-        if body is None:
-            return handled
-        callback(channel, method, None, body)
+
+    def timed(*args) -> None:
+        nonlocal handled, since
+        callback(*args)
         handled += 1
         if handled % every == 0:
             now = time.perf_counter()
             print(f"   objects {handled - every + 1:,}-{handled:,}: {(now - since) * 1000 / every:.0f} ms"
                   f" per object (load {os.getloadavg()[0]:.1f})")
             since = now
+
+    return timed
 
 
 def action_import(url: str, organization: str, user: str) -> tuple[float, int, float]:
