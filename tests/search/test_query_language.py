@@ -154,6 +154,38 @@ class TestDismax:
     def test_explicit_mm(self, mm, expected):
         assert names(q="comptage vélos bridges", mm=mm) == expected
 
+    # Stop words of both languages ("on") and punctuation ("...") count as matched.
+    @pytest.mark.parametrize("q", [
+        "comptage vélos hiver transport absent1 absent2",
+        "parcs et pistes de ski fond",
+        "on on vélos hiver",
+        "on ... on budget",
+        '"comptage des vélos" hiver absent',
+        "vélos^2 hiver absent",
+        "+ponts inspection bridges absent",
+        "arbres parcs et des inventaire publics ski fond ponts budget",
+        "arbres parcs et des inventaire publics ski fond ponts budget hiver",
+    ])
+    def test_mm_as_one_text_query_finds_what_counting_finds(self, q, monkeypatch):
+        as_one_query = search(q=q)
+        monkeypatch.setattr(lucene, "_MAX_QUERY_TERMS", 0)
+        counted = search(q=q)
+        assert as_one_query["count"] == counted["count"]
+        assert ([d["name"] for d in as_one_query["results"]]
+                == [d["name"] for d in counted["results"]])
+
+    def test_mm_of_stop_words_only_matches_everything(self):
+        assert names(q="on on on budget") == EVERY
+        assert names(q="on ... vélos hiver") == {"velo-ete", "velo-hiver"}
+
+    @pytest.mark.parametrize("words, counted", [(5, False), (10, False), (11, True)])
+    def test_mm_is_one_text_query_up_to_ten_words(self, words, counted):
+        compiler = lucene.Compiler(lucene.Params())
+        sql = compiler.compile_dismax(" ".join(f"mot{i}" for i in range(words)),
+                                      mm="2<-1 5<80%")
+        assert ("CASE WHEN" in sql) is counted
+        assert len(compiler.rank_terms) == words
+
     def test_required_and_prohibited_words(self):
         assert names(q="+comptage -hiver vélos") == {"velo-ete"}
 

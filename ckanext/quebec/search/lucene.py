@@ -6,7 +6,9 @@ either: they are bound too (``fields -> :p3``).
 """
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field as dataclass_field
@@ -24,6 +26,10 @@ from .syntax import (  # noqa: F401 (re-exported: importers read them here)
 _UNESCAPE_RE = re.compile(r"\\(.)")
 _WILDCARD_RE = re.compile(r"(?<!\\)[*?]")
 _WORD_RE = re.compile(r"[^\W_]+")
+# ``mm`` as one tsquery (Compiler._at_least_query) up to this many terms in
+# it: CKAN's "2<-1 5<80%" on 10 words is 45 combinations of 8 (360); on 11,
+# 165 of 8. Past it, the matched terms are counted.
+_MAX_QUERY_TERMS = 400
 
 
 @dataclass
@@ -142,25 +148,39 @@ class Compiler:
         # bare clauses follow q.op (all must match under AND; under OR at least
         # one must, unless a + clause is there to carry the match), or, for
         # dismax, the minimum match ``mm``.
-        must, must_not, should = [], [], []
+        optional = [child for child in node.children
+                    if not isinstance(child, (tree.Plus, tree.Prohibit))]
+        has_must = any(isinstance(child, tree.Plus) for child in node.children)
+        # How many bare clauses must match (0 with a + clause: they only rank).
+        if mm is not None:
+            required = min_should_match(mm, len(optional))
+            if not has_must:
+                required = max(required, 1)
+        elif self.default_operator == "AND":
+            required = len(optional)
+        else:
+            required = 0 if has_must else 1
+        as_one_query = (1 < required < len(optional)
+                        and math.comb(len(optional), required) * required <= _MAX_QUERY_TERMS
+                        and self._words_only(optional, field))
+        must, must_not, should, queries = [], [], [], []
+        # In the query's order: the rank reads the words in it.
         for child in node.children:
             if isinstance(child, tree.Plus):
                 must.append(self.compile(child.a, field))
             elif isinstance(child, tree.Prohibit):
                 must_not.append(self.compile(child.a, field))
+            elif as_one_query:
+                queries.append(self._term_query(child))
             else:
                 should.append(self.compile(child, field))
-        if mm is not None:
-            required = min_should_match(mm, len(should))
-            if not must:
-                required = max(required, 1)
-            if required >= len(should):
-                must, should = must + should, []
-            elif required > 1:
-                must.append(_at_least(required, should))
-                should = []
-        elif self.default_operator == "AND":
+        if as_one_query:
+            must.append(self._at_least_query(required, queries, field))
+        elif required >= len(should):
             must, should = must + should, []
+        elif required > 1:
+            must.append(_at_least(required, should))
+            should = []
         parts = list(must)
         if should and not must:
             parts.append("(" + " OR ".join(should) + ")")
@@ -235,12 +255,49 @@ class Compiler:
         return f"({self.column(_column(field))} @> CAST({self.params.bind(document)} AS jsonb))"
 
     def _text_match(self, field: str, value: str, phrase: bool) -> str:
+        return self._text_condition(field, self._text_query(value, phrase))
+
+    def _text_condition(self, field: str, query: str) -> str:
+        # A query of stop words only matches everything, as Solr drops them.
+        return f"(numnode({query}) = 0 OR {self._vector(field)} @@ {query})"
+
+    def _text_query(self, value: str, phrase: bool) -> str:
+        """The tsquery of words or a phrase, noted for ranking."""
         self.rank_terms.append(value)
         function = "quebec_search_phrase" if phrase else "quebec_search_words"
-        query = f"{function}({self.params.bind(value)})"
-        vector = self._vector(field)
-        # A query of stop words only matches everything, as Solr drops them.
-        return f"(numnode({query}) = 0 OR {vector} @@ {query})"
+        return f"{function}({self.params.bind(value)})"
+
+    def _words_only(self, optional: list[tree.Item], field: str) -> bool:
+        """Whether ``optional`` are words and phrases on one text field."""
+        return (not (self.query_fields and field == self.default_field)
+                and field not in solr_fields.NGRAM_FIELDS
+                and solr_fields.kind_of(field) == solr_fields.TEXT
+                and all(_plain_term(child) is not None for child in optional))
+
+    def _term_query(self, node: tree.Item) -> str:
+        """The tsquery of a word or a phrase that :meth:`_words_only` accepted."""
+        term = _plain_term(node)
+        if isinstance(term, tree.Phrase):
+            return self._text_query(_unescape(term.value[1:-1]), phrase=True)
+        return self._text_query(_unescape(term.value), phrase=False)
+
+    def _at_least_query(self, count: int, queries: list[str], field: str) -> str:
+        """SQL true when ``count`` or more of the tsqueries ``queries`` match,
+        as one tsquery on the text index.
+
+        The OR of every ``count``-term AND means the same as counting the terms
+        that match (:func:`_at_least`), and the index answers it at once:
+        counting, the planner reads every document that holds any of the
+        words, and a common one (``et``, ``de``) is in most. A term of stop
+        words only counts as matched, as in :meth:`_text_match`: ``&&`` leaves
+        an empty tsquery out, and the count of empty terms covers the
+        combinations made of them alone.
+        """
+        combined = " || ".join(
+            "(" + " && ".join(queries[i] for i in chosen) + ")"
+            for chosen in itertools.combinations(range(len(queries)), count))
+        empty = " + ".join(f"CAST(numnode({query}) = 0 AS int)" for query in queries)
+        return f"(({empty}) >= {int(count)} OR {self._text_condition(field, f'({combined})')})"
 
     def _ngram_match(self, field: str, value: str) -> str:
         """``name_ngram:war``: the word is one of the n-grams Solr makes of the name.
@@ -346,6 +403,18 @@ def _at_least(count: int, clauses: list[str]) -> str:
     """
     tally = " + ".join(f"(CASE WHEN {clause} THEN 1 ELSE 0 END)" for clause in clauses)
     return f"(({' OR '.join(clauses)}) AND ({tally}) >= {int(count)})"
+
+
+def _plain_term(node: tree.Item) -> tree.Word | tree.Phrase | None:
+    """The word or phrase ``node`` is (boosted or not), if it compiles to a
+    plain text match: no wildcard, no field, no range."""
+    if isinstance(node, tree.Boost):
+        node = node.expr
+    if isinstance(node, tree.Phrase):
+        return node
+    if isinstance(node, tree.Word) and not _WILDCARD_RE.search(node.value):
+        return node
+    return None
 
 
 def _unescape(text: str) -> str:
