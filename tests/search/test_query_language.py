@@ -1,9 +1,11 @@
 """The Solr query language CKAN and extensions send, answered from PostgreSQL."""
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
+import sqlalchemy as sa
 
 from ckan import model
 from ckan.lib.search.common import SearchError
@@ -184,7 +186,54 @@ class TestDismax:
         sql = compiler.compile_dismax(" ".join(f"mot{i}" for i in range(words)),
                                       mm="2<-1 5<80%")
         assert ("CASE WHEN" in sql) is counted
+        assert ("quebec_search_at_least(" in sql) is not counted
         assert len(compiler.rank_terms) == words
+        if not counted:
+            # Each word's tsquery is written out twice (the test of an empty
+            # query and the match, as for one word), not once per combination
+            # it is part of (for 10 words, 360 times): migration 0016.
+            assert sql.count("quebec_search_words(") == 2 * words
+
+    @pytest.mark.parametrize("words, required", [
+        (["parcs", "et", "espaces", "verts", "Rimouski"], 4), (["vélos", "hiver", "été"], 2),
+        (["on", "vélos", "hiver"], 2), (["vélos", "hiver", "été"], 3)])
+    def test_at_least_query_is_the_or_of_every_combination(self, words, required):
+        queries = [f"quebec_search_words(CAST(:w{i} AS text))" for i in range(len(words))]
+        written_out = " || ".join(
+            "(" + " && ".join(queries[i] for i in chosen) + ")"
+            for chosen in itertools.combinations(range(len(words)), required))
+        with model.ensure_engine().connect() as connection:
+            built, expected = connection.execute(sa.text(
+                f"SELECT CAST(quebec_search_at_least(ARRAY[{', '.join(queries)}], :required)"
+                f" AS text), CAST(({written_out}) AS text)"),
+                {"required": required, **{f"w{i}": word for i, word in enumerate(words)}}).one()
+        assert built == expected and built
+
+    def test_the_at_least_migration_goes_down_and_up(self, migrate_db_for, monkeypatch):
+        def exists():
+            with model.ensure_engine().connect() as connection:
+                return connection.execute(sa.text(
+                    "SELECT to_regprocedure('quebec_search_at_least(tsquery[], integer)')"
+                    " IS NOT NULL")).scalar_one()
+
+        model.Session.remove()
+        migrate_db_for("quebec_search", "0015_sort_index_signature_key", False)
+        assert not exists()
+        migrate_db_for("quebec_search")
+        assert exists()
+        as_one_query = names(q="vélos hiver été")
+        monkeypatch.setattr(lucene, "_MAX_QUERY_TERMS", 0)
+        assert as_one_query == names(q="vélos hiver été") and as_one_query
+
+    def test_at_least_query_of_enough_stop_words_is_empty(self):
+        with model.ensure_engine().connect() as connection:
+            built = connection.execute(sa.text(
+                "SELECT numnode(quebec_search_at_least(ARRAY[quebec_search_words('on'),"
+                " quebec_search_words('...'), quebec_search_words('vélos')], 2))")).scalar_one()
+            assert built == 0
+            with pytest.raises(sa.exc.DBAPIError, match="3 of 2 terms"):
+                connection.execute(sa.text("SELECT quebec_search_at_least("
+                                           "ARRAY[to_tsquery('a'), to_tsquery('b')], 3)"))
 
     def test_required_and_prohibited_words(self):
         assert names(q="+comptage -hiver vélos") == {"velo-ete"}

@@ -6,7 +6,6 @@ either: they are bound too (``fields -> :p3``).
 """
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
@@ -28,7 +27,8 @@ _WILDCARD_RE = re.compile(r"(?<!\\)[*?]")
 _WORD_RE = re.compile(r"[^\W_]+")
 # ``mm`` as one tsquery (Compiler._at_least_query) up to this many terms in
 # it: CKAN's "2<-1 5<80%" on 10 words is 45 combinations of 8 (360); on 11,
-# 165 of 8. Past it, the matched terms are counted.
+# 165 of 8. Past it, the matched terms are counted: the index reads a larger
+# tsquery for each document it holds.
 _MAX_QUERY_TERMS = 400
 
 
@@ -285,19 +285,19 @@ class Compiler:
         """SQL true when ``count`` or more of the tsqueries ``queries`` match,
         as one tsquery on the text index.
 
-        The OR of every ``count``-term AND means the same as counting the terms
-        that match (:func:`_at_least`), and the index answers it at once:
-        counting, the planner reads every document that holds any of the
-        words, and a common one (``et``, ``de``) is in most. A term of stop
-        words only counts as matched, as in :meth:`_text_match`: ``&&`` leaves
-        an empty tsquery out, and the count of empty terms covers the
-        combinations made of them alone.
+        The OR of every ``count``-term AND (``quebec_search_at_least``,
+        migration 0016, which makes each term's tsquery once) means the same
+        as counting the terms that match (:func:`_at_least`), and the index
+        answers it at once: counting, the planner reads every document that
+        holds any of the words, and a common one (``et``, ``de``) is in most.
+        A term of stop words only counts as matched, as in
+        :meth:`_text_match`: the function leaves it out of each combination,
+        and answers the empty tsquery (everything matches) when ``count`` of
+        them are.
         """
-        combined = " || ".join(
-            "(" + " && ".join(queries[i] for i in chosen) + ")"
-            for chosen in itertools.combinations(range(len(queries)), count))
-        empty = " + ".join(f"CAST(numnode({query}) = 0 AS int)" for query in queries)
-        return f"(({empty}) >= {int(count)} OR {self._text_condition(field, f'({combined})')})"
+        combined = (f"quebec_search_at_least(CAST(ARRAY[{', '.join(queries)}] AS tsquery[]),"
+                    f" {int(count)})")
+        return self._text_condition(field, combined)
 
     def _ngram_match(self, field: str, value: str) -> str:
         """``name_ngram:war``: the word is one of the n-grams Solr makes of the name.
