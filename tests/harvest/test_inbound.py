@@ -13,12 +13,15 @@ import json
 import pytest
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.tests import factories, helpers
 from ckanext.dcat.processors import RDFSerializer
 
 from ckanext.quebec.harvest import reading
+from ckanext.quebec.search import writer
 from tests.dcat import schema_datasets
 from tests.dcat.test_import import server  # noqa: F401  (the local HTTP server fixture)
+from tests.edit_during_indexing import EditDuringIndexing
 
 from . import queues
 
@@ -148,6 +151,23 @@ def test_a_source_shows_its_type_and_status(partner):
 
     assert shown["source_type"] == "dcat_rdf" and shown["title"] == "Flux du MTQ (revu)"
     assert shown["status"]["job_count"] == 0
+
+
+def test_a_source_edited_while_a_job_reindexes_it_keeps_the_edit(partner, monkeypatch):
+    """ckanext-harvest reindexes a source when a job ends: the copy it read must not
+    replace an edit committed meanwhile (the reindex holds the source, held.py)."""
+    source = _source(partner)
+    edit = EditDuringIndexing(monkeypatch, writer, "add", "harvest_source_patch",
+                              id=source["id"], title="Flux du MTQ (revu pendant la tâche)")
+
+    helpers.call_action("harvest_source_reindex", id=source["id"])
+    edit.join()
+
+    assert edit.waited_for_lock
+    model.Session.remove()  # read back as a new request would
+    shown = helpers.call_action("harvest_source_show", id=source["id"])
+    assert shown["title"] == "Flux du MTQ (revu pendant la tâche)"
+    assert shown["source_type"] == "dcat_rdf"
 
 
 def test_another_organizations_admin_may_not_add_a_source(partner):

@@ -15,15 +15,15 @@ is committed or waits for a lock. Real PostgreSQL, real index, either backend.
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
-import sqlalchemy as sa
 
 from ckan import model
 from ckan.tests import factories, helpers
 
 from ckanext.quebec.quality import indexing, runner
+
+from tests.edit_during_indexing import WAIT_SECONDS, EditDuringIndexing
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
@@ -31,53 +31,12 @@ pytestmark = [
     pytest.mark.ckan_config("ckanext.quebec.quality.background", "false"),
 ]
 
-WAIT_SECONDS = 20
 
-
-def _lock_waits(engine: sa.engine.Engine) -> int:
-    with engine.connect() as connection:
-        return connection.execute(sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND wait_event_type = 'Lock'")).scalar()
-
-
-class _EditDuringIndexing:
-    """Starts ``action`` in another session when this thread is about to index the dataset."""
+class _EditDuringIndexing(EditDuringIndexing):
+    """The edit starts when the check is about to index the dataset (the quality plugin's index hook)."""
 
     def __init__(self, monkeypatch, action: str, **data) -> None:
-        self.action, self.data = action, data
-        self.done, self.failures, self.thread = threading.Event(), [], None
-        self.waited_for_lock = False
-        self.checker = threading.current_thread()
-        self.original = indexing.add_quality_fields
-        monkeypatch.setattr(indexing, "add_quality_fields", self._hook)
-
-    def _edit(self) -> None:
-        try:
-            helpers.call_action(self.action, **self.data)
-        except Exception as error:  # reported in the test's thread
-            self.failures.append(error)
-        finally:
-            model.Session.remove()
-            self.done.set()
-
-    def _hook(self, pkg_dict: dict) -> dict:
-        if threading.current_thread() is self.checker and self.thread is None:
-            self.thread = threading.Thread(target=self._edit)
-            self.thread.start()
-            engine = model.meta.engine
-            deadline = time.monotonic() + WAIT_SECONDS
-            while not self.done.wait(0.05):
-                if _lock_waits(engine):
-                    self.waited_for_lock = True
-                    break
-                assert time.monotonic() < deadline, "the edit neither ended nor waited"
-        return self.original(pkg_dict)
-
-    def join(self) -> None:
-        assert self.thread is not None, "the check indexed nothing"
-        self.thread.join(WAIT_SECONDS)
-        assert self.done.is_set() and not self.failures, self.failures
+        super().__init__(monkeypatch, indexing, "add_quality_fields", action, **data)
 
 
 def _anonymous_names(**params) -> list[str]:

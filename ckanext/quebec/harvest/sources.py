@@ -22,6 +22,7 @@ from ckanext.harvest.model import HarvestSource
 from ckanext.harvest.utils import DATASET_TYPE_NAME
 
 from ckanext.quebec.compat_ckan import BOTH_SCHEMAS, index_dataset, show_context
+from ckanext.quebec.held import held
 
 
 @tk.chained_action
@@ -36,13 +37,16 @@ def harvest_source_reindex(original: Any, context: dict, data_dict: dict) -> Any
     source_id = tk.get_or_bust(data_dict, "id")
     # Those who may edit the source (ckanext-harvest's own auth function, which its action never asks).
     tk.check_access("harvest_source_reindex", context, data_dict)
-    if not BOTH_SCHEMAS:
-        return original(context, data_dict)
-    # What the original leaves in the caller's context, which its callers go on using.
-    context.pop("extras_as_string", None)
-    context.update({"ignore_auth": True, "validate": False})
-    index_dataset(show_context(), source_id, context.get("defer_commit", False))
-    return True
+    # Held from its read to its index write (held.py): a job that ends while
+    # the source is edited never puts the copy it read back in the index.
+    with held([source_id]):
+        if not BOTH_SCHEMAS:
+            return original(context, data_dict)
+        # What the original leaves in the caller's context, which its callers go on using.
+        context.pop("extras_as_string", None)
+        context.update({"ignore_auth": True, "validate": False})
+        index_dataset(show_context(), source_id, context.get("defer_commit", False))
+        return True
 
 
 def add_pending_status(context: dict, dataset: dict[str, Any]) -> None:

@@ -32,6 +32,7 @@ from ckan import model
 
 from ckanext.quebec import compat_ckan
 from ckanext.quebec import config as suite_config
+from ckanext.quebec.held import held
 
 from .writer import analyze_index, flush_bulk
 from .counted import NoRequest, apply_configuration
@@ -63,14 +64,23 @@ def rebuild(original: Callable[..., Any],
     dataset given by id or name is written in place, as CKAN 2.12 does: 2.11
     removes its document then adds it, two commits here, and the dataset is
     out of every search between them.
+
+    The datasets given are held from before they are read until their
+    documents are written (:func:`ckanext.quebec.held.held`), whoever asks
+    (``ckan search-index rebuild ID``, a bulk action, an extension): an edit
+    committed meanwhile is never overwritten by the copy read before it.
     """
     if package_id:
-        index_dataset(show_context(), package_id)
+        with held([package_id]):
+            index_dataset(show_context(), package_id)
         return None
     if package_ids is not None:
-        return original(package_id, only_missing=only_missing, force=force,
-                        defer_commit=defer_commit, package_ids=package_ids,
-                        quiet=quiet, clear=clear)
+        with held(list(package_ids)):
+            original(package_id, only_missing=only_missing, force=force,
+                     defer_commit=defer_commit, package_ids=package_ids, quiet=quiet, clear=clear)
+            # CKAN defers each of these writes: written before the datasets are let go.
+            flush_bulk(model.ensure_engine())
+        return None
     log.info("Rebuilding search index...")
     ids = _ids_to_index(only_missing, clear)
     # After --clear, on an empty index: counting a new field then costs nothing.
