@@ -207,12 +207,16 @@ class TestFunctionQueries:
     def test_boost_functions_are_added_and_weighted(self):
         params = Params()
         sql = spatial.boost_expression("sum(minx, 1)  max(maxx,2)^0.5", params)
-        assert sql.startswith("(SELECT COALESCE(") and " + (COALESCE(" in sql
+        assert sql.startswith("(SELECT v.value FROM (SELECT COALESCE(") and " + (COALESCE(" in sql
+        # minx and maxx, each read once
+        assert sql.count("quebec_search_try_number(") == 2
         assert 0.5 in params.values.values()
 
     def test_the_document_fields_are_decompressed_once_per_function(self):
-        """solr-bbox's function reads eight numbers: the document's fields are
-        read once for all of them (eight times, 3 ms of a 10,000-dataset search)."""
+        """solr-bbox's function reads four fields, eight times: the document's
+        fields are decompressed once for all of them (eight times, 3 ms of a
+        10,000-dataset search), each field is made a number once, and the
+        function computed once for both bounds of the range."""
         function = ("div(mul(mul(max(0,sub(min(-73.3,maxx),max(-74.0,minx))),"
                     "max(0,sub(min(45.8,maxy),max(45.3,miny)))),2),"
                     "add(0.35,mul(sub(maxy,miny),sub(maxx,minx))))")
@@ -221,6 +225,9 @@ class TestFunctionQueries:
         boost = spatial.boost_expression(function, Params())
         # the bbox prefilter (its index) and the function's one read
         assert condition.count("d.fields") == 2 and boost.count("d.fields") == 1
+        for sql in (condition, boost):
+            assert sql.count("quebec_search_try_number(") == 4
+            assert sql.count("GREATEST(") == 4  # the function's four max(), once
 
     @pytest.mark.parametrize("function", ["", "div(1,2", "div(1,2))", "foo(1,2)", "max(1)",
                                           "1 2", "min(1,'a')", "1e999", "x;y"])
