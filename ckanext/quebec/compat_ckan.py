@@ -100,15 +100,23 @@ def reindex(package_id: Optional[str] = None, **options: Any) -> None:
 
     Outside the datasets' own edit (a job, after a commit) they are held
     from before they are read until their documents are written
-    (:func:`ckanext.quebec.held.held`): an edit committed meanwhile is
-    never overwritten by the copy read before it.
+    (:func:`ckanext.quebec.held.held`), a batch at a time: an edit committed
+    meanwhile is never overwritten by the copy read before it.
     """
-    from ckanext.quebec.held import held
+    from ckanext.quebec.held import batches, held
 
-    with held([package_id] if package_id else list(options.get("package_ids") or [])):
-        search.rebuild(package_id, **options)
-        if options.get("package_ids") and not options.get("defer_commit"):
-            search.commit()
+    package_ids = options.get("package_ids")
+    if package_id or not package_ids:
+        with held([package_id] if package_id else []):
+            search.rebuild(package_id, **options)
+        return
+    # A batch at a time: a long list keeps no dataset from its editors longer
+    # than its batch takes (held.py).
+    for batch in batches(package_ids):
+        with held(batch):
+            search.rebuild(None, **{**options, "package_ids": batch})
+    if not options.get("defer_commit"):
+        search.commit()
 
 
 def indexed_dataset_ids(max_results: int) -> list[str]:

@@ -20,6 +20,11 @@ a reindex of many datasets does not keep the index's shared rows (segments,
 facet counts) locked until its end. An edit takes its dataset's row before
 it writes any document, so it never holds what such a write waits for
 while it waits for a held row.
+
+A long list (every dataset of a renamed organization, CKAN's
+``search-index rebuild-fast``) is held :data:`BATCH` datasets at a time
+(:func:`batches`): an editor of one of them waits at most for a batch's
+documents, never for the whole list.
 """
 from __future__ import annotations
 
@@ -33,8 +38,18 @@ from ckan import model
 # session.info's key while a session holds datasets for their index write.
 _HELD = "quebec_datasets_held"
 
+# How many datasets of a list one hold takes: about half a second of indexing.
+BATCH = 100
+
 _LOCK = sa.text("SELECT id FROM package WHERE id = ANY(:references) OR name = ANY(:references)"
                 " ORDER BY id FOR SHARE")
+
+
+def batches(references: Iterable[str]) -> Iterator[list[str]]:
+    """``references`` in their order, :data:`BATCH` at a time, each to be held by itself."""
+    references = list(references)
+    for start in range(0, len(references), BATCH):
+        yield references[start:start + BATCH]
 
 
 def holds_changes(session: Any) -> bool:

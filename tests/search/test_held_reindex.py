@@ -14,6 +14,8 @@ write its own document after it.
 """
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ckan import model
@@ -21,10 +23,11 @@ from ckan.cli.cli import ckan
 from ckan.lib import search
 from ckan.tests import factories, helpers
 
+from ckanext.quebec import compat_ckan, held
 from ckanext.quebec.held import is_held
-from ckanext.quebec.search import writer
+from ckanext.quebec.search import rebuild, writer
 
-from tests.edit_during_indexing import EditDuringIndexing
+from tests.edit_during_indexing import WAIT_SECONDS, EditDuringIndexing, lock_waits
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
@@ -67,6 +70,32 @@ def test_a_list_of_datasets_rebuilt_while_one_is_edited(monkeypatch):
     assert _indexed(second["id"])["title"] == "Second"
 
 
+def test_a_list_is_written_before_its_datasets_are_let_go(monkeypatch):
+    """The list's documents are sent by batches (writer.bulk_writes): an edit that
+    could end before they are sent would then be overwritten by the older copy."""
+    first, second = factories.Dataset(title="Premier avant"), factories.Dataset(title="Second")
+    edit = EditDuringIndexing(monkeypatch, writer, "add", "package_patch", id=first["id"],
+                              title="Premier après")
+    flush = rebuild.flush_bulk
+
+    def flush_once_the_edit_ends_or_waits(engine):
+        # The edit either ends (the datasets were let go before their documents
+        # were sent) or keeps waiting for them.
+        deadline, waiting_since = time.monotonic() + WAIT_SECONDS, None
+        while not edit.done.wait(0.05) and time.monotonic() < deadline:
+            waiting = lock_waits(model.meta.engine)
+            waiting_since = (waiting_since or time.monotonic()) if waiting else None
+            if waiting_since is not None and time.monotonic() - waiting_since > 0.5:
+                break
+        return flush(engine)
+
+    monkeypatch.setattr(rebuild, "flush_bulk", flush_once_the_edit_ends_or_waits)
+    search.rebuild(package_ids=[first["id"], second["id"]])
+    edit.join()
+
+    assert _indexed(first["id"])["title"] == "Premier après"
+
+
 @pytest.mark.parametrize("action", ["member_create", "member_delete"])
 def test_a_group_membership_changed_while_the_dataset_is_edited(monkeypatch, action):
     group = factories.Group()
@@ -87,3 +116,27 @@ def test_a_group_membership_changed_while_the_dataset_is_edited(monkeypatch, act
     assert indexed["title"] == "Titre après"
     assert [g["name"] for g in indexed["groups"]] == ([group["name"]] if action == "member_create"
                                                      else [])
+
+
+@pytest.mark.parametrize("reindex_list", [
+    lambda ids: search.rebuild(package_ids=ids),
+    lambda ids: compat_ckan.reindex(package_ids=ids),  # an organization renamed
+], ids=["rebuild", "reindex"])
+def test_a_long_list_holds_one_batch_at_a_time(monkeypatch, reindex_list):
+    """Every dataset of a renamed organization, ``search-index rebuild-fast``: an editor of
+    a dataset already indexed does not wait for the rest of the list."""
+    monkeypatch.setattr(held, "BATCH", 1)
+    datasets = [factories.Dataset(title=f"{name} avant") for name in ("Premier", "Second", "Dernier")]
+    writes = []
+    write = writer.add
+    monkeypatch.setattr(writer, "add", lambda *args: writes.append(1) or write(*args))
+    # The first dataset edited while the last one is about to be written.
+    edit = EditDuringIndexing(monkeypatch, writer, "add", "package_patch", id=datasets[0]["id"],
+                              title="Premier après", start_when=lambda: len(writes) == 2)
+
+    reindex_list([dataset["id"] for dataset in datasets])
+    edit.join()
+
+    assert not edit.waited_for_lock
+    assert [_indexed(dataset["id"])["title"] for dataset in datasets] == [
+        "Premier après", "Second avant", "Dernier avant"]

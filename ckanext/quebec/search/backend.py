@@ -58,7 +58,7 @@ def rebuild(*args: Any, **kwargs: Any) -> Any:
     if not p.plugin_loaded(PLUGIN_NAME):
         return original(*args, **kwargs)
     with bulk_writes():
-        return rebuild_in_workers(original, *args, **kwargs)
+        return rebuild_in_workers(*args, **kwargs)
 
 
 # The function that replaces each name CKAN's search layer reads.

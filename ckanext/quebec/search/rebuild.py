@@ -25,14 +25,14 @@ import os
 import queue
 import sys
 import traceback
-from typing import Any, Callable, Collection, Optional
+from typing import Any, Collection, Optional
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.quebec import compat_ckan
 from ckanext.quebec import config as suite_config
-from ckanext.quebec.held import held
+from ckanext.quebec.held import batches as held_batches, held
 
 from .writer import analyze_index, flush_bulk
 from .counted import NoRequest, apply_configuration
@@ -50,8 +50,7 @@ class RebuildError(Exception):
     """A dataset could not be indexed, or a worker stopped before its end."""
 
 
-def rebuild(original: Callable[..., Any],
-            package_id: Optional[str] = None,
+def rebuild(package_id: Optional[str] = None,
             only_missing: bool = False,
             force: bool = False,
             defer_commit: bool = False,
@@ -60,26 +59,32 @@ def rebuild(original: Callable[..., Any],
             clear: bool = False) -> None:
     """CKAN's ``ckan.lib.search.rebuild``, with the whole index built by workers.
 
-    ``original`` is CKAN's own function: a list of ids is indexed by it. A
-    dataset given by id or name is written in place, as CKAN 2.12 does: 2.11
-    removes its document then adds it, two commits here, and the dataset is
-    out of every search between them.
+    A dataset given by id or name is written in place, as CKAN 2.12 does:
+    2.11 removes its document then adds it, two commits here, and the
+    dataset is out of every search between them.
 
-    The datasets given are held from before they are read until their
-    documents are written (:func:`ckanext.quebec.held.held`), whoever asks
-    (``ckan search-index rebuild ID``, a bulk action, an extension): an edit
-    committed meanwhile is never overwritten by the copy read before it.
+    The datasets given, by id or in a list, are held from before they are
+    read until their documents are written (:func:`ckanext.quebec.held.held`),
+    whoever asks (``ckan search-index rebuild ID``, a bulk action, an
+    extension): an edit committed meanwhile is never overwritten by the copy
+    read before it. A list is held a batch at a time (``held.batches``): it
+    keeps no dataset from its editors longer than its batch takes. Its
+    datasets are indexed here rather than by CKAN's rebuild, which commits
+    (and so lets them go) before the batch's deferred writes are sent.
     """
     if package_id:
         with held([package_id]):
             index_dataset(show_context(), package_id)
         return None
     if package_ids is not None:
-        with held(list(package_ids)):
-            original(package_id, only_missing=only_missing, force=force,
-                     defer_commit=defer_commit, package_ids=package_ids, quiet=quiet, clear=clear)
-            # CKAN defers each of these writes: written before the datasets are let go.
-            flush_bulk(model.ensure_engine())
+        context = show_context()
+        for batch in held_batches(package_ids):
+            with held(batch):
+                for dataset_id in batch:
+                    log.info("Indexing just package %r...", dataset_id)
+                    index_dataset(context, dataset_id, True)
+                flush_bulk(model.ensure_engine())
+        model.Session.commit()  # as CKAN's rebuild ends
         return None
     log.info("Rebuilding search index...")
     ids = _ids_to_index(only_missing, clear)
