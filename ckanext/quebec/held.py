@@ -38,7 +38,8 @@ from ckan import model
 # session.info's key while a session holds datasets for their index write.
 _HELD = "quebec_datasets_held"
 
-# How many datasets of a list one hold takes: about half a second of indexing.
+# How many datasets one hold takes: about a second of indexing (a rebuild worker
+# indexes 100-120 datasets a second, docs/performance.md).
 BATCH = 100
 
 _LOCK = sa.text("SELECT id FROM package WHERE id = ANY(:references) OR name = ANY(:references)"

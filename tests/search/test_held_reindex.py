@@ -14,9 +14,11 @@ write its own document after it.
 """
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from ckan import model
 from ckan.cli.cli import ckan
@@ -28,6 +30,8 @@ from ckanext.quebec.held import is_held
 from ckanext.quebec.search import rebuild, writer
 
 from tests.edit_during_indexing import WAIT_SECONDS, EditDuringIndexing, lock_waits
+
+REBUILD_WORKERS = "ckanext.quebec.search.rebuild_workers"
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
@@ -140,3 +144,47 @@ def test_a_long_list_holds_one_batch_at_a_time(monkeypatch, reindex_list):
     assert not edit.waited_for_lock
     assert [_indexed(dataset["id"])["title"] for dataset in datasets] == [
         "Premier après", "Second avant", "Dernier avant"]
+
+
+@pytest.mark.ckan_config(REBUILD_WORKERS, "1")
+def test_a_dataset_edited_during_a_whole_rebuild(monkeypatch, cli):
+    dataset = factories.Dataset(title="Titre avant")
+    edit = EditDuringIndexing(monkeypatch, writer, "add", "package_patch", id=dataset["id"],
+                              title="Titre après")
+
+    result = cli.invoke(ckan, ["search-index", "rebuild"])
+    assert result.exit_code == 0, result.output
+    edit.join()
+
+    assert edit.waited_for_lock
+    assert _indexed(dataset["id"])["title"] == "Titre après"
+
+
+@pytest.mark.ckan_config(REBUILD_WORKERS, "2")
+def test_each_batch_of_the_rebuild_workers_is_held_until_written(monkeypatch, cli, tmp_path):
+    """In the forked workers, each batch's documents are sent while another session
+    still cannot take its datasets for an edit."""
+    monkeypatch.setattr(rebuild, "BATCH", 1)  # three batches, two workers
+    dataset_ids = [factories.Dataset()["id"] for _ in range(3)]
+    report = tmp_path / "flushed"
+    flush = rebuild.flush_bulk
+
+    def flush_after_trying_to_edit(engine):
+        ids = [row["id"] for row in writer._bulk.rows]
+        if ids:
+            with engine.begin() as connection:  # another session, as an edit's
+                free = connection.execute(sa.text(
+                    "SELECT id FROM package WHERE id = ANY(:ids) FOR UPDATE SKIP LOCKED"),
+                    {"ids": ids}).scalars().all()
+            with open(report, "a", encoding="utf-8") as out:
+                out.write(f"{os.getpid()} {len(ids)} {len(free)}\n")
+        return flush(engine)
+
+    monkeypatch.setattr(rebuild, "flush_bulk", flush_after_trying_to_edit)
+    result = cli.invoke(ckan, ["search-index", "rebuild"])
+    assert result.exit_code == 0, result.output
+
+    flushes = [line.split() for line in report.read_text(encoding="utf-8").splitlines()]
+    assert str(os.getpid()) not in {pid for pid, _, _ in flushes}  # written by the workers
+    assert sum(int(written) for _, written, _ in flushes) == len(dataset_ids)
+    assert [free for _, _, free in flushes] == ["0"] * len(flushes)

@@ -8,7 +8,13 @@ processes forked from the command take them by batches and index each one
 exactly as CKAN's own rebuild does (the same action, the same documents),
 writing their documents by batches. ``--force``, ``--quiet`` and
 ``--commit-each`` keep their meaning; a dataset given by id, or a list of
-ids, is left to CKAN's rebuild.
+ids, is indexed in the command's process.
+
+Each batch is held (ckanext.quebec.held) from before its datasets are read
+until their documents are written: a dataset edited during the rebuild
+keeps the edit's document, never the copy the rebuild read before it. An
+editor waits at most for the batch under way. After a dataset that fails
+under ``--force``, the rest of its batch is indexed without the hold.
 
 A worker that fails stops the others (unless ``--force``) and the command
 fails as CKAN's does. Every document is written whole, in one statement with
@@ -146,18 +152,22 @@ def _ids_to_index(only_missing: bool, clear: bool) -> Optional[list[str]]:
 def _index_in_process(ids: list[str], options: _Options) -> None:
     total = len(ids)
     context = show_context()
-    for counter, package_id in enumerate(ids):
-        if not options.quiet:
-            _show_progress(counter + 1, total)
-        try:
-            index_dataset(context, package_id, options.defer_commit)
-        except Exception as error:
-            log.error("Error while indexing dataset %s: %s", package_id, repr(error))
-            if not options.force:
-                raise
-            log.error(compat_ckan.text_traceback())
-            # A failed query leaves the session unusable for the next dataset.
-            model.Session.rollback()
+    for start in range(0, total, BATCH):
+        batch = ids[start:start + BATCH]
+        with held(batch):  # until the batch's documents are written (module docstring)
+            for counter, package_id in enumerate(batch, start + 1):
+                if not options.quiet:
+                    _show_progress(counter, total)
+                try:
+                    index_dataset(context, package_id, options.defer_commit)
+                except Exception as error:
+                    log.error("Error while indexing dataset %s: %s", package_id, repr(error))
+                    if not options.force:
+                        raise
+                    log.error(compat_ckan.text_traceback())
+                    # A failed query leaves the session unusable for the next dataset.
+                    model.Session.rollback()
+            flush_bulk(model.ensure_engine())
 
 
 def _index_in_workers(ids: list[str], options: _Options, workers: int) -> None:
@@ -240,23 +250,26 @@ def _work(ids: list[str], options: _Options, shared: _Shared) -> None:
                 shared.next_start.value = start + BATCH
             if start >= len(ids):
                 break
-            for package_id in ids[start:start + BATCH]:
-                if shared.stop.is_set():
-                    break
-                try:
-                    index_dataset(context, package_id, options.defer_commit)
-                    indexed += 1
-                except Exception as error:
-                    log.error("Error while indexing dataset %s: %s", package_id, repr(error))
-                    model.Session.rollback()
-                    if not options.force:
-                        failure = tk._("Error while indexing dataset {id}: {error}").format(
-                            id=package_id, error=repr(error))
-                        shared.stop.set()
+            batch = ids[start:start + BATCH]
+            with held(batch):  # until the batch's documents are written (module docstring)
+                for package_id in batch:
+                    if shared.stop.is_set():
                         break
-                    log.error(compat_ckan.text_traceback())
-                with shared.done.get_lock():
-                    shared.done.value += 1
+                    try:
+                        index_dataset(context, package_id, options.defer_commit)
+                        indexed += 1
+                    except Exception as error:
+                        log.error("Error while indexing dataset %s: %s", package_id, repr(error))
+                        model.Session.rollback()
+                        if not options.force:
+                            failure = tk._("Error while indexing dataset {id}: {error}").format(
+                                id=package_id, error=repr(error))
+                            shared.stop.set()
+                            break
+                        log.error(compat_ckan.text_traceback())
+                    with shared.done.get_lock():
+                        shared.done.value += 1
+                flush_bulk(model.ensure_engine())
             # The datasets read so far are not read again: keep the
             # session's identity map from growing with the whole catalogue.
             model.Session.remove()
