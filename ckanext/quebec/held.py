@@ -38,8 +38,10 @@ from ckan import model
 # session.info's key while a session holds datasets for their index write.
 _HELD = "quebec_datasets_held"
 
-# How many datasets one hold takes: about a second of indexing (a rebuild worker
-# indexes 100-120 datasets a second, docs/performance.md).
+# How many datasets one hold takes, and a rebuild worker at a time: about a
+# second of indexing (a worker indexes 100-120 datasets a second,
+# docs/performance.md), few enough to share the end of a rebuild out evenly,
+# enough that taking them costs nothing.
 BATCH = 100
 
 _LOCK = sa.text("SELECT id FROM package WHERE id = ANY(:references) OR name = ANY(:references)"

@@ -164,7 +164,7 @@ def test_a_dataset_edited_during_a_whole_rebuild(monkeypatch, cli):
 def test_each_batch_of_the_rebuild_workers_is_held_until_written(monkeypatch, cli, tmp_path):
     """In the forked workers, each batch's documents are sent while another session
     still cannot take its datasets for an edit."""
-    monkeypatch.setattr(rebuild, "BATCH", 1)  # three batches, two workers
+    monkeypatch.setattr(held, "BATCH", 1)  # three batches, two workers
     dataset_ids = [factories.Dataset()["id"] for _ in range(3)]
     report = tmp_path / "flushed"
     flush = rebuild.flush_bulk

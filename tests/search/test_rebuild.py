@@ -14,6 +14,7 @@ from ckan.cli.cli import ckan
 from ckan.tests import factories, helpers
 
 from ckanext.quebec import config as suite_config
+from ckanext.quebec import held
 from ckanext.quebec.search import indexing
 from ckanext.quebec.search import rebuild as parallel_rebuild
 
@@ -99,7 +100,7 @@ def rebuild_log(caplog, monkeypatch):
 @pytest.fixture
 def small_batches(monkeypatch):
     # A few datasets per batch, so that a small catalogue is shared among workers.
-    monkeypatch.setattr(parallel_rebuild, "BATCH", 2)
+    monkeypatch.setattr(held, "BATCH", 2)
 
 
 def rebuild(cli, *options: str):

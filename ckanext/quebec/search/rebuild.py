@@ -38,7 +38,8 @@ from ckan import model
 
 from ckanext.quebec import compat_ckan
 from ckanext.quebec import config as suite_config
-from ckanext.quebec.held import batches as held_batches, held
+from ckanext.quebec import held as holds
+from ckanext.quebec.held import held
 
 from .writer import analyze_index, flush_bulk
 from .counted import NoRequest, apply_configuration
@@ -46,9 +47,6 @@ from .indexing import index_dataset, show_context
 
 log = logging.getLogger(__name__)
 
-# Datasets a worker takes at a time: few enough to share the end of the work
-# out evenly, enough that taking them costs nothing.
-BATCH = 100
 _PROGRESS_SECONDS = 0.5
 
 
@@ -73,9 +71,9 @@ def rebuild(package_id: Optional[str] = None,
     read until their documents are written (:func:`ckanext.quebec.held.held`),
     whoever asks (``ckan search-index rebuild ID``, a bulk action, an
     extension): an edit committed meanwhile is never overwritten by the copy
-    read before it. A list is held a batch at a time (``held.batches``): it
-    keeps no dataset from its editors longer than its batch takes. Its
-    datasets are indexed here rather than by CKAN's rebuild, which commits
+    read before it. A list is held a batch at a time, as the whole index is
+    (module docstring): it keeps no dataset from its editors longer than its
+    batch takes. Its datasets are indexed here rather than by CKAN's rebuild, which commits
     (and so lets them go) before the batch's deferred writes are sent.
     """
     if package_id:
@@ -83,13 +81,8 @@ def rebuild(package_id: Optional[str] = None,
             index_dataset(show_context(), package_id)
         return None
     if package_ids is not None:
-        context = show_context()
-        for batch in held_batches(package_ids):
-            with held(batch):
-                for dataset_id in batch:
-                    log.info("Indexing just package %r...", dataset_id)
-                    index_dataset(context, dataset_id, True)
-                flush_bulk(model.ensure_engine())
+        # As CKAN indexes a list: deferred writes, the first error raised, no progress.
+        _index_in_process(list(package_ids), _Options(force=False, defer_commit=True, quiet=True))
         model.Session.commit()  # as CKAN's rebuild ends
         return None
     log.info("Rebuilding search index...")
@@ -98,7 +91,7 @@ def rebuild(package_id: Optional[str] = None,
     _apply_counted_fields()
     if ids is None:
         return None
-    workers = min(suite_config.search_rebuild_workers(), -(-len(ids) // BATCH))
+    workers = min(suite_config.search_rebuild_workers(), -(-len(ids) // holds.BATCH))
     options = _Options(force=force, defer_commit=defer_commit, quiet=quiet)
     if workers <= 1:
         _index_in_process(ids, options)
@@ -152,8 +145,8 @@ def _ids_to_index(only_missing: bool, clear: bool) -> Optional[list[str]]:
 def _index_in_process(ids: list[str], options: _Options) -> None:
     total = len(ids)
     context = show_context()
-    for start in range(0, total, BATCH):
-        batch = ids[start:start + BATCH]
+    for start in range(0, total, holds.BATCH):
+        batch = ids[start:start + holds.BATCH]
         with held(batch):  # until the batch's documents are written (module docstring)
             for counter, package_id in enumerate(batch, start + 1):
                 if not options.quiet:
@@ -247,10 +240,10 @@ def _work(ids: list[str], options: _Options, shared: _Shared) -> None:
         while failure is None and not shared.stop.is_set():
             with shared.next_start.get_lock():
                 start = shared.next_start.value
-                shared.next_start.value = start + BATCH
+                shared.next_start.value = start + holds.BATCH
             if start >= len(ids):
                 break
-            batch = ids[start:start + BATCH]
+            batch = ids[start:start + holds.BATCH]
             with held(batch):  # until the batch's documents are written (module docstring)
                 for package_id in batch:
                     if shared.stop.is_set():
