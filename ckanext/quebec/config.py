@@ -45,6 +45,7 @@ def schema_required_languages() -> tuple[tuple[str, ...], dict[str, tuple[str, .
 SEARCH_REBUILD_WORKERS = "ckanext.quebec.search.rebuild_workers"
 SEARCH_MAX_COUNTED_FIELDS = "ckanext.quebec.search.max_counted_fields"
 SEARCH_COUNTED_FIELDS = "ckanext.quebec.search.counted_fields"
+SEARCH_RESULT_CACHE_MB = "ckanext.quebec.search.result_cache_mb"
 
 
 def _count_option(option: str, default: int) -> int:
@@ -78,6 +79,14 @@ def search_max_counted_fields() -> int:
     :raises ConfigError: the option is negative.
     """
     return _count_option(SEARCH_MAX_COUNTED_FIELDS, 40)
+
+
+def search_result_cache_bytes() -> int:
+    """How many bytes of answers a process keeps for searches asked again.
+
+    :raises ConfigError: the option is negative.
+    """
+    return _count_option(SEARCH_RESULT_CACHE_MB, 32) * 1024 * 1024
 
 
 def search_counted_fields() -> list[str]:

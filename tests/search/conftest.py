@@ -10,6 +10,7 @@ from ckan.common import config
 from ckan.tests.helpers import _get_test_app
 
 from ckanext.quebec import compat_ckan
+from ckanext.quebec import config as suite_config
 from ckanext.quebec.search import counted
 
 PLUGIN = "quebec_search"
@@ -67,3 +68,10 @@ def validations(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(compat_ckan, "plugin_validate", counted)
     return calls
+
+
+@pytest.fixture
+def no_kept_answers(monkeypatch):
+    """Every search reads the index, none is answered from the answers a
+    process keeps (result_cache.py): for tests of what a read does."""
+    monkeypatch.setitem(config, suite_config.SEARCH_RESULT_CACHE_MB, 0)

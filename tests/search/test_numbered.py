@@ -84,6 +84,7 @@ class TestNames:
                             tags=[{"name": "neige"}])
         assert text_facets("tags") == {"tags": {"ete": 2, "velo": 1, "neige": 1}}
 
+    @pytest.mark.usefixtures("no_kept_answers")
     def test_names_read_from_another_numbering_table_are_forgotten(self, monkeypatch):
         text_facets("tags")
         known = numbered._known

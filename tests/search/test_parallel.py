@@ -22,7 +22,8 @@ from ckanext.quebec.search import connection, parallel
 # Read-only classes share one catalogue, built with these plugins (shared_db);
 # every size of index is read in parallel here.
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search"),
-              pytest.mark.ckan_config(parallel.MIN_DOCUMENTS_OPTION, 0)]
+              pytest.mark.ckan_config(parallel.MIN_DOCUMENTS_OPTION, 0),
+              pytest.mark.usefixtures("no_kept_answers")]
 
 FACETS = ["organization", "groups", "tags", "res_format", "license_id"]
 SUBJECTS = ["Pistes cyclables", "Qualité de l'air", "Inspection des ponts",

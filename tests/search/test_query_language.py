@@ -168,6 +168,7 @@ class TestDismax:
         "arbres parcs et des inventaire publics ski fond ponts budget",
         "arbres parcs et des inventaire publics ski fond ponts budget hiver",
     ])
+    @pytest.mark.usefixtures("no_kept_answers")
     def test_mm_as_one_text_query_finds_what_counting_finds(self, q, monkeypatch):
         as_one_query = search(q=q)
         monkeypatch.setattr(lucene, "_MAX_QUERY_TERMS", 0)

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from ckan.lib.search.common import solr_datetime_decoder
 from ckan.model import ensure_engine
 
-from . import parallel, segments, writer
+from . import parallel, result_cache, segments, writer
 from .counted import counted_among
 from .documents import Results, documents, page_keys
 from .facets import FacetRequest, counted_facets, valid_facet_fields, with_zero_counts
@@ -97,10 +97,11 @@ class PostgresSolr:
         return results
 
     def _search(self, q: str | None, kwargs: dict[str, Any]) -> Results:
-        plan = QueryPlan(q, kwargs)
+        key = result_cache.request_key(self.engine.url, q, kwargs, interface_language())
         try:
             with self.engine.connect() as connection:
-                return _answer(connection, plan)
+                return result_cache.answer(
+                    connection, key, lambda: _answer(connection, QueryPlan(q, kwargs)))
         except sa.exc.DataError as error:
             # A value PostgreSQL refuses (a number beyond bigint, ...) is the
             # searcher's mistake, as it would be for Solr: a search error.
