@@ -1,6 +1,9 @@
 """Reading the index table directly, to check the backend from outside it."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,3 +25,28 @@ def index_table_exists() -> bool:
         return connection.execute(
             sa.text("SELECT to_regclass('quebec_search_document') IS NOT NULL")
         ).scalar_one()
+
+
+# The start of a script run in another process, with CKAN loaded on the same
+# database and quebec_search alone: the lines given run in a request, with
+# ``tk`` and ``user`` (the site user) defined and the arguments in sys.argv[2:].
+_OTHER_PROCESS = """
+import sys
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+config = load_config(sys.argv[1])
+config["ckan.plugins"] = "quebec_search"
+app = make_app(config)
+with app._wsgi_app.test_request_context():
+    import ckan.plugins.toolkit as tk
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+"""
+
+
+def in_another_process(request, lines: list[str], *args: str) -> None:
+    """Run ``lines`` (indented by the caller's 0) in another CKAN process."""
+    model.Session.remove()
+    script = _OTHER_PROCESS + "".join(f"    {line}\n" for line in lines)
+    subprocess.run([sys.executable, "-c", script, request.config.getoption("ckan_ini"), *args],
+                   check=True, env=os.environ, cwd=os.getcwd(), capture_output=True,
+                   timeout=600)

@@ -8,9 +8,6 @@ next search of this one.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -22,6 +19,8 @@ from ckan.cli.cli import ckan
 from ckan.tests import factories, helpers
 
 from ckanext.quebec.search import counted
+
+from .helpers import in_another_process
 
 pytestmark = [pytest.mark.usefixtures("clean_db")]
 # (ckan_config marks: the class's, as a module's would override a test's)
@@ -201,22 +200,13 @@ class TestApplying:
                 "tags": {"ete": 2, "velo": 1, "eau": 1}}
 
 
-# Runs in another process, with CKAN loaded on the same database: writes a
-# dataset with a new tag and starts counting license_id.
-OTHER_PROCESS = """
-import sys
-from ckan.cli import load_config
-from ckan.config.middleware import make_app
-config = load_config(sys.argv[1])
-config["ckan.plugins"] = "quebec_search"
-app = make_app(config)
-with app._wsgi_app.test_request_context():
-    import ckan.plugins.toolkit as tk
-    from ckanext.quebec.search import counted
-    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    tk.get_action("package_patch")({"user": user}, {"id": sys.argv[2], "tags": [{"name": "neige"}]})
-    counted.count_fields(["license_id"])
-"""
+# Run in another process: writes a dataset with a new tag and starts counting license_id.
+OTHER_PROCESS = [
+    'from ckanext.quebec.search import counted',
+    'tk.get_action("package_patch")({"user": user}, {"id": sys.argv[2],'
+    ' "tags": [{"name": "neige"}]})',
+    'counted.count_fields(["license_id"])',
+]
 
 
 @SEARCH_ONLY
@@ -232,11 +222,7 @@ class TestAnotherProcess:
         # This process names the numbers of the tags it has seen so far.
         assert self.text_facets("tags") == {"tags": {"ete": 2, "velo": 1, "eau": 1}}
         assert counted_now() == ["tags"]
-        model.Session.remove()
-        subprocess.run(
-            [sys.executable, "-c", OTHER_PROCESS, request.config.getoption("ckan_ini"),
-             catalogue["rivieres"]["id"]],
-            check=True, env=os.environ, cwd=os.getcwd(), capture_output=True, timeout=600)
+        in_another_process(request, OTHER_PROCESS, catalogue["rivieres"]["id"])
         assert counted_now() == ["license_id", "tags"]
         assert self.text_facets("tags") == {"tags": {"ete": 2, "velo": 1, "neige": 1}}
         assert self.text_facets("license_id") == {"license_id": {"cc-by": 2, "odc-by": 1}}

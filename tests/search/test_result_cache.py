@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
@@ -25,6 +22,8 @@ from ckan.tests import factories, helpers
 
 from ckanext.quebec import config as suite_config
 from ckanext.quebec.search import result_cache
+
+from .helpers import in_another_process
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search"),
               pytest.mark.usefixtures("clean_db")]
@@ -141,30 +140,15 @@ class TestWrites:
     def test_a_write_of_another_process_is_found_by_the_next_search(self, catalogue, request):
         assert search(q="piétons")["count"] == 0
         assert search(q="piétons")["count"] == 0
-        model.Session.remove()
-        subprocess.run(
-            [sys.executable, "-c", OTHER_PROCESS, request.config.getoption("ckan_ini"),
-             catalogue["comptages"]["id"]],
-            check=True, env=os.environ, cwd=os.getcwd(), capture_output=True, timeout=600)
+        in_another_process(request, OTHER_PROCESS, catalogue["comptages"]["id"])
         answer = search(q="piétons")
         assert [d["name"] for d in answer["results"]] == ["comptages"]
         assert answer["results"][0]["title"] == "Comptages de piétons"
 
 
-# Runs in another process, with CKAN loaded on the same database: renames a dataset.
-OTHER_PROCESS = """
-import sys
-from ckan.cli import load_config
-from ckan.config.middleware import make_app
-config = load_config(sys.argv[1])
-config["ckan.plugins"] = "quebec_search"
-app = make_app(config)
-with app._wsgi_app.test_request_context():
-    import ckan.plugins.toolkit as tk
-    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    tk.get_action("package_patch")({"user": user}, {"id": sys.argv[2],
-                                                   "title": "Comptages de piétons"})
-"""
+# Run in another process: renames a dataset.
+OTHER_PROCESS = ['tk.get_action("package_patch")({"user": user}, {"id": sys.argv[2],'
+                 ' "title": "Comptages de piétons"})']
 
 
 class TestKeys:
