@@ -11,6 +11,7 @@ database. The same tests on both.
 """
 from __future__ import annotations
 
+import html
 import types
 
 import pytest
@@ -120,3 +121,53 @@ def test_the_organization_pages_private_button(app, partners):
     assert response.status_code == 302
     assert _indexed(chosen["id"])["private"] is True
     assert _indexed(other["id"])["private"] is False
+
+
+def _organization_admin(partners) -> dict:
+    admin = factories.UserWithToken()
+    helpers.call_action("organization_member_create", id=partners["mtq"]["id"],
+                        username=admin["name"], role="admin")
+    return admin
+
+
+@pytest.mark.parametrize("language", ["", "/fr"])
+def test_a_dataset_refused_on_the_organization_page_is_named_in_the_users_language(
+        app, partners, language):
+    admin = _organization_admin(partners)
+    kept, broken = (factories.Dataset(owner_org=partners["mtq"]["id"]) for _ in range(2))
+    with model.ensure_engine().begin() as connection:  # stored before a stricter rule
+        connection.execute(sa.text(
+            "UPDATE package SET name = 'Nom Invalide', metadata_modified = now() AT TIME ZONE 'utc'"
+            " WHERE id = :id"), {"id": broken["id"]})
+    response = app.post(f"{language}/organization/bulk_process/mtq",
+                        headers={"Authorization": admin["token"]},
+                        data={"bulk_action.private": "", f"dataset_{kept['id']}": "on",
+                              f"dataset_{broken['id']}": "on"})
+    assert response.status_code == 200
+    assert response.request.path == f"{language}/organization/bulk_process/mtq"
+    page = html.unescape(response.body)
+    left = ("These datasets were left as they are; the others were changed. Correct each one"
+            " (edit it), then try again: {datasets}")
+    assert (french(left) if language else left).format(datasets="Nom Invalide (name: ") in page
+    assert _indexed(kept["id"])["private"] is True
+    assert helpers.call_action("package_show", id=broken["id"])["private"] is False
+
+
+@pytest.mark.parametrize("language", ["", "/fr"])
+@pytest.mark.parametrize("form", [
+    {},                                   # a dataset chosen, no button
+    {"bulk_action.archive": ""},          # a button core does not have
+    {"bulk_action.private.x": "private"},  # the old browsers' form, an unknown action
+])
+def test_a_form_without_a_known_action_is_refused_in_the_users_language(
+        app, partners, language, form):
+    admin = _organization_admin(partners)
+    dataset = factories.Dataset(owner_org=partners["mtq"]["id"])
+    response = app.post(f"{language}/organization/bulk_process/mtq",
+                        headers={"Authorization": admin["token"]},
+                        data={**form, f"dataset_{dataset['id']}": "on"})
+    assert response.status_code == 400
+    message = ("Choose what to do with the selected datasets: make them public, make them"
+               " private or delete them.")
+    assert (french(message) if language else message) in html.unescape(response.body)
+    assert _indexed(dataset["id"])["private"] is False

@@ -7,6 +7,9 @@ and form snippets), which must be enabled too::
 """
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
@@ -14,7 +17,9 @@ from ckanext.quebec import cli
 from ckanext.quebec.common.plugin_base import ConcernPlugin
 from ckanext.quebec.partners import cli as partners_cli
 
-from . import actions, auth, helpers, indexing, validators, views
+from . import actions, auth, bulk_pages, helpers, indexing, validators, views
+
+log = logging.getLogger(__name__)
 
 REQUIRED_PLUGINS = ("quebec_schema", "scheming_organizations")
 
@@ -29,6 +34,7 @@ class QuebecPartnersPlugin(ConcernPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IClick)
+    p.implements(p.IMiddleware, inherit=True)
 
     actions, auth, helpers, views = actions, auth, helpers, views
 
@@ -42,6 +48,17 @@ class QuebecPartnersPlugin(ConcernPlugin):
                 "(e.g. ckan.plugins = ... scheming_organizations quebec_schema "
                 "quebec_partners)".format(plugins=" and ".join(missing)))
         super().update_config(config)
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config: "tk.CKANConfig") -> Any:
+        # Core's organization list buttons: a refused dataset named, not a 500.
+        if hasattr(app, "view_functions"):
+            bulk_pages.guard(app)
+        else:
+            log.warning("quebec_partners: a plugin before it in ckan.plugins wraps CKAN's app;"
+                        " the organization list's bulk buttons keep core's error pages")
+        return app
 
     # IValidators
 
