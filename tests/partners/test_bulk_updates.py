@@ -171,3 +171,13 @@ def test_a_form_without_a_known_action_is_refused_in_the_users_language(
                " private or delete them.")
     assert (french(message) if language else message) in html.unescape(response.body)
     assert _indexed(dataset["id"])["private"] is False
+
+
+def test_a_known_button_beside_unknown_names_is_made_as_core_makes_it(app, partners):
+    admin = _organization_admin(partners)
+    dataset = factories.Dataset(owner_org=partners["mtq"]["id"])
+    response = app.post("/organization/bulk_process/mtq", headers={"Authorization": admin["token"]},
+                        data={"bulk_action.archive": "", "bulk_action.private": "",
+                              f"dataset_{dataset['id']}": "on"}, follow_redirects=False)
+    assert response.status_code == 302
+    assert _indexed(dataset["id"])["private"] is True

@@ -15,8 +15,9 @@ from typing import Any, Callable
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-# The buttons' names in core's form (bulk_action.<action>) and their actions.
+# The actions core's view knows, and its buttons' names in the form.
 _ACTIONS = ("private", "public", "delete")
+_BUTTONS = {f"bulk_action.{action}" for action in _ACTIONS}
 _ENDPOINT_SUFFIX = ".bulk_process"
 
 
@@ -47,8 +48,7 @@ def _form_action(form: Any) -> str | None:
     for key, value in form.items():
         if value in ("private", "public"):
             return key.split(".")[-1]
-    chosen = [key.split(".")[-1] for key in form if key.startswith("bulk_action.")]
-    return chosen[0] if chosen else None
+    return next((key.split(".")[-1] for key in form if key in _BUTTONS), None)
 
 
 def _refusal(errors: dict[str, Any]) -> str:
