@@ -53,16 +53,24 @@ def _form_action(form: Any) -> str | None:
 
 def _refusal(errors: dict[str, Any]) -> str:
     """The datasets left as they are and why, in the user's language."""
-    refused = []
-    for entry in errors.get("datasets") or []:
-        for dataset_id, fields in (entry.items() if isinstance(entry, dict) else []):
-            dataset = model.Package.get(dataset_id)
-            reasons = "; ".join(
-                f"{field}: {' '.join(str(message) for message in messages)}"
-                if isinstance(messages, list) else f"{field}: {messages}"
-                for field, messages in (fields.items() if isinstance(fields, dict) else []))
-            refused.append(f"{dataset.name if dataset else dataset_id} ({reasons})")
+    refused = [f"{_name(dataset_id)} ({_reasons(fields)})"
+               for entry in errors.get("datasets") or [] if isinstance(entry, dict)
+               for dataset_id, fields in entry.items()]
     if not refused:
         return tk._("The datasets could not be changed: {reasons}").format(reasons=errors)
     return tk._("These datasets were left as they are; the others were changed. Correct each "
                 "one (edit it), then try again: {datasets}").format(datasets=", ".join(refused))
+
+
+def _name(dataset_id: str) -> str:
+    dataset = model.Package.get(dataset_id)
+    return dataset.name if dataset else dataset_id
+
+
+def _reasons(fields: Any) -> str:
+    """``field: message`` for each field of a validation error, ``;`` between them."""
+    if not isinstance(fields, dict):
+        return str(fields)
+    return "; ".join(
+        f"{field}: " + (" ".join(map(str, messages)) if isinstance(messages, list) else str(messages))
+        for field, messages in fields.items())
