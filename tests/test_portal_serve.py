@@ -245,6 +245,19 @@ def test_serving_again_keeps_what_the_portal_holds(portal, token):
         assert "https://images.example.org" in response.headers["Content-Security-Policy"]
 
 
+def _server_errors(limit: int = 12000) -> str:
+    """The tracebacks the web and jobs processes logged: the stack is gone after the test."""
+    blocks = []
+    for log in sorted((STACK / "log").glob("*.log")):
+        if log.name in ("access.log", "postgresql.log", "redis.log", "setup.log"):
+            continue
+        lines = log.read_text(errors="replace").splitlines()
+        for number, line in enumerate(lines):
+            if line.startswith("Traceback") or " ERROR " in line or "[ERROR]" in line:
+                blocks.append(f"{log.name}:{number + 1}: " + "\n".join(lines[number:number + 40]))
+    return "\n--- errors logged by the portal ---\n" + "\n".join(blocks)[-limit:]
+
+
 # the load and fault test runs on one CKAN version (the suite's time): deselected on others.
 # 2.11, the version Données Québec runs; 2.12's run holds tests/solr.
 @pytest.mark.ckan_versions("2.11")
@@ -260,9 +273,9 @@ def test_load_with_a_web_process_and_a_jobs_worker_killed(portal, tmp_path):
          "--editors", "2", "--sysadmins", "1", "--drain-timeout", "400", "--json", str(figures)],
         env=portal["env"], capture_output=True, text=True, timeout=900)
 
-    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-3000:]
+    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-3000:] + _server_errors()
     result = json.loads(figures.read_text())
-    assert result["failures"] == []
+    assert result["failures"] == [], _server_errors()
     assert [kill[0] for kill in result["kills"]] == ["web", "jobs worker"]
     assert all(pid for _what, pid, _how in result["kills"])
     assert result["writes"] > 0 and result["answered"] > 0
