@@ -6,11 +6,14 @@ The demo catalogue it loads with ``--demo`` is tested through
 from __future__ import annotations
 
 import logging
+import os
+import time
 
 import pytest
 
 from ckan import model
 from ckan.cli.cli import ckan
+from ckan.lib import webassets_tools
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db"),
               pytest.mark.ckan_config("ckan.plugins", "quebec_search")]
@@ -26,11 +29,20 @@ def test_upgrade_migrates_counts_and_makes_the_admin_once(cli, tmp_path):
     # quebec_quality is not enabled: CKAN would refuse to migrate it; it is skipped.
     args = ["-p", "quebec_search", "-p", "quebec_quality", "--admin-password-file", str(password_file)]
 
+    started = time.time()
     first = _upgrade(cli, *args)
 
     assert first.exit_code == 0, first.output
     assert first.output.count("Upgrading DB: SUCCESS") == 3  # CKAN, quebec_search, the others
     assert "Counted from now on: none" not in first.output
+    # Every web asset bundle built (again) before CKAN serves a page, under the
+    # version webassets will look up: a bundle built at a first page fails it under load.
+    assert "Compile assets: SUCCESS" in first.output
+    bundles = webassets_tools.env._named_bundles
+    assert {"base/main", "css/main"} <= set(bundles), sorted(bundles)
+    for name, bundle in bundles.items():
+        output = bundle.resolve_output()
+        assert os.path.getmtime(output) >= started - 1, (name, output)
     admin = model.User.by_name("admin")
     assert admin.sysadmin and admin.email == "admin@donnees-quebec.example"
     assert admin.validate_password("first-password-1")

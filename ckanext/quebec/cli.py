@@ -39,10 +39,10 @@ def demo_load() -> None:
 @click.pass_context
 def upgrade(ctx: click.Context, plugins: tuple[str, ...], admin_password_file: str | None,
             demo: bool, rebuild_index: bool) -> None:
-    """Migrate CKAN and every enabled plugin, then count the search index's facet fields.
+    """Migrate CKAN and every enabled plugin, count the search index's facet fields, build the web assets.
 
-    What `ckan db upgrade` and `ckan quebec search count-fields` do, in one
-    process. `scripts/portal serve` adds its administrator and demo catalogue.
+    What `ckan db upgrade`, `ckan quebec search count-fields` and `ckan asset
+    build` do, in one process. `scripts/portal serve` adds its administrator and demo catalogue.
     """
     from ckanext.quebec import upgrade as steps
 

@@ -1,13 +1,14 @@
-"""``ckan quebec upgrade``: what a portal's database needs before CKAN serves it, in one process.
+"""``ckan quebec upgrade``: what a portal needs before CKAN serves it, in one process.
 
 CKAN's migrations, then those of the plugins named (in their order), then
-those of any other enabled plugin, then quebec_search's facet counts; for the
-demo portal of ``scripts/portal serve``, its administrator account and the
-demo catalogue too, and on Solr the index rebuilt. Each step is the command an administrator would run
-(``ckan db upgrade``, ``ckan quebec search count-fields``, ``ckan user add``,
-``ckan sysadmin add``, ``ckan quebec demo load``, ``ckan search-index
-rebuild``), invoked in this process
-instead of loading CKAN and every plugin once per command.
+those of any other enabled plugin, then quebec_search's facet counts, then
+the web assets (every bundle built before the first page); for the demo
+portal of ``scripts/portal serve``, its administrator account and the demo
+catalogue too, and on Solr the index rebuilt. Each step is the command an
+administrator would run (``ckan db upgrade``, ``ckan quebec search
+count-fields``, ``ckan asset build``, ``ckan user add``, ``ckan sysadmin
+add``, ``ckan quebec demo load``, ``ckan search-index rebuild``), invoked in
+this process instead of loading CKAN and every plugin once per command.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def run(ctx: click.Context, plugins: Iterable[str], admin_password_file: Optiona
     if p.plugin_loaded("quebec_search"):
         from ckanext.quebec.search import cli as search_cli
         _step(ctx, search_cli.count_fields, tk._("Counting the facet fields failed: {0}"))
+    build_assets(ctx)
     if admin_password_file:
         ensure_admin(ctx, admin_password_file)
     if demo:
@@ -61,6 +63,20 @@ def migrate(ctx: click.Context, plugins: Iterable[str]) -> None:
                   plugin=plugin)
     _step(ctx, db.upgrade, tk._("The migrations of the other enabled plugins failed: {0}"),
           skip_core=True)
+
+
+def build_assets(ctx: click.Context) -> None:
+    """Every web asset bundle built now, before CKAN serves a page (``ckan asset build``).
+
+    Otherwise webassets builds a bundle at the first page that names it, and
+    processes or threads building the same bundle at once fail that page
+    with a 500 ("Cannot find version of <Bundle ...>": the bundle's version
+    is read while another process rewrites it). The load test met it on the
+    portal's first pages.
+    """
+    from ckan.cli import asset
+
+    _step(ctx, asset.build, tk._("Building the web assets failed: {0}"))
 
 
 def ensure_admin(ctx: click.Context, password_file: str) -> None:
