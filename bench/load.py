@@ -136,11 +136,14 @@ class Records:
     # name -> acknowledged title; name -> acknowledged resource ids
     titles: dict = dataclasses.field(default_factory=dict)
     resources: dict = dataclasses.field(default_factory=dict)
+    # dataset name -> its writes: (kind, sent, answered, status or "dropped"), monotonic times
+    history: dict = dataclasses.field(default_factory=lambda: collections.defaultdict(list))
     quality_asked: set = dataclasses.field(default_factory=set)
     kills: list = dataclasses.field(default_factory=list)
 
-    def timed(self, kind: str, send):
-        started = time.perf_counter()
+    def timed(self, kind: str, send, name: str | None = None):
+        """``send()``'s response, timed; ``name``: the dataset a write is for (its history)."""
+        started, sent = time.perf_counter(), time.monotonic()
         try:
             response = send()
         except requests.RequestException as error:
@@ -148,9 +151,13 @@ class Records:
             # acknowledgement. Counted, not an HTTP status.
             with self.lock:
                 self.dropped[kind] += 1
+                if name:
+                    self.history[name].append((kind, sent, time.monotonic(), "dropped"))
             return None
         elapsed = time.perf_counter() - started
         with self.lock:
+            if name:
+                self.history[name].append((kind, sent, sent + elapsed, response.status_code))
             self.timings[kind].append(elapsed)
             if response.status_code >= 500:
                 self.server_errors.append((kind, response.request.method, response.url,
@@ -245,7 +252,7 @@ def editor(args, records: Records, org: str, token: str, stop: threading.Event, 
             name = f"charge-{uuid.uuid4().hex[:10]}"
             title = f"Arbres {name[-4:]}"
             response = records.timed("write_create", lambda: api.call(
-                "package_create", **dataset_dict(org, name, title)))
+                "package_create", **dataset_dict(org, name, title)), name)
             if response is None or response.status_code != 200:
                 continue
             with records.lock:
@@ -256,7 +263,7 @@ def editor(args, records: Records, org: str, token: str, stop: threading.Event, 
             response = records.timed("write_upload", lambda: api.call(
                 "resource_create", package_id=name, url="arbres.csv", format="CSV",
                 resource_type="donnees", name_translated=json.dumps({"fr": "Arbres", "en": "Trees"}),
-                files={"upload": ("arbres.csv", io.BytesIO(upload), "text/csv")}))
+                files={"upload": ("arbres.csv", io.BytesIO(upload), "text/csv")}), name)
             if response is not None and response.status_code == 200:
                 with records.lock:
                     records.resources[name].append(response.json()["result"]["id"])
@@ -264,7 +271,8 @@ def editor(args, records: Records, org: str, token: str, stop: threading.Event, 
             name = rng.choice(mine)
             title = f"Arbres {uuid.uuid4().hex[:6]}"
             response = records.timed("write_patch", lambda: api.call(
-                "package_patch", id=name, title_translated={"fr": title, "en": f"{title} (en)"}))
+                "package_patch", id=name, title_translated={"fr": title, "en": f"{title} (en)"}),
+                name)
             if response is not None and response.status_code == 200:
                 with records.lock:
                     records.titles[name] = title
@@ -279,7 +287,7 @@ def sysadmin(args, records: Records, token: str, stop: threading.Event, seed: in
         if names:
             name = rng.choice(names)
             response = records.timed("quality_run", lambda: api.call(
-                "quebec_quality_run", id=name, background=True))
+                "quebec_quality_run", id=name, background=True), name)
             if response is not None and response.status_code == 200:
                 with records.lock:
                     records.quality_asked.add(name)
@@ -338,13 +346,29 @@ def check_writes(api: Api, records: Records) -> list[str]:
     return failures
 
 
-def check_drift(args) -> list[str]:
+def check_drift(args, api: Api, records: Records, started: float) -> list[str]:
     result = subprocess.run([args.ckan, "-c", args.ini, "quebec", "search", "check"],
                             capture_output=True, text=True)
     if result.returncode != 0:
+        ids = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ")]
         return [f"ckan quebec search check: exit {result.returncode}: "
-                f"{(result.stdout + result.stderr)[-800:]}"]
+                f"{(result.stdout + result.stderr)[-800:]}"] + [
+                    _drifted(api, records, started, dataset_id) for dataset_id in ids[:5]]
     return []
+
+
+def _drifted(api: Api, records: Records, started: float, dataset_id: str) -> str:
+    """What the database and the index hold of a drifted dataset, and what this run did to it."""
+    fields = ("name", "state", "private", "metadata_modified", "title")
+    shown = api.call("package_show", id=dataset_id)
+    stored = ({key: shown.json()["result"].get(key) for key in fields}
+              if shown.status_code == 200 else f"package_show {shown.status_code}")
+    found = api.call("package_search", fq=f'id:"{dataset_id}"', include_private=True,
+                     include_drafts=True, fl=",".join(fields)).json()["result"]["results"]
+    name = stored["name"] if isinstance(stored, dict) else (found[0]["name"] if found else None)
+    writes = [(kind, round(sent - started, 2), round(answered - started, 2), status)
+              for kind, sent, answered, status in records.history.get(name, [])]
+    return f"  {dataset_id}: database {stored}; index {found}; this run's writes {writes}"
 
 
 def jobs_state(args) -> dict:
@@ -433,7 +457,7 @@ def run(args) -> int:
     failures = [f"HTTP {status} {method} {url}: {text}"
                 for _kind, method, url, status, text in records.server_errors]
     failures += check_writes(admin, records)
-    failures += check_drift(args)
+    failures += check_drift(args, admin, records, started)
     if jobs["queued"] or jobs["started"]:
         failures.append(f"jobs not finished after {args.drain_timeout:.0f} s: {jobs}")
     failures += [f"job lost: {job}" for job in jobs["failed"]
