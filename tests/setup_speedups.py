@@ -33,6 +33,12 @@ four things took most of that reload, none of them under test:
   (the observers and signals still see each unload). The plugins loaded
   and the configuration they leave are the same.
 
+Beside the reload, the fixtures create users: CKAN hashes each password with
+pbkdf2_sha512 at passlib's 25,000 rounds (about 25 ms), and the suite makes
+thousands of users. Here a password is hashed with :data:`TEST_ROUNDS`
+rounds; checking one reads the rounds from its hash, so a hash made with
+more (a portal's command line) still checks, and none is "upgraded".
+
 Installed by tests/conftest.py for the whole session, unless the
 environment sets ``QUEBEC_TEST_SPEEDUPS=0``: a slice of the suite runs
 without them, so that a difference they make shows.
@@ -203,14 +209,20 @@ def _entry_points(**selection: Any) -> Any:
     return importlib.metadata.entry_points(**selection)
 
 
+# pbkdf2_sha512 rounds of the passwords the tests set (passlib's default: 25,000).
+TEST_ROUNDS = 1000
+
+
 # Every module of CKAN that binds load_all (ckan.plugins: ``from .core import *``).
 LOAD_ALL_HOLDERS = ("ckan.plugins", "ckan.plugins.core")
 
 
 def install() -> None:
     global _original_load_all
+    import ckan.model.user
     import ckan.plugins.core
     from ckan.config.declaration import Declaration
+    from passlib.hash import pbkdf2_sha512
 
     if ckan.plugins.core.load_all is not _load_all:
         _original_load_all = ckan.plugins.core.load_all
@@ -221,3 +233,5 @@ def install() -> None:
     yaml.load = _cached_load
     yaml.safe_load = _cached_safe_load
     inspect.stack = _stack
+    # CKAN's User reads its module's name at each hash and check (default_rounds too).
+    ckan.model.user.pbkdf2_sha512 = pbkdf2_sha512.using(rounds=TEST_ROUNDS)

@@ -135,3 +135,23 @@ def test_a_reload_without_plugins_still_updates(ckan_config, monkeypatch):
     setup_speedups._load_all()
     assert len(updates) == 1
     assert _loaded_state() == unloaded_by_ckan
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_password_is_hashed_faster_and_any_hash_still_checks():
+    from ckan import model
+    from passlib.hash import pbkdf2_sha512
+
+    user = model.User(name="essai-mot-de-passe", email="essai@example.org", password="premier-mot-1")
+    model.Session.add(user)
+    model.Session.commit()
+    # the unpatched slice of the suite (QUEBEC_TEST_SPEEDUPS=0) hashes as CKAN does
+    installed = os.environ.get("QUEBEC_TEST_SPEEDUPS") != "0"
+    rounds = setup_speedups.TEST_ROUNDS if installed else pbkdf2_sha512.default_rounds
+    assert pbkdf2_sha512.from_string(user.password).rounds == rounds
+    assert user.validate_password("premier-mot-1") and not user.validate_password("autre-mot-2")
+
+    # a hash made at passlib's default (`ckan user add` on a served portal) checks, unchanged
+    user._password = pbkdf2_sha512.hash("second-mot-2")
+    kept = user.password
+    assert user.validate_password("second-mot-2") and user.password == kept
