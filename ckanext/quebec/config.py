@@ -86,7 +86,7 @@ def search_result_cache_bytes() -> int:
 
     :raises ConfigError: the option is negative.
     """
-    return _count_option(SEARCH_RESULT_CACHE_MB, 0) * 1024 * 1024
+    return _count_option(SEARCH_RESULT_CACHE_MB, 32) * 1024 * 1024
 
 
 def search_counted_fields() -> list[str]:

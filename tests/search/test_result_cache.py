@@ -26,7 +26,6 @@ from ckanext.quebec.search import result_cache
 from .helpers import in_another_process
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search"),
-              pytest.mark.ckan_config(suite_config.SEARCH_RESULT_CACHE_MB, 32),
               pytest.mark.usefixtures("clean_db")]
 
 FACETS = json.dumps(["tags", "organization", "res_format"])
