@@ -143,7 +143,7 @@ class Records:
 
     def timed(self, kind: str, send, name: str | None = None):
         """``send()``'s response, timed; ``name``: the dataset a write is for (its history)."""
-        started, sent = time.perf_counter(), time.monotonic()
+        started = time.monotonic()
         try:
             response = send()
         except requests.RequestException as error:
@@ -152,12 +152,12 @@ class Records:
             with self.lock:
                 self.dropped[kind] += 1
                 if name:
-                    self.history[name].append((kind, sent, time.monotonic(), "dropped"))
+                    self.history[name].append((kind, started, time.monotonic(), "dropped"))
             return None
-        elapsed = time.perf_counter() - started
+        elapsed = time.monotonic() - started
         with self.lock:
             if name:
-                self.history[name].append((kind, sent, sent + elapsed, response.status_code))
+                self.history[name].append((kind, started, started + elapsed, response.status_code))
             self.timings[kind].append(elapsed)
             if response.status_code >= 500:
                 self.server_errors.append((kind, response.request.method, response.url,
@@ -350,7 +350,9 @@ def check_drift(args, api: Api, records: Records, started: float) -> list[str]:
     result = subprocess.run([args.ckan, "-c", args.ini, "quebec", "search", "check"],
                             capture_output=True, text=True)
     if result.returncode != 0:
-        ids = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ")]
+        # the command lists each drifted id indented, then "  ... and N more"
+        ids = [line.strip() for line in result.stdout.splitlines()
+               if line.startswith("  ") and not line.startswith("  ...")]
         return [f"ckan quebec search check: exit {result.returncode}: "
                 f"{(result.stdout + result.stderr)[-800:]}"] + [
                     _drifted(api, records, started, dataset_id) for dataset_id in ids[:5]]

@@ -265,10 +265,13 @@ def _server_errors(limit: int = 12000) -> str:
     for log in sorted((STACK / "log").glob("*.log")):
         if log.name in ("access.log", "postgresql.log", "redis.log", "setup.log"):
             continue
-        lines = log.read_text(errors="replace").splitlines()
+        lines, shown_until = log.read_text(errors="replace").splitlines(), 0
         for number, line in enumerate(lines):
-            if line.startswith("Traceback") or " ERROR " in line or "[ERROR]" in line:
-                blocks.append(f"{log.name}:{number + 1}: " + "\n".join(lines[number:number + 40]))
+            # an ERROR line's block often holds its traceback: each line shown once
+            if number >= shown_until and (line.startswith("Traceback") or " ERROR " in line
+                                          or "[ERROR]" in line):
+                shown_until = number + 40
+                blocks.append(f"{log.name}:{number + 1}: " + "\n".join(lines[number:shown_until]))
     return "\n--- errors logged by the portal ---\n" + "\n".join(blocks)[-limit:]
 
 
