@@ -18,7 +18,7 @@ import ckan.plugins.toolkit as tk
 import pysolr
 import sqlalchemy as sa
 
-from ckan.lib.search.common import solr_datetime_decoder
+from ckan.lib.search.common import SearchIndexError, solr_datetime_decoder
 from ckan.model import ensure_engine
 
 from . import parallel, result_cache, segments, writer
@@ -53,7 +53,13 @@ class PostgresSolr:
 
     # -- writing -------------------------------------------------------------
     def add(self, docs: Iterable[dict[str, Any]], commit: bool = True, **kwargs: Any) -> None:
-        writer.add(self.engine, [writer.row_for(doc) for doc in docs], commit)
+        try:
+            rows = [writer.row_for(doc) for doc in docs]
+        except SearchIndexError:
+            raise
+        except Exception as error:  # CKAN 2.11 would commit the dataset anyway (writer.py)
+            raise SearchIndexError(writer.failure_message(error)) from error
+        writer.add(self.engine, rows, commit)
 
     def delete(self, id: Any = None, q: str | None = None, commit: bool = True,
                **kwargs: Any) -> None:
@@ -67,10 +73,8 @@ class PostgresSolr:
             raise ValueError("delete needs an id or a query")
         # A removal comes after the additions held back before it.
         writer.flush_bulk(self.engine)
-        with writer.transaction(self.engine) as connection:
-            connection.execute(
-                sa.text(f"DELETE FROM quebec_search_document d WHERE {condition}"),
-                params.values)
+        writer.guarded(self.engine, lambda connection: connection.execute(
+            sa.text(f"DELETE FROM quebec_search_document d WHERE {condition}"), params.values))
 
     def commit(self, **kwargs: Any) -> None:
         """Write what a rebuild holds back; other writes are committed as they happen."""

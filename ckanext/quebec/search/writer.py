@@ -12,6 +12,14 @@ written on that session's connection, in the dataset's own transaction: a
 commit that never happens (a process killed, a refused constraint) leaves
 neither. Writes outside such a transaction (a rebuild, a job) are
 committed by themselves.
+
+A write that fails is tried again when another writer was in its way (a
+deadlock, a serialization conflict), under a savepoint in the dataset's
+transaction; any other failure, or the third, is a ``SearchIndexError``:
+CKAN then refuses the whole write, as when Solr is down. CKAN 2.11 indexes
+while it commits and commits anyway after any other exception: the
+dataset was saved without its document, or, its transaction aborted by the
+failed statement, not saved at all while the action answered success.
 """
 from __future__ import annotations
 
@@ -19,8 +27,10 @@ import contextlib
 import datetime as dt
 import json
 import threading
-from typing import Any, Iterator
+import time
+from typing import Any, Callable, Iterator
 
+import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from ckan import model
@@ -33,17 +43,68 @@ from . import fields as solr_fields
 
 # Documents carry these as JSON strings; they are returned, never searched.
 _OPAQUE_FIELDS = ("data_dict", "validated_data_dict")
+# PostgreSQL's codes of the failures another try may clear: a serialization
+# conflict, a deadlock this writer lost, a lock it could not get.
+_TRANSIENT = frozenset({"40001", "40P01", "55P03"})
+_ATTEMPTS = 3
+_SAVEPOINT = "quebec_search_write"
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalogues; tk._ translates it where it is shown."""
+    return message
+
+
+_REFUSED = _("The search index could not record the change, so nothing was saved;"
+             " try again. ({detail})")
+
+
+def guarded(engine: sa.engine.Engine, write: Callable[[sa.engine.Connection], Any]) -> None:
+    """``write(connection)`` in :func:`transaction`, tried again after a transient
+    failure; a failure that stays a ``SearchIndexError`` (see the module's doc)."""
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            with transaction(engine) as connection:
+                write(connection)
+            return
+        except sa.exc.SQLAlchemyError as error:
+            code = getattr(getattr(error, "orig", None), "pgcode", None)
+            if attempt < _ATTEMPTS and code in _TRANSIENT:
+                time.sleep(0.02 * attempt)
+                continue
+            raise SearchIndexError(failure_message(error)) from error
+
+
+def failure_message(error: BaseException) -> str:
+    """Why a document was not written, in the reader's language when there is one."""
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    try:
+        text = tk._(_REFUSED)
+    except RuntimeError:  # outside CKAN's app: a command's or a job's log, in English
+        text = _REFUSED
+    return text.format(detail=detail)
 
 
 @contextlib.contextmanager
 def transaction(engine: sa.engine.Engine) -> Iterator[sa.engine.Connection]:
-    """The transaction of the dataset being written when there is one, else one of its own."""
+    """The transaction of the dataset being written, under a savepoint, when there
+    is one; else one of its own."""
     session = _writing_session(engine)
-    if session is not None:
-        yield session.connection()
+    if session is None:
+        with engine.begin() as connection:
+            yield connection
         return
-    with engine.begin() as connection:
+    connection = session.connection()
+    # A failed statement aborts the whole transaction; the savepoint keeps the
+    # dataset's changes, to try the document again or to let CKAN refuse both.
+    connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
+    try:
         yield connection
+    except BaseException:
+        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        connection.exec_driver_sql(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        raise
+    connection.exec_driver_sql(f"RELEASE SAVEPOINT {_SAVEPOINT}")
 
 
 def _writing_session(engine: sa.engine.Engine) -> Any:
@@ -136,9 +197,8 @@ def _write(engine: sa.engine.Engine, rows: list[dict[str, Any]]) -> None:
     # One row per index_id (the last wins, as successive adds would): ON
     # CONFLICT may not touch a row twice in one statement.
     latest = {row["index_id"]: row for row in rows}
-    with transaction(engine) as connection:
-        connection.execute(_WRITE_STATEMENT, {"rows": json.dumps(
-            list(latest.values()), ensure_ascii=False, default=str)})
+    payload = {"rows": json.dumps(list(latest.values()), ensure_ascii=False, default=str)}
+    guarded(engine, lambda connection: connection.execute(_WRITE_STATEMENT, payload))
 
 
 def _values(value: Any) -> list[str]:
