@@ -37,6 +37,8 @@ from ckan import model
 
 # session.info's key while a session holds datasets for their index write.
 _HELD = "quebec_datasets_held"
+# session.info's key while the session's transaction holds flushed writes.
+_FLUSHED = "quebec_flushed_writes"
 
 # How many datasets one hold takes, and a rebuild worker at a time: about a
 # second of indexing (a worker indexes 100-120 datasets a second,
@@ -61,10 +63,26 @@ def holds_changes(session: Any) -> bool:
     Such a session is a dataset's own edit: its index write goes into its
     transaction and is committed with it.
     """
-    flushed = getattr(session, "_object_cache", None) or {}
-    if any(flushed.values()) or session.new or session.deleted:
+    if session.info.get(_FLUSHED) or session.new or session.deleted:
         return True
     return any(session.is_modified(obj) for obj in session.dirty)
+
+
+@sa.event.listens_for(model.Session, "after_flush")
+def _note_flushed(session: Any, flush_context: Any) -> None:
+    session.info[_FLUSHED] = True
+
+
+@sa.event.listens_for(model.Session, "after_transaction_end")
+def _forget_flushed(session: Any, transaction: Any) -> None:
+    # Only when the transaction itself ends: a savepoint rolled back (a
+    # plugin's guarded read) leaves the writes flushed before it. CKAN's own
+    # record of them (Session._object_cache) is dropped by any rollback, a
+    # savepoint's included: quebec_quality's read of a dataset shown for
+    # indexing emptied it, and the document went into a transaction of its
+    # own, committed whether the dataset's commit came or not.
+    if transaction.parent is None:
+        session.info.pop(_FLUSHED, None)
 
 
 def is_held(session: Any) -> bool:

@@ -13,6 +13,8 @@ from ckanext.quebec import compat_ckan
 from ckanext.quebec import config as suite_config
 from ckanext.quebec.search import counted
 
+from .helpers import installed
+
 PLUGIN = "quebec_search"
 
 
@@ -75,3 +77,27 @@ def no_kept_answers(monkeypatch):
     """Every search reads the index, none is answered from the answers a
     process keeps (result_cache.py): for tests of what a read does."""
     monkeypatch.setitem(config, suite_config.SEARCH_RESULT_CACHE_MB, 0)
+
+
+@pytest.fixture
+def refused_at_commit():
+    """A deferred constraint trigger: PostgreSQL refuses, at COMMIT, the
+    transaction that writes a dataset named ``refused-*`` or deletes one.
+
+    It stands for a commit that never happens after the index was written
+    (a process killed with SIGKILL, a lost connection): the index must
+    follow the database, not keep the write or the removal alone.
+    """
+    statements = [
+        """CREATE OR REPLACE FUNCTION quebec_test_refuse() RETURNS trigger
+           LANGUAGE plpgsql AS $$ BEGIN
+             IF NEW.name LIKE 'refused-%' OR NEW.state = 'deleted' THEN
+               RAISE EXCEPTION 'refused at commit';
+             END IF;
+             RETURN NULL; END $$""",
+        """CREATE CONSTRAINT TRIGGER quebec_test_refuse AFTER INSERT OR UPDATE ON package
+           DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION quebec_test_refuse()""",
+    ]
+    with installed(statements, ["DROP TRIGGER quebec_test_refuse ON package",
+                                "DROP FUNCTION quebec_test_refuse()"]):
+        yield

@@ -1,10 +1,11 @@
 """Reading the index table directly, to check the backend from outside it."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from typing import Any
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 
@@ -50,3 +51,18 @@ def in_another_process(request, lines: list[str], *args: str) -> None:
     subprocess.run([sys.executable, "-c", script, request.config.getoption("ckan_ini"), *args],
                    check=True, env=os.environ, cwd=os.getcwd(), capture_output=True,
                    timeout=600)
+
+
+@contextlib.contextmanager
+def installed(statements: list[str], removals: list[str]) -> Iterator[None]:
+    """``statements`` run (a test's triggers) until the block ends, then ``removals``."""
+    with model.ensure_engine().begin() as connection:
+        for statement in statements:
+            connection.execute(sa.text(statement))
+    try:
+        yield
+    finally:
+        model.Session.rollback()
+        with model.ensure_engine().begin() as connection:
+            for statement in removals:
+                connection.execute(sa.text(statement))

@@ -136,35 +136,6 @@ class TestDatabaseAgreement:
         assert search_names(fq="groups:groupe") == set()
 
 
-@pytest.fixture
-def refused_at_commit():
-    """A deferred constraint trigger: PostgreSQL refuses, at COMMIT, the
-    transaction that writes a dataset named ``refused-*`` or deletes one.
-
-    It stands for a commit that never happens after the index was written
-    (a process killed with SIGKILL, a lost connection): the index must
-    follow the database, not keep the write or the removal alone.
-    """
-    statements = [
-        """CREATE OR REPLACE FUNCTION quebec_test_refuse() RETURNS trigger
-           LANGUAGE plpgsql AS $$ BEGIN
-             IF NEW.name LIKE 'refused-%' OR NEW.state = 'deleted' THEN
-               RAISE EXCEPTION 'refused at commit';
-             END IF;
-             RETURN NULL; END $$""",
-        """CREATE CONSTRAINT TRIGGER quebec_test_refuse AFTER INSERT OR UPDATE ON package
-           DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION quebec_test_refuse()""",
-    ]
-    with model.ensure_engine().begin() as connection:
-        for statement in statements:
-            connection.execute(sa.text(statement))
-    yield
-    model.Session.rollback()
-    with model.ensure_engine().begin() as connection:
-        connection.execute(sa.text("DROP TRIGGER quebec_test_refuse ON package"))
-        connection.execute(sa.text("DROP FUNCTION quebec_test_refuse()"))
-
-
 class TestOneTransaction:
     """The document is written in the dataset's own transaction: both or neither."""
 
