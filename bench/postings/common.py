@@ -1,0 +1,174 @@
+"""Shared parts of the posting-list prototype (bench/postings/README.md)."""
+import math
+import os
+
+import numpy as np
+
+# The database of a `bench/search.py --sizes 100000` run (its stack's port).
+DSN = os.environ.get("QUEBEC_POSTINGS_DSN", "postgresql://ckan:ckan@127.0.0.1:5499/ckan_bench")
+# The key of the segment an anonymous visitor sees (public, active, site test.ckan.net):
+# hashtextextended() of its signature, the same in every bench catalogue.
+VISIBLE = [3275561709979710968]
+
+# tsrank.c: static const float weights[] = {0.1f, 0.2f, 0.4f, 1.0f};  index = WEP_GETWEIGHT (D=0 .. A=3)
+W_DEFAULT = np.array([0.1, 0.2, 0.4, 1.0], dtype=np.float32)
+W_EQUAL = np.array([1, 1, 1, 1], dtype=np.float32)
+PI2_6 = 1.64493406685  # double constant in calc_rank_or
+MAXENTRYPOS = 1 << 14
+
+
+def word_distance_table():
+    """tsrank.c word_distance(w) for w = 0..MAXENTRYPOS (float4), with libm exp as PostgreSQL."""
+    t = np.empty(MAXENTRYPOS + 1, dtype=np.float32)
+    for w in range(MAXENTRYPOS + 1):
+        if w > 100:
+            t[w] = np.float32(1e-30)
+        else:
+            t[w] = np.float32(1.0 / (1.005 + 0.05 * math.exp(float(np.float32(w)) / 1.5 - 2)))
+    return t
+
+
+def rank_or_numerators(npos, vals, weights):
+    """Per tsvector entry (npos positions each, vals = WordEntryPos raw uint16 flat),
+    the float4 numerator  wjm + resj - wjm/((jm+1)^2)  of calc_rank_or, exactly as C computes it."""
+    n = len(npos)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(npos[:-1], out=starts[1:])
+    w_all = weights[(vals >> 14).astype(np.int64)]
+    resj = np.zeros(n, dtype=np.float32)
+    wjm = np.full(n, -1.0, dtype=np.float32)
+    jm = np.zeros(n, dtype=np.int64)
+    order = np.argsort(-npos, kind="stable")  # longest first: active set is a prefix
+    npos_sorted = npos[order]
+    maxn = int(npos.max()) if n else 0
+    for j in range(maxn):
+        k = int(np.searchsorted(-npos_sorted, -(j + 1), side="right"))  # entries with npos > j
+        idx = order[:k]
+        w = w_all[starts[idx] + j]
+        resj[idx] = resj[idx] + w / np.float32((j + 1) * (j + 1))
+        better = w > wjm[idx]
+        bi = idx[better]
+        wjm[bi] = w[better]
+        jm[bi] = j
+    den = ((jm + 1) * (jm + 1)).astype(np.float32)
+    return (wjm + resj) - wjm / den
+
+
+def parse_tsquery(text):
+    """tsquery text output -> tree: ('v', lexeme) | ('&', a, b) | ('|', a, b) | ('!', a)."""
+    toks = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c == "'":
+            i += 1
+            buf = []
+            while True:
+                c = text[i]
+                if c == "\\":
+                    buf.append(text[i + 1]); i += 2
+                elif c == "'":
+                    if i + 1 < n and text[i + 1] == "'":
+                        buf.append("'"); i += 2
+                    else:
+                        i += 1
+                        break
+                else:
+                    buf.append(c); i += 1
+            toks.append(("v", "".join(buf)))
+            # weights / prefix markers (":*", ":AB") are not produced by plainto_tsquery
+            if i < n and text[i] == ":":
+                raise ValueError("weighted/prefix tsquery not handled: " + text)
+        elif c in "&|!()":
+            toks.append((c,)); i += 1
+        elif text.startswith("<->", i) or c == "<":
+            raise ValueError("phrase tsquery not handled: " + text)
+        else:
+            raise ValueError("bad tsquery: " + text)
+    pos = 0
+
+    def p_or():
+        nonlocal pos
+        a = p_and()
+        while pos < len(toks) and toks[pos][0] == "|":
+            pos += 1
+            a = ("|", a, p_and())
+        return a
+
+    def p_and():
+        nonlocal pos
+        a = p_not()
+        while pos < len(toks) and toks[pos][0] == "&":
+            pos += 1
+            a = ("&", a, p_not())
+        return a
+
+    def p_not():
+        nonlocal pos
+        t = toks[pos]
+        if t[0] == "!":
+            pos += 1
+            return ("!", p_not())
+        if t[0] == "(":
+            pos += 1
+            a = p_or()
+            assert toks[pos][0] == ")"
+            pos += 1
+            return a
+        pos += 1
+        return t
+
+    if not toks:
+        return None
+    tree = p_or()
+    assert pos == len(toks)
+    return tree
+
+
+def tree_lexemes(tree, out=None):
+    out = [] if out is None else out
+    if tree is None:
+        return out
+    if tree[0] == "v":
+        out.append(tree[1])
+    else:
+        for t in tree[1:]:
+            tree_lexemes(t, out)
+    return out
+
+
+def unique_items(lexemes):
+    """SortAndUniqItems: unique, sorted by tsCompareString (bytewise, shorter first on ties)."""
+    return sorted(set(lexemes), key=lambda s: s.encode())
+
+
+def slug(text):
+    import re, unicodedata
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9_]+", "-", folded.lower()).strip("-")
+
+
+SUBJECTS = [("pistes cyclables", "bike paths"), ("zones inondables", "flood zones"),
+            ("écoles primaires", "primary schools"), ("budget municipal", "municipal budget"),
+            ("qualité de l'air", "air quality"), ("arbres publics", "public trees"),
+            ("collisions routières", "road collisions"), ("bornes de recharge", "charging stations"),
+            ("stationnements", "parking lots"), ("permis de construction", "building permits"),
+            ("bibliothèques", "libraries")]
+PLACES = ["Montréal", "Laval", "Québec", "Gatineau", "Sherbrooke", "Longueuil", "Lévis",
+          "Trois-Rivières", "Saguenay", "Rimouski"]
+
+
+def queries(n=40, seed=7):
+    import random
+    pool = [f"{s} {p}" for pair in SUBJECTS for s in pair for p in PLACES]
+    pool = [q for q in pool if 3 <= len(q.split()) <= 4]
+    rng = random.Random(seed)
+    rng.shuffle(pool)
+    return pool[:n]
+
+
+def required_of(nwords):
+    # CKAN's mm "2<-1 5<80%": 3-5 optional words -> all but one
+    return nwords - 1 if 3 <= nwords <= 5 else nwords
