@@ -60,11 +60,11 @@ _REFUSED = _("The search index could not record the change, so nothing was saved
 
 
 def guarded(engine: sa.engine.Engine, write: Callable[[sa.engine.Connection], Any]) -> None:
-    """``write(connection)`` in :func:`transaction`, tried again after a transient
+    """``write(connection)`` in :func:`_transaction`, tried again after a transient
     failure; a failure that stays a ``SearchIndexError`` (see the module's doc)."""
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            with transaction(engine) as connection:
+            with _transaction(engine) as connection:
                 write(connection)
             return
         except sa.exc.SQLAlchemyError as error:
@@ -86,7 +86,7 @@ def failure_message(error: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def transaction(engine: sa.engine.Engine) -> Iterator[sa.engine.Connection]:
+def _transaction(engine: sa.engine.Engine) -> Iterator[sa.engine.Connection]:
     """The transaction of the dataset being written, under a savepoint, when there
     is one; else one of its own."""
     session = _writing_session(engine)
