@@ -46,6 +46,8 @@ SEARCH_REBUILD_WORKERS = "ckanext.quebec.search.rebuild_workers"
 SEARCH_MAX_COUNTED_FIELDS = "ckanext.quebec.search.max_counted_fields"
 SEARCH_COUNTED_FIELDS = "ckanext.quebec.search.counted_fields"
 SEARCH_RESULT_CACHE_MB = "ckanext.quebec.search.result_cache_mb"
+SEARCH_POSTING_LISTS = "ckanext.quebec.search.posting_lists"
+SEARCH_POSTINGS_REBUILD_SHARE = "ckanext.quebec.search.posting_lists_rebuild_share"
 
 
 def _count_option(option: str, default: int) -> int:
@@ -87,6 +89,27 @@ def search_result_cache_bytes() -> int:
     :raises ConfigError: the option is negative.
     """
     return _count_option(SEARCH_RESULT_CACHE_MB, 32) * 1024 * 1024
+
+
+def search_posting_lists() -> bool:
+    """Whether searches of plain words read the posting lists (and builds are made)."""
+    return tk.asbool(tk.config.get(SEARCH_POSTING_LISTS, True))
+
+
+def search_postings_rebuild_share() -> float:
+    """The share of the index changed since the posting lists' build past which a
+    background build is queued.
+
+    :raises ConfigError: the option is not a number from 0 to 1.
+    """
+    value = tk.config.get(SEARCH_POSTINGS_REBUILD_SHARE)
+    try:
+        share = float(value) if value not in (None, "") else 0.05
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise ConfigError(f"{SEARCH_POSTINGS_REBUILD_SHARE}: {value} is not a number from 0 to 1")
+    return share
 
 
 def search_counted_fields() -> list[str]:

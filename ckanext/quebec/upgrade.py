@@ -36,6 +36,8 @@ def run(ctx: click.Context, plugins: Iterable[str], admin_password_file: Optiona
     if p.plugin_loaded("quebec_search"):
         from ckanext.quebec.search import cli as search_cli
         _step(ctx, search_cli.count_fields, tk._("Counting the facet fields failed: {0}"))
+        _step(ctx, search_cli.build_postings, tk._("Building the posting lists failed: {0}"),
+              if_none=True)
     build_assets(ctx)
     if admin_password_file:
         ensure_admin(ctx, admin_password_file)

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from ckan.lib.search.common import SearchIndexError, solr_datetime_decoder
 from ckan.model import ensure_engine
 
-from . import parallel, result_cache, segments, writer
+from . import parallel, postings_read, result_cache, segments, writer
 from .counted import counted_among
 from .documents import Results, documents, page_keys
 from .facets import FacetRequest, counted_facets, valid_facet_fields, with_zero_counts
@@ -132,7 +132,7 @@ def _decode_dates(value: Any) -> None:
 
 
 def _answer(connection: sa.engine.Connection, plan: QueryPlan) -> Results:
-    """The count, facets and page of ``plan``, read the cheapest of three ways."""
+    """The count, facets and page of ``plan``, read the cheapest of four ways."""
     names = plan.facet_names
     # The read options set by the statement that reads the counted fields.
     counted = counted_among(connection, valid_facet_fields(names) if names else [],
@@ -154,9 +154,15 @@ def _answer(connection: sa.engine.Connection, plan: QueryPlan) -> Results:
             facet_fields = {}
         page = page_keys(connection, plan, where, where_params, count)
     elif plan.faceted or plan.ranked:
-        # Every match is read anyway (to rank or to count its facets):
-        # read each once for the count, the facets and the page.
-        count, facet_fields, page, docs = single_pass(connection, plan, facets)
+        # Every match is read anyway (to rank or to count its facets): from
+        # the posting lists for plain words, else read each once for the
+        # count, the facets and the page.
+        listed = (postings_read.read(connection, plan, facets)
+                  if postings_read.eligible(plan, facets) else None)
+        if listed is not None:
+            count, facet_fields, page = listed
+        else:
+            count, facet_fields, page, docs = single_pass(connection, plan, facets)
     else:
         count = connection.execute(
             sa.text(f"SELECT count(*) FROM quebec_search_document d WHERE {plan.where}"),

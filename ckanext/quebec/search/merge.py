@@ -41,7 +41,7 @@ def single_passes(reads: Iterable[list[Any]], fields: list[str],
 
     ``sort`` holds (ASC or DESC, kind) of each sort key; the rows of a read
     are (facet, position, value, number, keys) as
-    single_pass._statement writes them. The counted fields'
+    single_pass.read_statement writes them. The counted fields'
     numbered values come with each read's number of matches, packed, for
     numbered.py: (numbering table, packed numbers) per read.
     """

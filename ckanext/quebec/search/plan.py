@@ -254,19 +254,19 @@ class QueryPlan:
         # query, which grows as they come nearer: highest as a phrase.
         parts = [f"ts_rank(d.search_text, {words})"]
         phrase = " ".join(self.rank_terms)
-        if len(_WORD_RE.findall(phrase)) > 1:
+        if phrase_ranked(self.rank_terms):
             parts.append(f"{_PHRASE_BOOST} * ts_rank(d.search_text, "
                          f"quebec_search_all_words({bind(phrase)}))")
         language = interface_language()
         if language in solr_fields.LANGUAGES:
             parts.append(f"{_LANGUAGE_BOOST} * ts_rank(d.search_text_{language}, {words})")
-        parts = [f"(({' + '.join(parts)}) * {_title_norm()})",
+        parts = [f"(({' + '.join(parts)}) * {title_norm()})",
                  f"{_OCCURRENCES_BOOST} * ts_rank('{{1,1,1,1}}', d.search_text, {words})"]
         if self.plain_query:
             # title_keys holds the titles as lower(unaccent()) gives them;
             # q goes through the same once (a sub-select, not per row).
             key = f"(SELECT ARRAY[lower(unaccent(CAST({bind(self.plain_query)} AS text)))])"
-            parts.append(f"(CASE WHEN d.name = {bind(_slug(self.plain_query))}"
+            parts.append(f"(CASE WHEN d.name = {bind(slug(self.plain_query))}"
                          f" OR d.title_keys && {key} THEN {_EXACT_NAME_BOOST} ELSE 0 END)")
         return "(" + " + ".join(parts) + ")"
 
@@ -312,7 +312,12 @@ class QueryPlan:
         return f'{value} COLLATE "C"', merge.TEXT
 
 
-def _title_norm() -> str:
+def phrase_ranked(terms: tuple[str, ...]) -> bool:
+    """Whether the rank of ``terms`` has the phrase part (more than one word)."""
+    return len(_WORD_RE.findall(" ".join(terms))) > 1
+
+
+def title_norm() -> str:
     """BM25's factor for a word found once in the title, as SQL (1 for a title of average length)."""
     constant = 1 + _BM25_K1 * (1 - _BM25_B)
     per_word = _BM25_K1 * _BM25_B / _AVERAGE_TITLE_WORDS
@@ -342,7 +347,7 @@ def interface_language() -> str:
     return str(language).replace("-", "_").split("_")[0].lower()
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     """``text`` as CKAN would spell it in a dataset name."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9_]+", "-", folded.lower()).strip("-")

@@ -41,6 +41,7 @@ from ckanext.quebec import config as suite_config
 from ckanext.quebec import held as holds
 from ckanext.quebec.held import held
 
+from . import postings_build
 from .writer import analyze_index, flush_bulk
 from .counted import NoRequest, apply_configuration
 from .indexing import index_dataset, show_context
@@ -99,7 +100,22 @@ def rebuild(package_id: Optional[str] = None,
         _index_in_workers(ids, options, workers)
     model.Session.commit()
     log.info("Finished rebuilding search index.")
+    _build_postings()
     return None
+
+
+def _build_postings() -> None:
+    """The posting lists of the rebuilt index (postings_build.py), when they are on.
+
+    A failure leaves searches on the statement (no build, or the previous
+    one with the changes listed since): it is logged, the rebuild stands.
+    """
+    if not suite_config.search_posting_lists():
+        return
+    try:
+        postings_build.build()
+    except Exception:  # noqa: BLE001 (the index itself is rebuilt)
+        log.exception("The posting lists were not built; searches read the statement")
 
 
 def _apply_counted_fields() -> None:

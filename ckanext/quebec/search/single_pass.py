@@ -40,35 +40,50 @@ def single_pass(connection: sa.engine.Connection, plan: QueryPlan, facets: Facet
     sources = parallel.sources(connection)
     docs = None
     if sources is None:
-        statement, params = _statement(
+        sql, params = read_statement(
             plan, facets, _DOCUMENTS, segments.keyed_in_statement(plan), {}, False)
         count, counts, stored, packed = _read(
-            connection.execute(sa.text(statement), params), facets.fields)
+            connection.execute(sa.text(sql), params), facets.fields)
         page = [(key, score) for key, score, _ in stored]
         docs = documents.page_documents(plan.options.get("fl"), stored)
     else:
         # Only on a large index: on a small one the segments' query costs
         # more than the containments it saves (1,000 datasets: about 0.5 ms).
         where, where_params = segments.keyed_where(connection, plan)
-        statements = [_statement(plan, facets, source, where, where_params, True)
+        statements = [read_statement(plan, facets, source, where, where_params, True)
                       for source in sources]
         halves = parallel.run(
             lambda: connection.execute(sa.text(statements[0][0]), statements[0][1]).all(),
             [functools.partial(_read_on_own_connection, *statement)
              for statement in statements[1:]])
-        count, counts, page, packed = merge.single_passes(
-            halves, facets.fields, [(key.direction, key.kind) for key in plan.sort_keys],
-            plan.rows, plan.start,
-            {field: facets.read_options(field) for field in facets.fields})
+        count, counts, page = merged(connection, halves, plan, facets)
+        return count, counts, page, docs
+    _name_counted(connection, counts, packed, facets)
+    return count, counts, page, docs
+
+
+def merged(connection: sa.engine.Connection, reads: list[list[Any]], plan: QueryPlan,
+           facets: FacetRequest) -> tuple[int, dict[str, list[Any]], Page]:
+    """(count, facets, page) of partial reads (rows as :func:`read_statement` writes them)."""
+    count, counts, page, packed = merge.single_passes(
+        reads, facets.fields, [(key.direction, key.kind) for key in plan.sort_keys],
+        plan.rows, plan.start,
+        {field: facets.read_options(field) for field in facets.fields})
+    _name_counted(connection, counts, packed, facets)
+    return count, counts, page
+
+
+def _name_counted(connection: sa.engine.Connection, counts: dict[str, list[Any]],
+                  packed: list[tuple[int, str | None]], facets: FacetRequest) -> None:
+    """The counted fields' facets in ``counts``, from the reads' packed numbers."""
     named = numbered.counts_by_field(
         connection, packed, [field for field in facets.fields if field in facets.counted])
     for field, values in named.items():
         limit, mincount, by_value = facets.read_options(field)
         counts[field] = merge.facet_list(values, limit, max(mincount, 1), by_value)
-    return count, counts, page, docs
 
 
-def _statement(plan: QueryPlan, facets: FacetRequest, source: str, where: str,
+def read_statement(plan: QueryPlan, facets: FacetRequest, source: str, where: str,
                where_params: dict[str, Any], partial: bool) -> tuple[str, dict[str, Any]]:
     """SQL and parameters of one single-pass read of ``source``.
 

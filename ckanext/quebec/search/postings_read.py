@@ -1,0 +1,379 @@
+"""A search of plain words read from the posting lists (migration 0017, postings_build.py).
+
+Only for the plans it answers exactly as the statement (:func:`eligible`):
+plain words of q under dismax, ranked by score first, filters on signature
+fields only that segments with keys answer, every facet field counted, a
+page within :data:`MAX_PAGE_END`. Any other plan, or a build missing or
+changed under the read, is left to the statement (the caller's fallback).
+
+Two halves, merged as the partitions' reads are (single_pass.merged):
+
+- the *changes*: the single-pass statement restricted to the documents
+  written since the build, which in the same statement (one snapshot)
+  names them all and the current build;
+- the *build*: the words' lists of that build, without those documents.
+  mm, visibility (signature keys) and facet numbers are applied in numpy.
+  The score of a match is at most the ranks read from the lists (ts_rank
+  for each word alone) with the phrase part at its largest, 1: only the
+  matches whose bound reaches the page are scored, by the statement's own
+  rank expression on those rows, so scores and sort keys are PostgreSQL's.
+"""
+from __future__ import annotations
+
+import io
+import re
+import struct
+import threading
+from typing import Any, Optional
+
+import numpy as np
+import sqlalchemy as sa
+
+from ckanext.quebec import config as suite_config
+
+from . import fields as solr_fields
+from . import merge, parallel, postings_build, postings_query, segments
+from .documents import Page
+from .facets import FacetRequest
+from .lucene import min_should_match
+from .plan import (_EXACT_NAME_BOOST, _LANGUAGE_BOOST, _OCCURRENCES_BOOST, _PHRASE_BOOST,
+                   QueryPlan, interface_language, phrase_ranked, slug)
+from .single_pass import merged, read_statement
+
+# start + rows beyond this: the statement (the bound would let most matches through).
+MAX_PAGE_END = 1000
+# A word as the lists answer it: letters and digits, apostrophes or dashes within.
+_PLAIN_WORD_RE = re.compile(r"^[^\W_]+(?:['’\-][^\W_]+)*$")
+_OPERATORS = {"AND", "OR", "NOT"}
+# The bound is a sum of float4 ranks read in float8: this slack covers their rounding.
+_RELATIVE_SLACK = 1e-5
+_ABSOLUTE_SLACK = 1e-6
+# Matches scored in the first round, beyond the page's end.
+_FIRST_EXTRA = 5
+_CHANGED = "d.index_id IN (SELECT index_id FROM quebec_search_changed)"
+_CURRENT = "(SELECT id FROM quebec_search_posting_build WHERE state = 'current')"
+
+
+def eligible(plan: QueryPlan, facets: FacetRequest) -> bool:
+    """Whether ``plan`` is one the lists answer as the statement does."""
+    options = plan.options
+    if not suite_config.search_posting_lists():
+        return False
+    q = plan.plain_query
+    if (options.get("defType") != "dismax" or q is None or plan.boosted
+            or options.get("mm") is None or plan.start + plan.rows > MAX_PAGE_END):
+        return False
+    words = q.split()
+    if not words or plan.rank_terms != tuple(words) or any(
+            word in _OPERATORS or not _PLAIN_WORD_RE.match(word) for word in words):
+        return False
+    query_fields = str(options.get("qf") or "text").split()
+    if "text" not in (field.split("^")[0] for field in query_fields):
+        return False
+    if (not plan.conditions or plan.conditions[0].on_signature
+            or not all(condition.on_signature for condition in plan.conditions[1:])):
+        return False
+    if not plan.sort_keys or plan.sort_keys[0].expression != plan.rank \
+            or plan.sort_keys[0].direction != "DESC":
+        return False
+    return all(field in facets.counted for field in facets.fields)
+
+
+def read(connection: sa.engine.Connection, plan: QueryPlan, facets: FacetRequest
+         ) -> Optional[tuple[int, dict[str, list[Any]], Page]]:
+    """(count, facets, page) of an eligible ``plan``; None to read it by the statement."""
+    if postings_build.current(connection) is None:
+        return None
+    matched = segments.matching(connection, plan)
+    if matched.keys is None:
+        return None
+    keyed, keyed_params = segments.by_signature(matched)
+    where = " AND ".join(plan.other_conditions() + [keyed, _CHANGED])
+    sql, params = read_statement(plan, facets, parallel.TABLE, where, keyed_params, True)
+    sql += (f" UNION ALL (SELECT -3, NULL, c.index_id, 0, NULL FROM"
+            f" (SELECT DISTINCT index_id FROM quebec_search_changed) AS c)"
+            f" UNION ALL (SELECT -4, CAST({_CURRENT} AS bigint), NULL, 0, NULL)")
+    rows = connection.execute(sa.text(sql), params).all()
+    build_id = next(row[1] for row in rows if row[0] == -4)
+    if build_id is None:
+        return None
+    changed = [row[2] for row in rows if row[0] == -3]
+    changes = [row for row in rows if row[0] > -3]
+    forward = _forward(connection, int(build_id))
+    if forward is None:
+        return None
+    table = next((row[1] for row in changes if row[0] == -1), None)
+    if facets.counted and table != forward.facet_table:
+        return None  # the facet numbering was made again since the build
+    base = _build_half(connection, plan, forward, matched.keys, changed, table or 0)
+    if base is None:
+        return None
+    postings_build.enqueue_if_stale(forward.build_id, forward.documents, len(changed))
+    return merged(connection, [changes, base], plan, facets)
+
+
+# -- the build's half ---------------------------------------------------------------
+def _build_half(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
+                keys: list[int], changed: list[str], table: int) -> Optional[list[Any]]:
+    """The rows of a partial read (single_pass.read_statement's shape) of the
+    build's documents not changed since; None when the lists cannot answer."""
+    words = list(plan.rank_terms)
+    binds = {f"w{number}": word for number, word in enumerate(words)}
+    texts = connection.execute(sa.text("SELECT " + ", ".join(
+        f"CAST(quebec_search_words(:w{number}) AS text)" for number in range(len(words)))
+        + ", lower(unaccent(CAST(:q AS text)))"), {**binds, "q": plan.plain_query}).one()
+    try:
+        trees = [postings_query.parse(text) for text in texts[:len(words)]]
+    except postings_query.Unsupported:
+        return None
+    title_key = texts[len(words)]
+    either = postings_query.either_of(trees)
+    items = postings_query.rank_items(either)
+    language = interface_language()
+    language_field = (postings_build.VECTORS.index(f"search_text_{language}")
+                      if language in solr_fields.LANGUAGES else None)
+    presence_items = sorted({lexeme for tree in trees for lexeme in postings_query.lexemes(tree)})
+    lists = _lists(connection, forward.build_id, presence_items, items, language_field)
+    if lists is None:
+        return None
+    documents = forward.documents
+    none = np.zeros(documents, dtype=bool)
+
+    def present(lexeme: str) -> np.ndarray:
+        found = lists.get((0, lexeme))
+        if found is None:
+            return none
+        mask = np.zeros(documents, dtype=bool)
+        mask[found[0]] = True
+        return mask
+
+    required = 1 if len(words) == 1 else max(min_should_match(plan.options.get("mm"),
+                                                              len(words)), 1)
+    tally = np.full(documents, sum(tree is None for tree in trees), dtype=np.int32)
+    for tree in trees:
+        if tree is not None:
+            tally += postings_query.evaluate(tree, present)
+    keep = (tally >= required) & np.isin(forward.signature_key, np.array(keys, dtype=np.int64))
+    gone = [forward.number_of[index_id] for index_id in changed if index_id in forward.number_of]
+    keep[np.array(gone, dtype=np.int64)] = False
+    matches = np.flatnonzero(keep)
+    rows: list[Any] = []
+    end = plan.start + plan.rows
+    if len(matches) and end:
+        bound = _score_bound(plan, forward, lists, either, items, language_field, matches,
+                             title_key)
+        rows = _page_rows(connection, plan, forward, matches, bound, end)
+    numbers = _facet_numbers(forward, matches)
+    rows.append((-1, table, numbers.astype(">i4").tobytes().hex() if len(numbers) else None,
+                 len(matches), None))
+    return rows
+
+
+def _lists(connection: sa.engine.Connection, build_id: int, presence: list[str],
+           items: list[str], language_field: Optional[int]
+           ) -> Optional[dict[tuple[int, str], tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]]]:
+    """{(field, lexeme): (numbers, ranks, equal-weight ranks)}: the words' lists
+    in field 0, and their rank items in the reader's language; None when the
+    build was dropped meanwhile."""
+    cursor = connection.connection.cursor()
+    try:
+        selects = [cursor.mogrify(
+            "SELECT field, lexeme, df, data FROM quebec_search_posting_list"
+            " WHERE build_id = %s AND field = 0 AND lexeme = ANY(%s)",
+            (build_id, presence)).decode()]
+        if language_field is not None and items:
+            selects.append(cursor.mogrify(
+                "SELECT field, lexeme, df, data FROM quebec_search_posting_list"
+                " WHERE build_id = %s AND field = %s AND lexeme = ANY(%s)",
+                (build_id, language_field, items)).decode())
+        buffer = io.BytesIO()
+        cursor.copy_expert(f"COPY ({' UNION ALL '.join(selects)}) TO STDOUT (FORMAT binary)",
+                           buffer)
+        cursor.execute("SELECT 1 FROM quebec_search_posting_build WHERE id = %s", (build_id,))
+        if cursor.fetchone() is None:
+            return None
+    finally:
+        cursor.close()
+    lists = {}
+    for field, lexeme, df, data in _copy_rows(buffer.getbuffer()):
+        numbers = np.frombuffer(data, "<i4", df, 0)
+        ranks = np.frombuffer(data, "<f4", df, 4 * df)
+        equal = np.frombuffer(data, "<f4", df, 8 * df) if len(data) >= 12 * df else None
+        lists[(field, lexeme)] = (numbers, ranks, equal)
+    return lists
+
+
+def _copy_rows(raw: memoryview) -> list[tuple[int, str, int, memoryview]]:
+    """(field int2, lexeme text, df int4, data bytea) rows of a binary COPY."""
+    rows = []
+    offset = 19
+    while True:
+        (count,) = struct.unpack_from(">h", raw, offset)
+        offset += 2
+        if count == -1:
+            return rows
+        values = []
+        for _ in range(count):
+            (length,) = struct.unpack_from(">i", raw, offset)
+            offset += 4
+            values.append(raw[offset:offset + length])
+            offset += length
+        rows.append((struct.unpack(">h", values[0])[0], bytes(values[1]).decode(),
+                     struct.unpack(">i", values[2])[0], values[3]))
+
+
+def _or_rank(lists: dict, field: int, tree: Optional[postings_query.Tree], items: list[str],
+             matches: np.ndarray, documents: int, equal: bool = False) -> np.ndarray:
+    """An upper bound of ts_rank(vector, the OR of the words) for each match: the mean
+    of its ranks for each item alone, as calc_rank_or adds them (whatever the
+    operators below the top); 1 when the top is an AND (calc_rank_and: ranks are at
+    most 1)."""
+    if tree is None or not items:
+        return np.zeros(len(matches))
+    if tree[0] == "&":
+        return np.ones(len(matches))
+    total = np.zeros(documents)
+    for item in items:
+        found = lists.get((field, item))
+        if found is not None:
+            total[found[0]] += (found[2] if equal else found[1]).astype(np.float64)
+    return total[matches] / len(items)
+
+
+def _score_bound(plan: QueryPlan, forward: "_Forward", lists: dict,
+                 either: Optional[postings_query.Tree], items: list[str],
+                 language_field: Optional[int], matches: np.ndarray,
+                 title_key: str) -> np.ndarray:
+    """An upper bound of each match's score (plan._text_rank with the phrase part at 1)."""
+    documents = forward.documents
+    text = _or_rank(lists, 0, either, items, matches, documents)
+    equal = _or_rank(lists, 0, either, items, matches, documents, equal=True)
+    language = (_or_rank(lists, language_field, either, items, matches, documents)
+                if language_field is not None else np.zeros(len(matches)))
+    phrase = 1.0 if phrase_ranked(plan.rank_terms) else 0.0
+    bound = ((text + _PHRASE_BOOST * phrase + _LANGUAGE_BOOST * language)
+             * forward.title_norm[matches] + _OCCURRENCES_BOOST * equal)
+    exact = forward.exact_names(slug(plan.plain_query), title_key)
+    if exact:
+        bound[np.isin(matches, np.array(exact, dtype=np.int64))] += _EXACT_NAME_BOOST
+    return bound * (1 + _RELATIVE_SLACK) + _ABSOLUTE_SLACK
+
+
+def _page_rows(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
+               matches: np.ndarray, bound: np.ndarray, end: int) -> list[Any]:
+    """The page rows (-2) of the matches that may be among the first ``end``: scored
+    by the statement's rank, in rounds, until no match left has a bound that
+    reaches the ``end``-th score found."""
+    scored = np.full(len(matches), -np.inf)
+    done = np.zeros(len(matches), dtype=bool)
+    first = min(len(matches), end + _FIRST_EXTRA)
+    batch = np.argpartition(-bound, first - 1)[:first] if first < len(matches) \
+        else np.arange(len(matches))
+    rows = []
+    while len(batch):
+        done[batch] = True
+        for index_id, score, keys in _scored(connection, plan, [
+                forward.index_ids[number] for number in matches[batch].tolist()]):
+            scored[forward.position_in(matches, index_id)] = score
+            rows.append((-2, 0, index_id, score, keys))
+        if np.count_nonzero(scored > -np.inf) >= end:
+            kth = np.partition(scored, len(scored) - end)[len(scored) - end]
+        else:
+            kth = -np.inf
+        batch = np.flatnonzero(~done & (bound >= kth))
+    return rows
+
+
+def _scored(connection: sa.engine.Connection, plan: QueryPlan,
+            index_ids: list[str]) -> list[tuple[str, float, list[Optional[str]]]]:
+    """(index_id, score, sort keys as text) of these documents, by the statement's expressions."""
+    aliases = ["score" if key.expression == plan.rank else f"s{number}"
+               for number, key in enumerate(plan.sort_keys)]
+    columns = ["d.index_id", f"{plan.rank} AS score"] + [
+        f"{key.expression} AS {alias}" for key, alias in zip(plan.sort_keys, aliases)
+        if alias != "score"]
+    keys = "ARRAY[" + ", ".join(
+        [merge.comparable_text(alias, key.kind) for key, alias in zip(plan.sort_keys, aliases)]
+        + ["index_id"]) + "]"
+    rows = connection.execute(sa.text(
+        f"SELECT index_id, score, {keys} FROM (SELECT {', '.join(columns)}"
+        " FROM quebec_search_document d WHERE d.index_id = ANY(:_postings_ids)) AS m"),
+        plan.statement_params(_postings_ids=index_ids)).all()
+    return [(index_id, float(score), list(keys)) for index_id, score, keys in rows]
+
+
+def _facet_numbers(forward: "_Forward", matches: np.ndarray) -> np.ndarray:
+    """The packed facet numbers of ``matches``, one after another."""
+    starts = forward.facet_offsets[matches]
+    lengths = forward.facet_offsets[matches + 1] - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int32)
+    first = np.zeros(len(matches), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=first[1:])
+    return forward.facet_numbers[np.repeat(starts - first, lengths) + np.arange(total)]
+
+
+# -- what a process keeps of a build -------------------------------------------------
+class _Forward:
+    """A build's numbering and forward arrays, read once per process."""
+
+    def __init__(self, connection: sa.engine.Connection, build_id: int):
+        self.build_id = build_id
+        row = connection.execute(sa.text(
+            "SELECT documents, facet_table FROM quebec_search_posting_build WHERE id = :b"),
+            {"b": build_id}).one()
+        self.documents, self.facet_table = int(row[0]), row[1]
+        arrays = {name: np.frombuffer(bytes(data), postings_build.FORWARD[name])
+                  for name, data in connection.execute(sa.text(
+                      "SELECT name, data FROM quebec_search_posting_forward WHERE build_id = :b"),
+                      {"b": build_id})}
+        self.signature_key = arrays["signature_key"]
+        self.title_norm = arrays["title_norm"]
+        self.facet_offsets = arrays["facet_offsets"]
+        self.facet_numbers = arrays["facet_numbers"]
+        self.index_ids: list[str] = []
+        self.by_name: dict[str, list[int]] = {}
+        self.by_title: dict[str, list[int]] = {}
+        for number, index_id, name, title_keys in connection.execute(sa.text(
+                "SELECT number, index_id, name, title_keys FROM quebec_search_posting_document"
+                " WHERE build_id = :b ORDER BY number"), {"b": build_id}):
+            self.index_ids.append(index_id)
+            if name is not None:
+                self.by_name.setdefault(name, []).append(number)
+            for key in title_keys or []:
+                if key is not None:
+                    self.by_title.setdefault(key, []).append(number)
+        self.number_of = {index_id: number for number, index_id in enumerate(self.index_ids)}
+        if len(self.index_ids) != self.documents or len(self.signature_key) != self.documents:
+            raise ValueError(f"posting build {build_id} is incomplete")
+
+    def exact_names(self, name: str, title_key: Optional[str]) -> list[int]:
+        """The documents the exact-name boost lifts."""
+        return self.by_name.get(name, []) + (self.by_title.get(title_key, [])
+                                             if title_key is not None else [])
+
+    def position_in(self, matches: np.ndarray, index_id: str) -> int:
+        return int(np.searchsorted(matches, self.number_of[index_id]))
+
+
+_kept: dict[int, _Forward] = {}
+_lock = threading.Lock()
+
+
+def _forward(connection: sa.engine.Connection, build_id: int) -> Optional[_Forward]:
+    """The build's forward arrays, from this process's memory or read now (the last
+    two builds kept); None when it is gone."""
+    with _lock:
+        found = _kept.get(build_id)
+    if found is not None:
+        return found
+    try:
+        found = _Forward(connection, build_id)
+    except sa.exc.NoResultFound:
+        return None
+    with _lock:
+        for old in sorted(_kept)[:-1]:
+            del _kept[old]
+        _kept[build_id] = found
+    return found

@@ -1,0 +1,204 @@
+"""The posting-list read (postings_read.py) against the statement, on a bilingual catalogue.
+
+Every search is asked twice, with the lists on and off
+(ckanext.quebec.search.posting_lists): same count, facet counts, page (ids
+in order) and scores, as an anonymous visitor, an organization's member and
+a sysadmin; after writes made since the build (read through the statement),
+and after another build. Plans the lists do not answer fall back to the
+statement.
+"""
+from __future__ import annotations
+
+import random
+
+import pytest
+import sqlalchemy as sa
+
+from ckan import model
+from ckan.common import config
+from ckan.tests import factories, helpers
+
+from ckanext.quebec import config as suite_config
+from ckanext.quebec.search import postings_build, postings_read
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search")]
+
+SUBJECTS = [("pistes cyclables", "bike paths"), ("zones inondables", "flood zones"),
+            ("écoles primaires", "primary schools"), ("budget municipal", "municipal budget"),
+            ("qualité de l'air", "air quality"), ("arbres publics", "public trees"),
+            ("collisions routières", "road collisions"), ("bornes de recharge", "charging stations"),
+            ("stationnements", "parking lots"), ("permis de construction", "building permits"),
+            ("bibliothèques", "libraries"), ("déneigement des rues", "snow removal")]
+PLACES = ["Montréal", "Laval", "Québec", "Gatineau", "Sherbrooke", "Lévis", "Trois-Rivières"]
+FORMATS = ["CSV", "JSON", "SHP", "XLSX", "GeoJSON"]
+TAGS = ["transport", "environnement", "education", "finances", "securite", "culture"]
+DATASETS = 240
+
+QUERIES = [
+    "pistes cyclables", "bike paths Laval", "zones inondables Gatineau", "flood zones",
+    "écoles primaires Québec", "ecoles primaires", "école", "schools", "school Lévis",
+    "budget municipal Montréal", "municipal budgets", "qualité de l'air", "the air quality",
+    "air quality in Sherbrooke", "arbres", "public trees of Laval", "collisions routières Lévis",
+    "road collisions", "bornes de recharge Trois-Rivières", "charging station", "stationnement",
+    "parking lots Québec", "permis de construction Gatineau", "building permits",
+    "bibliothèques Montréal", "libraries", "déneigement", "snow removal in Montréal",
+    "rues de Laval", "de la des", "données ouvertes", "open data for the city", "Montreal",
+    "Quebec city libraries schools", "vélo piste cyclable Laval Montréal",
+    "budget zones arbres écoles parking", "the of and", "l'air", "Trois-Rivières",
+]
+
+
+def _title(rng: random.Random, number: int) -> tuple[str, str]:
+    fr, en = SUBJECTS[number % len(SUBJECTS)]
+    place = rng.choice(PLACES)
+    return f"{fr.capitalize()} - {place}", f"{en.capitalize()} - {place}"
+
+
+@pytest.fixture(scope="class")
+def catalogue(shared_db):
+    """Organizations, a member, a sysadmin and their datasets (public, private,
+    drafts), then a build of the lists."""
+    rng = random.Random(2126)
+    member = factories.User(name="membre-listes")
+    sysadmin = factories.Sysadmin(name="admin-listes")
+    orgs = [factories.Organization(name="ville-listes", users=[
+        {"name": member["name"], "capacity": "member"}])] + [
+        factories.Organization(name=f"org-listes-{number}") for number in range(3)]
+    names = []
+    for number in range(DATASETS):
+        fr, en = _title(rng, number)
+        org = orgs[number % len(orgs)]
+        words = " ".join(rng.choice(SUBJECTS)[rng.randrange(2)] for _ in range(rng.randrange(1, 6)))
+        name = f"listes-{number:03d}"
+        factories.Dataset(
+            name=name, title=fr if number % 3 else en, owner_org=org["id"],
+            private=number % 7 == 0, state="draft" if number % 17 == 0 else "active",
+            notes=f"{fr}. {en}. {words}",
+            tags=[{"name": tag} for tag in rng.sample(TAGS, rng.randrange(0, 3))],
+            extras=[{"key": "description_fr", "value": f"{fr} {words}"},
+                    {"key": "description_en", "value": en}],
+            resources=[{"url": f"http://example.com/{name}/{index}", "format": rng.choice(FORMATS),
+                        "name": rng.choice(PLACES)} for index in range(rng.randrange(0, 3))])
+        names.append(name)
+    build_id = postings_build.build()
+    return {"member": member, "sysadmin": sysadmin, "orgs": orgs, "names": names,
+            "build": build_id}
+
+
+@pytest.fixture
+def listed(monkeypatch):
+    """The searches the lists answered (postings_read.read did not fall back)."""
+    answered = []
+    read = postings_read.read
+
+    def spy(connection, plan, facets):
+        answer = read(connection, plan, facets)
+        answered.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(postings_read, "read", spy)
+    monkeypatch.setitem(config, suite_config.SEARCH_RESULT_CACHE_MB, 0)
+    return answered
+
+
+def _search(user: str | None, lists: bool, **params):
+    context = {"user": user or "", "ignore_auth": False}
+    previous = config.get(suite_config.SEARCH_POSTING_LISTS)
+    config[suite_config.SEARCH_POSTING_LISTS] = lists
+    try:
+        result = helpers.call_action(
+            "package_search", context=context, fl="name,score", rows=params.pop("rows", 21),
+            **{"facet.field": '["organization", "tags", "res_format", "license_id"]',
+               "facet.limit": -1, **params})
+    finally:
+        config[suite_config.SEARCH_POSTING_LISTS] = previous
+    return result
+
+
+def _same(user: str | None, **params) -> None:
+    by_lists = _search(user, True, **params)
+    by_statement = _search(user, False, **params)
+    what = (user, params)
+    assert by_lists["count"] == by_statement["count"], what
+    assert by_lists["facets"] == by_statement["facets"], what
+    assert [row["name"] for row in by_lists["results"]] == [
+        row["name"] for row in by_statement["results"]], what
+    assert [row["score"] for row in by_lists["results"]] == [
+        row["score"] for row in by_statement["results"]], what
+
+
+def _every_query(catalogue) -> None:
+    for q in QUERIES:
+        _same(None, q=q)
+        _same(catalogue["member"]["name"], q=q, include_private=True)
+        _same(catalogue["sysadmin"]["name"], q=q, include_private=True, include_drafts=True)
+
+
+def _changed() -> int:
+    with model.ensure_engine().connect() as connection:
+        return connection.execute(sa.text("SELECT count(*) FROM quebec_search_changed")).scalar()
+
+
+@pytest.mark.usefixtures("catalogue")
+class TestPostingLists:
+    """In order: the build, writes after it, another build, fallbacks."""
+
+    def test_build_is_current_and_nothing_changed(self, catalogue):
+        with model.ensure_engine().connect() as connection:
+            assert postings_build.current(connection) == catalogue["build"]
+        assert _changed() == 0
+
+    def test_same_answers_as_the_statement(self, catalogue, listed):
+        _every_query(catalogue)
+        assert listed and all(listed)
+
+    def test_pages_beyond_the_first(self, catalogue, listed):
+        for start in (0, 5, 21, 40):
+            _same(None, q="budget municipal", start=start, rows=7)
+            _same(catalogue["sysadmin"]["name"], q="zones écoles", start=start, rows=10,
+                  include_private=True)
+        assert all(listed)
+
+    def test_same_answers_after_writes(self, catalogue, listed):
+        names, orgs = catalogue["names"], catalogue["orgs"]
+        admin = {"user": catalogue["sysadmin"]["name"], "ignore_auth": True}
+        helpers.call_action("package_create", context=dict(admin), name="listes-nouveau",
+                            title="Pistes cyclables nouvelles à Laval", owner_org=orgs[0]["id"],
+                            notes="Bike paths, new ones")
+        helpers.call_action("package_patch", context=dict(admin), id=names[1],
+                            title="Zones inondables de Gatineau, révisées")
+        helpers.call_action("package_delete", context=dict(admin), id=names[2])
+        helpers.call_action("package_patch", context=dict(admin), id=names[4], private=True)
+        helpers.call_action("package_patch", context=dict(admin), id=names[5],
+                            owner_org=orgs[2]["id"])
+        assert _changed() >= 5
+        _every_query(catalogue)
+        _same(None, q="pistes cyclables nouvelles")
+        assert all(listed)
+
+    def test_a_build_after_writes(self, catalogue, listed):
+        with model.ensure_engine().connect() as connection:
+            before = postings_build.current(connection)
+        assert postings_build.build() > before
+        assert _changed() == 0
+        _every_query(catalogue)
+        assert all(listed)
+
+    def test_writes_after_the_second_build(self, catalogue, listed):
+        admin = {"user": catalogue["sysadmin"]["name"], "ignore_auth": True}
+        helpers.call_action("package_patch", context=dict(admin), id=catalogue["names"][10],
+                            title="Bibliothèques de Montréal et de Laval")
+        for q in ("bibliothèques Montréal", "libraries", "Laval"):
+            _same(None, q=q)
+        assert all(listed)
+
+    def test_other_plans_read_the_statement(self, catalogue, listed):
+        _same(None, q="pistes cyclables", fq="tags:transport")
+        _same(None, q="pistes cyclables", sort="metadata_modified desc")
+        _same(None, q="name:listes-001")
+        _same(None, q='"bike paths"')
+        assert not any(listed)
+
+    def test_off_reads_the_statement(self, listed):
+        _search(None, False, q="pistes cyclables")
+        assert not listed
