@@ -47,7 +47,7 @@ SEARCH_MAX_COUNTED_FIELDS = "ckanext.quebec.search.max_counted_fields"
 SEARCH_COUNTED_FIELDS = "ckanext.quebec.search.counted_fields"
 SEARCH_RESULT_CACHE_MB = "ckanext.quebec.search.result_cache_mb"
 SEARCH_POSTING_LISTS = "ckanext.quebec.search.posting_lists"
-SEARCH_POSTINGS_REBUILD_SHARE = "ckanext.quebec.search.posting_lists_rebuild_share"
+SEARCH_POSTINGS_REBUILD_PERCENT = "ckanext.quebec.search.posting_lists_rebuild_percent"
 
 
 def _count_option(option: str, default: int) -> int:
@@ -97,19 +97,12 @@ def search_posting_lists() -> bool:
 
 
 def search_postings_rebuild_share() -> float:
-    """The share of the index changed since the posting lists' build past which a
+    """The share of the index written since the posting lists' build past which a
     background build is queued.
 
-    :raises ConfigError: the option is not a number from 0 to 1.
+    :raises ConfigError: the option is negative.
     """
-    value = tk.config.get(SEARCH_POSTINGS_REBUILD_SHARE)
-    try:
-        share = float(value) if value not in (None, "") else 0.05
-    except ValueError:
-        share = -1.0
-    if not 0 <= share <= 1:
-        raise ConfigError(f"{SEARCH_POSTINGS_REBUILD_SHARE}: {value} is not a number from 0 to 1")
-    return share
+    return _count_option(SEARCH_POSTINGS_REBUILD_PERCENT, 5) / 100
 
 
 def search_counted_fields() -> list[str]:

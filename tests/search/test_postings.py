@@ -199,6 +199,27 @@ class TestPostingLists:
         _same(None, q='"bike paths"')
         assert not any(listed)
 
+    def test_many_changes_queue_a_build(self, catalogue, listed, monkeypatch):
+        monkeypatch.setitem(config, suite_config.SEARCH_POSTINGS_REBUILD_PERCENT, 0)
+        queued = []
+        monkeypatch.setattr(postings_build.tk, "enqueue_job",
+                            lambda function, *args, **kwargs: queued.append(function))
+        _same(None, q="bibliothèques")
+        _same(None, q="libraries")
+        assert queued == [postings_build.build_job]  # once per build
+        with model.ensure_engine().connect() as connection:
+            assert connection.execute(sa.text(
+                "SELECT rebuild_queued_at IS NOT NULL FROM quebec_search_posting_build"
+                " WHERE state = 'current'")).scalar()
+
+    def test_truncate_leaves_no_build(self, catalogue, listed):
+        with model.ensure_engine().begin() as connection:
+            connection.execute(sa.text("TRUNCATE quebec_search_document"))
+            assert postings_build.current(connection) is None
+        assert _changed() == 0
+        _search(None, True, q="pistes")
+        assert listed == [False]
+
     def test_off_reads_the_statement(self, listed):
         _search(None, False, q="pistes cyclables")
         assert not listed

@@ -13,10 +13,16 @@ Two halves, merged as the partitions' reads are (single_pass.merged):
   names them all and the current build;
 - the *build*: the words' lists of that build, without those documents.
   mm, visibility (signature keys) and facet numbers are applied in numpy.
-  The score of a match is at most the ranks read from the lists (ts_rank
-  for each word alone) with the phrase part at its largest, 1: only the
-  matches whose bound reaches the page are scored, by the statement's own
-  rank expression on those rows, so scores and sort keys are PostgreSQL's.
+  A match's score lies between bounds read from the lists (ts_rank of
+  each word alone, added up as ts_rank adds them), the phrase part between
+  0 and 1: only the matches whose upper bound reaches the page's end-th
+  lower bound are scored, by the statement's own rank expression on those
+  rows, so scores and sort keys are PostgreSQL's. Words in most documents
+  (more than MAX_SCORED such matches) are left to the statement.
+
+A document written while a search reads is seen by the changes' statement
+in its snapshot; the few rows scored afterwards are read in theirs, as the
+partitions' reads each have their own (parallel.py).
 """
 from __future__ import annotations
 
@@ -48,8 +54,8 @@ _OPERATORS = {"AND", "OR", "NOT"}
 # The bound is a sum of float4 ranks read in float8: this slack covers their rounding.
 _RELATIVE_SLACK = 1e-5
 _ABSOLUTE_SLACK = 1e-6
-# Matches scored in the first round, beyond the page's end.
-_FIRST_EXTRA = 5
+# Past this many matches to score (words in most documents), the statement.
+MAX_SCORED = 1000
 _CHANGED = "d.index_id IN (SELECT index_id FROM quebec_search_changed)"
 _CURRENT = "(SELECT id FROM quebec_search_posting_build WHERE state = 'current')"
 
@@ -160,9 +166,12 @@ def _build_half(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Fo
     rows: list[Any] = []
     end = plan.start + plan.rows
     if len(matches) and end:
-        bound = _score_bound(plan, forward, lists, either, items, language_field, matches,
-                             title_key)
-        rows = _page_rows(connection, plan, forward, matches, bound, end)
+        chosen = _candidates(*_bounds(plan, forward, lists, either, items, language_field,
+                                      matches, title_key), end)
+        if chosen is None:
+            return None
+        rows = [(-2, 0, index_id, score, keys) for index_id, score, keys in _scored(
+            connection, plan, [forward.index_ids[number] for number in matches[chosen].tolist()])]
     numbers = _facet_numbers(forward, matches)
     rows.append((-1, table, numbers.astype(">i4").tobytes().hex() if len(numbers) else None,
                  len(matches), None))
@@ -223,65 +232,66 @@ def _copy_rows(raw: memoryview) -> list[tuple[int, str, int, memoryview]]:
 
 
 def _or_rank(lists: dict, field: int, tree: Optional[postings_query.Tree], items: list[str],
-             matches: np.ndarray, documents: int, equal: bool = False) -> np.ndarray:
-    """An upper bound of ts_rank(vector, the OR of the words) for each match: the mean
-    of its ranks for each item alone, as calc_rank_or adds them (whatever the
-    operators below the top); 1 when the top is an AND (calc_rank_and: ranks are at
-    most 1)."""
+             matches: np.ndarray, documents: int, equal: bool = False
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) bounds of ts_rank(vector, the OR of the words) for each match.
+
+    calc_rank_or adds up, whatever the operators below the top, the rank of
+    each item alone, over the number of items: the lists hold those ranks
+    (float4), added up here in float8 (the slack of :func:`_bounds` covers
+    the difference). An AND at the top is calc_rank_and's: between 0 and 1.
+    """
     if tree is None or not items:
-        return np.zeros(len(matches))
+        return np.zeros(len(matches)), np.zeros(len(matches))
     if tree[0] == "&":
-        return np.ones(len(matches))
+        return np.zeros(len(matches)), np.ones(len(matches))
     total = np.zeros(documents)
     for item in items:
         found = lists.get((field, item))
         if found is not None:
             total[found[0]] += (found[2] if equal else found[1]).astype(np.float64)
-    return total[matches] / len(items)
+    rank = total[matches] / len(items)
+    return rank, rank
 
 
-def _score_bound(plan: QueryPlan, forward: "_Forward", lists: dict,
-                 either: Optional[postings_query.Tree], items: list[str],
-                 language_field: Optional[int], matches: np.ndarray,
-                 title_key: str) -> np.ndarray:
-    """An upper bound of each match's score (plan._text_rank with the phrase part at 1)."""
+def _bounds(plan: QueryPlan, forward: "_Forward", lists: dict,
+            either: Optional[postings_query.Tree], items: list[str],
+            language_field: Optional[int], matches: np.ndarray,
+            title_key: str) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) bounds of each match's score (plan._text_rank): the phrase
+    part between 0 and 1, the others read from the lists."""
     documents = forward.documents
     text = _or_rank(lists, 0, either, items, matches, documents)
     equal = _or_rank(lists, 0, either, items, matches, documents, equal=True)
     language = (_or_rank(lists, language_field, either, items, matches, documents)
-                if language_field is not None else np.zeros(len(matches)))
-    phrase = 1.0 if phrase_ranked(plan.rank_terms) else 0.0
-    bound = ((text + _PHRASE_BOOST * phrase + _LANGUAGE_BOOST * language)
-             * forward.title_norm[matches] + _OCCURRENCES_BOOST * equal)
+                if language_field is not None else (np.zeros(len(matches)),) * 2)
+    phrase = (0.0, 1.0 if phrase_ranked(plan.rank_terms) else 0.0)
+    boost = np.zeros(len(matches))
     exact = forward.exact_names(slug(plan.plain_query), title_key)
     if exact:
-        bound[np.isin(matches, np.array(exact, dtype=np.int64))] += _EXACT_NAME_BOOST
-    return bound * (1 + _RELATIVE_SLACK) + _ABSOLUTE_SLACK
+        boost[np.isin(matches, np.array(exact, dtype=np.int64))] = _EXACT_NAME_BOOST
+    lower, upper = [
+        ((text[side] + _PHRASE_BOOST * phrase[side] + _LANGUAGE_BOOST * language[side])
+         * forward.title_norm[matches] + _OCCURRENCES_BOOST * equal[side] + boost)
+        for side in (0, 1)]
+    return (lower * (1 - _RELATIVE_SLACK) - _ABSOLUTE_SLACK,
+            upper * (1 + _RELATIVE_SLACK) + _ABSOLUTE_SLACK)
 
 
-def _page_rows(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
-               matches: np.ndarray, bound: np.ndarray, end: int) -> list[Any]:
-    """The page rows (-2) of the matches that may be among the first ``end``: scored
-    by the statement's rank, in rounds, until no match left has a bound that
-    reaches the ``end``-th score found."""
-    scored = np.full(len(matches), -np.inf)
-    done = np.zeros(len(matches), dtype=bool)
-    first = min(len(matches), end + _FIRST_EXTRA)
-    batch = np.argpartition(-bound, first - 1)[:first] if first < len(matches) \
-        else np.arange(len(matches))
-    rows = []
-    while len(batch):
-        done[batch] = True
-        for index_id, score, keys in _scored(connection, plan, [
-                forward.index_ids[number] for number in matches[batch].tolist()]):
-            scored[forward.position_in(matches, index_id)] = score
-            rows.append((-2, 0, index_id, score, keys))
-        if np.count_nonzero(scored > -np.inf) >= end:
-            kth = np.partition(scored, len(scored) - end)[len(scored) - end]
-        else:
-            kth = -np.inf
-        batch = np.flatnonzero(~done & (bound >= kth))
-    return rows
+def _candidates(lower: np.ndarray, upper: np.ndarray, end: int) -> Optional[np.ndarray]:
+    """The positions of the matches that may be among the first ``end``; None when
+    more than :data:`MAX_SCORED`.
+
+    Every score is at least its lower bound, so the ``end``-th largest score
+    is at least the ``end``-th largest lower bound: a match whose upper
+    bound is below it has ``end`` matches before it.
+    """
+    if len(lower) > end:
+        kth = np.partition(lower, len(lower) - end)[len(lower) - end]
+        chosen = np.flatnonzero(upper >= kth)
+    else:
+        chosen = np.arange(len(lower))
+    return chosen if len(chosen) <= MAX_SCORED else None
 
 
 def _scored(connection: sa.engine.Connection, plan: QueryPlan,
@@ -352,9 +362,6 @@ class _Forward:
         """The documents the exact-name boost lifts."""
         return self.by_name.get(name, []) + (self.by_title.get(title_key, [])
                                              if title_key is not None else [])
-
-    def position_in(self, matches: np.ndarray, index_id: str) -> int:
-        return int(np.searchsorted(matches, self.number_of[index_id]))
 
 
 _kept: dict[int, _Forward] = {}
