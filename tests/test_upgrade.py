@@ -35,6 +35,7 @@ def test_upgrade_migrates_counts_and_makes_the_admin_once(cli, tmp_path):
     assert first.exit_code == 0, first.output
     assert first.output.count("Upgrading DB: SUCCESS") == 3  # CKAN, quebec_search, the others
     assert "Counted from now on: none" not in first.output
+    assert "Posting lists built (build " in first.output  # none was there
     # Every web asset bundle built (again) before CKAN serves a page, under the
     # version webassets will look up: a bundle built at a first page fails it under load.
     assert "Compile assets: SUCCESS" in first.output
@@ -53,6 +54,7 @@ def test_upgrade_migrates_counts_and_makes_the_admin_once(cli, tmp_path):
 
     assert again.exit_code == 0, again.output
     assert "Counted from now on: none" in again.output
+    assert "The posting lists are already built." in again.output
     model.Session.remove()
     kept = model.User.by_name("admin")
     assert kept.id == admin.id and kept.sysadmin

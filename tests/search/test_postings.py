@@ -16,10 +16,11 @@ import sqlalchemy as sa
 
 from ckan import model
 from ckan.common import config
+from ckan.lib import search
 from ckan.tests import factories, helpers
 
 from ckanext.quebec import config as suite_config
-from ckanext.quebec.search import postings_build, postings_read
+from ckanext.quebec.search import postings_build, postings_query, postings_read
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search")]
 
@@ -223,3 +224,32 @@ class TestPostingLists:
     def test_off_reads_the_statement(self, listed):
         _search(None, False, q="pistes cyclables")
         assert not listed
+
+
+def test_a_words_tsquery_is_read_as_a_tree():
+    assert postings_query.parse("") is None
+    assert postings_query.parse("'l''air' & ( 'b' | !'c\\\\d' )") == (
+        "&", ("v", "l'air"), ("|", ("v", "b"), ("!", ("v", "c\\d"))))
+    assert postings_query.rank_items(postings_query.parse("'zz' | 'a' | 'zz' | 'ab'")) == [
+        "a", "ab", "zz"]
+
+
+@pytest.mark.parametrize("text", ["'a' <-> 'b'", "'a' <2> 'b'", "'a':*", "'a':AB", "'a' &"])
+def test_other_tsqueries_are_left_to_the_statement(text):
+    with pytest.raises(postings_query.Unsupported):
+        postings_query.parse(text)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_a_rebuild_of_the_index_builds_the_lists(listed):
+    factories.Dataset(name="velo-laval", title="Pistes cyclables de Laval")
+    factories.Dataset(name="velo-levis", title="Pistes cyclables de Lévis", private=False)
+    with model.ensure_engine().connect() as connection:
+        assert postings_build.current(connection) is None
+    search.rebuild(quiet=True)
+    with model.ensure_engine().connect() as connection:
+        assert postings_build.current(connection) is not None
+    assert _changed() == 0
+    _same(None, q="pistes cyclables Laval")
+    assert listed == [True]
+

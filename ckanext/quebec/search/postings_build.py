@@ -60,8 +60,10 @@ def build(engine: Optional[sa.engine.Engine] = None) -> int:
     """A new build, made current; its id."""
     engine = engine or ensure_engine()
     raw = engine.raw_connection()
+    connection = raw.driver_connection if hasattr(raw, "driver_connection") else raw.connection
+    # Its own connection, closed after: the autocommit switches below never reach the pool.
+    raw.detach()
     try:
-        connection = raw.driver_connection if hasattr(raw, "driver_connection") else raw.connection
         connection.autocommit = True
         cursor = connection.cursor()
         cursor.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
@@ -80,7 +82,7 @@ def build(engine: Optional[sa.engine.Engine] = None) -> int:
             connection.autocommit = True
             cursor.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
     finally:
-        raw.close()
+        connection.close()
     return build_id
 
 

@@ -55,7 +55,10 @@ def parse(text: str) -> Optional[Tree]:
             raise Unsupported(text)
         return token
 
-    tree = either()
+    try:
+        tree = either()
+    except IndexError:  # an operator without its operand
+        raise Unsupported(text) from None
     if position != len(tokens):
         raise Unsupported(text)
     return tree
