@@ -16,9 +16,10 @@ Two halves, merged as the partitions' reads are (single_pass.merged):
   A match's score lies between bounds read from the lists (ts_rank of
   each word alone, added up as ts_rank adds them), the phrase part between
   0 and 1: only the matches whose upper bound reaches the page's end-th
-  lower bound are scored, by the statement's own rank expression on those
-  rows, so scores and sort keys are PostgreSQL's. Words in most documents
-  (more than MAX_SCORED such matches) are left to the statement.
+  score are scored (in rounds, highest bounds first), by the statement's
+  own rank expression on those rows, so scores and sort keys are
+  PostgreSQL's. Words in most documents (more than MAX_SCORED such
+  matches) are left to the statement.
 
 A document written while a search reads is seen by the changes' statement
 in its snapshot; the few rows scored afterwards are read in theirs, as the
@@ -56,6 +57,8 @@ _RELATIVE_SLACK = 1e-5
 _ABSOLUTE_SLACK = 1e-6
 # Past this many matches to score (words in most documents), the statement.
 MAX_SCORED = 1000
+# Matches scored in the first round beyond the page's end.
+_FIRST_EXTRA = 5
 _CHANGED = "d.index_id IN (SELECT index_id FROM quebec_search_changed)"
 _CURRENT = "(SELECT id FROM quebec_search_posting_build WHERE state = 'current')"
 
@@ -166,12 +169,12 @@ def _build_half(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Fo
     rows: list[Any] = []
     end = plan.start + plan.rows
     if len(matches) and end:
-        chosen = _candidates(*_bounds(plan, forward, lists, either, items, language_field,
-                                      matches, title_key), end)
-        if chosen is None:
+        lower, upper = _bounds(plan, forward, lists, either, items, language_field, matches,
+                               title_key)
+        page = _page_rows(connection, plan, forward, matches, lower, upper, end)
+        if page is None:
             return None
-        rows = [(-2, 0, index_id, score, keys) for index_id, score, keys in _scored(
-            connection, plan, [forward.index_ids[number] for number in matches[chosen].tolist()])]
+        rows = page
     numbers = _facet_numbers(forward, matches)
     rows.append((-1, table, numbers.astype(">i4").tobytes().hex() if len(numbers) else None,
                  len(matches), None))
@@ -278,20 +281,40 @@ def _bounds(plan: QueryPlan, forward: "_Forward", lists: dict,
             upper * (1 + _RELATIVE_SLACK) + _ABSOLUTE_SLACK)
 
 
-def _candidates(lower: np.ndarray, upper: np.ndarray, end: int) -> Optional[np.ndarray]:
-    """The positions of the matches that may be among the first ``end``; None when
-    more than :data:`MAX_SCORED`.
+def _page_rows(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
+               matches: np.ndarray, lower: np.ndarray, upper: np.ndarray, end: int
+               ) -> Optional[list[Any]]:
+    """The page rows (-2) of the matches that may be among the first ``end``, scored
+    by the statement's rank in rounds; None past :data:`MAX_SCORED` to score.
 
-    Every score is at least its lower bound, so the ``end``-th largest score
-    is at least the ``end``-th largest lower bound: a match whose upper
-    bound is below it has ``end`` matches before it.
+    The first round scores the ``end`` (and a few more) highest upper bounds;
+    each next one, the matches not scored yet whose upper bound reaches the
+    ``end``-th score found (or the ``end``-th lower bound, if higher): any
+    other has ``end`` matches before it. The phrase part leaves the bounds
+    about 1 apart, so the scores found, not the lower bounds, narrow the
+    rounds: 26–47 matches scored of about 10,000 in the prototype's runs.
     """
-    if len(lower) > end:
-        kth = np.partition(lower, len(lower) - end)[len(lower) - end]
-        chosen = np.flatnonzero(upper >= kth)
-    else:
-        chosen = np.arange(len(lower))
-    return chosen if len(chosen) <= MAX_SCORED else None
+    count = len(matches)
+    floor = np.partition(lower, count - end)[count - end] if count > end else -np.inf
+    scored = np.full(count, -np.inf)
+    done = np.zeros(count, dtype=bool)
+    first = min(count, end + _FIRST_EXTRA)
+    batch = np.argpartition(-upper, first - 1)[:first] if first < count else np.arange(count)
+    rows: list[Any] = []
+    while len(batch):
+        if done.sum() + len(batch) > MAX_SCORED:
+            return None
+        done[batch] = True
+        position = {forward.index_ids[number]: at
+                    for at, number in zip(batch.tolist(), matches[batch].tolist())}
+        for index_id, score, keys in _scored(connection, plan, list(position)):
+            scored[position[index_id]] = score
+            rows.append((-2, 0, index_id, score, keys))
+        kth = floor
+        if np.count_nonzero(done) >= end:
+            kth = max(kth, np.partition(scored, count - end)[count - end])
+        batch = np.flatnonzero(~done & (upper >= kth))
+    return rows
 
 
 def _scored(connection: sa.engine.Connection, plan: QueryPlan,
