@@ -9,18 +9,23 @@ statement.
 """
 from __future__ import annotations
 
+import contextlib
 import random
+import re
+import threading
 
 import pytest
 import sqlalchemy as sa
 
 from ckan import model
 from ckan.common import config
-from ckan.lib import search
+from ckan.lib import jobs, search
 from ckan.tests import factories, helpers
 
 from ckanext.quebec import config as suite_config
 from ckanext.quebec.search import postings_build, postings_query, postings_read
+
+from .helpers import installed
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search")]
 
@@ -135,6 +140,45 @@ def _every_query(catalogue) -> None:
         _same(catalogue["sysadmin"]["name"], q=q, include_private=True, include_drafts=True)
 
 
+# A statement that writes or locks for writing.
+_WRITING = re.compile(r"^\s*(INSERT|UPDATE|DELETE|TRUNCATE|LOCK|CREATE|ALTER|DROP)\b"
+                      r"|FOR UPDATE|pg_advisory|pg_try_advisory", re.IGNORECASE)
+
+
+@contextlib.contextmanager
+def _statements():
+    """The SQL statements CKAN's engine sends in the block."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    engine = model.ensure_engine()
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def _current():
+    with model.ensure_engine().connect() as connection:
+        return postings_build.current(connection)
+
+
+def _queued_at():
+    with model.ensure_engine().connect() as connection:
+        return connection.execute(sa.text(
+            "SELECT rebuild_queued_at FROM quebec_search_posting_build"
+            " WHERE state = 'current'")).scalar()
+
+
+def _states() -> list[str]:
+    with model.ensure_engine().connect() as connection:
+        return list(connection.execute(sa.text(
+            "SELECT state FROM quebec_search_posting_build ORDER BY id")).scalars())
+
+
 def _changed() -> int:
     with model.ensure_engine().connect() as connection:
         return connection.execute(sa.text("SELECT count(*) FROM quebec_search_changed")).scalar()
@@ -200,18 +244,32 @@ class TestPostingLists:
         _same(None, q='"bike paths"')
         assert not any(listed)
 
-    def test_many_changes_queue_a_build(self, catalogue, listed, monkeypatch):
+    def test_a_search_writes_nothing(self, catalogue, listed, monkeypatch):
         monkeypatch.setitem(config, suite_config.SEARCH_POSTINGS_REBUILD_PERCENT, 0)
-        queued = []
-        monkeypatch.setattr(postings_build.tk, "enqueue_job",
-                            lambda function, *args, **kwargs: queued.append(function))
-        _same(None, q="bibliothèques")
-        _same(None, q="libraries")
-        assert queued == [postings_build.build_job]  # once per build
-        with model.ensure_engine().connect() as connection:
-            assert connection.execute(sa.text(
-                "SELECT rebuild_queued_at IS NOT NULL FROM quebec_search_posting_build"
-                " WHERE state = 'current'")).scalar()
+        assert _changed() > 0
+        with _statements() as seen:
+            _same(None, q="bibliothèques")
+            _same(catalogue["member"]["name"], q="libraries", include_private=True)
+        assert listed == [True, True]
+        assert seen and not [sql for sql in seen if _WRITING.search(sql)]
+        assert _queued_at() is None
+
+    def test_many_changes_queue_a_build_for_the_worker(self, catalogue, listed, monkeypatch):
+        monkeypatch.setitem(config, suite_config.SEARCH_POSTINGS_REBUILD_PERCENT, 1)
+        before = _current()
+        queue = jobs.get_queue()
+        queue.empty()
+        for number in range(3):  # more than 1 % of the index, on the write path
+            helpers.call_action("package_patch", id=catalogue["names"][20 + number],
+                                notes=f"Bibliothèques de quartier {number}")
+        assert _queued_at() is not None
+        assert [job.func_name for job in queue.jobs] == [
+            "ckanext.quebec.search.postings_build.build_job"]  # once per build
+        jobs.Worker(["default"]).work(burst=True)
+        assert _current() != before and _changed() == 0
+        assert _queued_at() is None
+        _same(None, q="bibliothèques quartier")
+        assert listed == [True]
 
     def test_truncate_leaves_no_build(self, catalogue, listed):
         with model.ensure_engine().begin() as connection:
@@ -224,6 +282,74 @@ class TestPostingLists:
     def test_off_reads_the_statement(self, listed):
         _search(None, False, q="pistes cyclables")
         assert not listed
+
+    def test_no_build_lists_no_change(self, catalogue):
+        # After the TRUNCATE above no build is current: writes are not listed.
+        helpers.call_action("package_patch", id=catalogue["names"][30], notes="Sans liste")
+        assert _changed() == 0
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_turned_off_the_lists_are_dropped_by_the_worker(monkeypatch):
+    factories.Dataset(name="velo-laval", title="Pistes cyclables de Laval")
+    postings_build.build()
+    factories.Dataset(name="velo-levis", title="Pistes cyclables de Lévis")
+    assert _changed() == 1
+    monkeypatch.setitem(config, suite_config.SEARCH_POSTING_LISTS, False)
+    queue = jobs.get_queue()
+    queue.empty()
+    helpers.call_action("package_patch", id="velo-levis", notes="Lévis")
+    assert _changed() == 0
+    assert _states() == ["invalid"]
+    assert [job.func_name for job in queue.jobs] == [
+        "ckanext.quebec.search.postings_build.drop_invalid_job"]
+    jobs.Worker(["default"]).work(burst=True)
+    assert _states() == []
+    helpers.call_action("package_patch", id="velo-levis", notes="Lévis, encore")
+    assert _changed() == 0 and not queue.jobs
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_a_build_waits_for_a_writer_it_could_miss():
+    """A writer whose trigger ran before the build was announced is waited for,
+    so its write is in the build's snapshot (it is not listed as changed)."""
+    factories.Dataset(name="velo-laval", title="Pistes cyclables de Laval")
+    engine = model.ensure_engine()
+    writer = engine.connect()
+    transaction = writer.begin()
+    writer.execute(sa.text(
+        "UPDATE quebec_search_document SET search_text = search_text"
+        " || to_tsvector('simple', 'zorglub')"))
+    built: list[int] = []
+    thread = threading.Thread(target=lambda: built.append(postings_build.build()))
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive() and not built
+    transaction.commit()
+    writer.close()
+    thread.join(30)
+    assert built
+    assert _changed() == 0
+    with engine.connect() as connection:
+        assert connection.execute(sa.text(
+            "SELECT df FROM quebec_search_posting_list WHERE build_id = :b AND field = 0"
+            " AND lexeme = 'zorglub'"), {"b": built[0]}).scalar() == 1
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_a_failed_build_leaves_nothing_listed():
+    factories.Dataset(name="velo-laval", title="Pistes cyclables de Laval")
+    with installed(["CREATE FUNCTION quebec_test_refuse() RETURNS trigger LANGUAGE plpgsql AS"
+                    " $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
+                    "CREATE TRIGGER quebec_test_refuse BEFORE INSERT ON quebec_search_posting_list"
+                    " FOR EACH STATEMENT EXECUTE FUNCTION quebec_test_refuse()"],
+                   ["DROP TRIGGER quebec_test_refuse ON quebec_search_posting_list",
+                    "DROP FUNCTION quebec_test_refuse()"]):
+        with pytest.raises(Exception, match="refused by the test"):
+            postings_build.build()
+    assert _states() == ["invalid"]
+    factories.Dataset(name="velo-levis", title="Pistes cyclables de Lévis")
+    assert _changed() == 0
 
 
 def test_a_words_tsquery_is_read_as_a_tree():

@@ -45,6 +45,7 @@ FORWARD = {"signature_key": np.int64, "title_norm": np.float64,
            "facet_offsets": np.int64, "facet_numbers": np.int32}
 _LOCK_KEY = 7_304_117_017  # pg_advisory_lock: one build at a time
 _JOB_TIMEOUT = 3600
+_WRITERS_POLL = 0.01  # seconds between looks at the writers a build waits for
 # A lexeme as a one-item tsquery (its quotes and backslashes escaped).
 _LEXEME_QUERY = ("format('''%s''', replace(replace(u.lexeme, '\\', '\\\\'), '''', ''''''))"
                  "::tsquery")
@@ -68,22 +69,70 @@ def build(engine: Optional[sa.engine.Engine] = None) -> int:
         cursor = connection.cursor()
         cursor.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
         try:
-            connection.autocommit = False
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            started = time.perf_counter()
-            build_id = _write(cursor)
-            connection.commit()
-            log.info("Posting lists built (build %s) in %.1f s", build_id,
-                     time.perf_counter() - started)
-        except BaseException:
-            connection.rollback()
-            raise
+            return _locked_build(connection, cursor)
         finally:
             connection.autocommit = True
             cursor.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
     finally:
         connection.close()
+
+
+def _locked_build(connection: Any, cursor: Any) -> int:
+    """The build, its lock held: announced (committed), then written in one snapshot."""
+    # From the announcement on, the triggers list every document written
+    # (migration 0017); a writer that began before it is waited for, so any
+    # write the snapshot misses is listed.
+    cursor.execute("UPDATE quebec_search_posting_build SET state = 'invalid'"
+                   " WHERE state = 'building'")
+    cursor.execute("INSERT INTO quebec_search_posting_build (state) VALUES ('building')"
+                   " RETURNING id")
+    build_id = cursor.fetchone()[0]
+    try:
+        _wait_for_writers(cursor)
+        connection.autocommit = False
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        started = time.perf_counter()
+        _write(cursor, build_id)
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        connection.autocommit = True
+        cursor.execute("UPDATE quebec_search_posting_build SET state = 'invalid' WHERE id = %s",
+                       (build_id,))
+        cursor.execute(_FORGET_UNREAD)
+        raise
+    log.info("Posting lists built (build %s) in %.1f s", build_id, time.perf_counter() - started)
     return build_id
+
+
+# The changes listed when no build is current or under way: nothing will read them.
+_FORGET_UNREAD = (
+    "DELETE FROM quebec_search_changed WHERE NOT EXISTS (SELECT 1 FROM"
+    " quebec_search_posting_build WHERE state IN ('building', 'current'))")
+# The transactions writing the index now (as CREATE INDEX CONCURRENTLY waits for them).
+_WRITERS = (
+    "SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}') FROM pg_locks l"
+    " WHERE l.locktype = 'relation' AND l.mode = 'RowExclusiveLock'"
+    " AND l.pid IS DISTINCT FROM pg_backend_pid()"
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND l.relation IN (SELECT relid FROM pg_partition_tree('quebec_search_document'))")
+_RUNNING = ("SELECT coalesce(array_agg(virtualxid), '{}') FROM pg_locks"
+            " WHERE locktype = 'virtualxid' AND virtualxid = ANY(%s)")
+
+
+def _wait_for_writers(cursor: Any) -> None:
+    """Until the transactions that held a write lock on the index have ended.
+
+    A writer takes its lock before its statement's snapshot, and its trigger
+    reads the builds after it: one that did not see the announcement still
+    held its lock when it was made, and its write is in the build's snapshot.
+    """
+    cursor.execute(_WRITERS)
+    waiting = cursor.fetchone()[0]
+    while waiting:
+        time.sleep(_WRITERS_POLL)
+        cursor.execute(_RUNNING, (waiting,))
+        waiting = cursor.fetchone()[0]
 
 
 def build_if_none() -> Optional[int]:
@@ -99,33 +148,86 @@ def build_job() -> None:
     build()
 
 
-def enqueue_if_stale(build_id: int, documents: int, changed: int) -> bool:
-    """Queue a background build once per build when ``changed`` documents pass the
-    configured share of its ``documents``; whether one was queued now."""
-    share = suite_config.search_postings_rebuild_share()
-    if changed <= share * max(documents, 1):
-        return False
+def drop_invalid_job() -> None:
+    """The background removal of the builds no search reads any more."""
     with ensure_engine().begin() as connection:
+        connection.execute(sa.text(
+            "DELETE FROM quebec_search_posting_build WHERE state = 'invalid'"))
+
+
+# What after_write reads: the current build, whether one is announced, and the
+# changes listed, counted up to one past the share that queues a build.
+_UPKEEP = sa.text(
+    "SELECT b.id, b.documents, b.rebuild_queued_at IS NOT NULL,"
+    " EXISTS (SELECT 1 FROM quebec_search_posting_build WHERE state = 'building'),"
+    " EXISTS (SELECT 1 FROM quebec_search_posting_build WHERE state = 'previous'),"
+    " (SELECT count(*) FROM (SELECT 1 FROM quebec_search_changed LIMIT"
+    "  coalesce(floor(b.documents * CAST(:share AS float8))::bigint, 0) + 1) AS c)"
+    " FROM (SELECT 1) AS one LEFT JOIN quebec_search_posting_build b ON b.state = 'current'")
+_UPKEEP_SAVEPOINT = "quebec_search_postings_upkeep"
+
+
+def after_write(connection: sa.engine.Connection) -> None:
+    """The lists' upkeep after documents were written, in the writer's transaction.
+
+    Past the configured share of changes, one background build per build.
+    With the lists off, or no build current, builds and changes nobody reads
+    are dropped (when no build is under way). A failure is logged, never the
+    write's: the search reads the changes by the statement meanwhile.
+    """
+    connection.exec_driver_sql(f"SAVEPOINT {_UPKEEP_SAVEPOINT}")
+    try:
+        queue = _upkeep(connection)
+        connection.exec_driver_sql(f"RELEASE SAVEPOINT {_UPKEEP_SAVEPOINT}")
+    except sa.exc.SQLAlchemyError:
+        log.exception("Posting lists' upkeep failed")
+        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_UPKEEP_SAVEPOINT}")
+        connection.exec_driver_sql(f"RELEASE SAVEPOINT {_UPKEEP_SAVEPOINT}")
+        return
+    for function, title in queue:
+        try:
+            tk.enqueue_job(function, [], title=title, rq_kwargs=jobs.rq_kwargs(_JOB_TIMEOUT))
+        except Exception:  # the queue unreachable: the write stands, the build waits
+            log.exception("Could not queue %s", title)
+
+
+def _upkeep(connection: sa.engine.Connection) -> list[tuple[Any, str]]:
+    """The jobs to queue after the statements of :func:`after_write`."""
+    share = suite_config.search_postings_rebuild_share()
+    build_id, documents, queued, announced, previous, changed = connection.execute(
+        _UPKEEP, {"share": share}).one()
+    on = suite_config.search_posting_lists()
+    if on and build_id is not None:
+        if queued or changed <= share * max(documents, 1):
+            return []
+        # One writer marks it; the others skip the locked row rather than wait.
         marked = connection.execute(sa.text(
-            "UPDATE quebec_search_posting_build SET rebuild_queued_at = now()"
-            " WHERE id = :build AND rebuild_queued_at IS NULL RETURNING id"),
+            "UPDATE quebec_search_posting_build SET rebuild_queued_at = now() WHERE id ="
+            " (SELECT id FROM quebec_search_posting_build WHERE id = :build"
+            " AND rebuild_queued_at IS NULL FOR UPDATE SKIP LOCKED) RETURNING id"),
             {"build": build_id}).scalar()
-    if marked is None:
-        return False
-    tk.enqueue_job(build_job, [], title="quebec_search posting lists",
-                   rq_kwargs=jobs.rq_kwargs(_JOB_TIMEOUT))
-    return True
+        return [] if marked is None else [(build_job, "quebec_search posting lists")]
+    kept = not on and (build_id is not None or previous)
+    if not (announced or changed or kept):
+        return []
+    # No build under way (its lock is free until this transaction ends).
+    if not connection.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
+                              {"key": _LOCK_KEY}).scalar():
+        return []
+    dropped = connection.execute(sa.text(
+        "UPDATE quebec_search_posting_build SET state = 'invalid'"
+        " WHERE state = 'building' OR (:off AND state <> 'invalid')"), {"off": not on}).rowcount
+    connection.execute(sa.text(_FORGET_UNREAD))
+    return [(drop_invalid_job, "quebec_search posting lists dropped")] if dropped else []
 
 
-def _write(cursor: Any) -> int:
-    """The build, in the cursor's transaction (its snapshot)."""
+def _write(cursor: Any, build_id: int) -> None:
+    """The build ``build_id`` (announced), in the cursor's transaction (its snapshot)."""
     cursor.execute("SET LOCAL work_mem = '256MB'")
     cursor.execute(f"SELECT {numbered.TABLE_SQL}")
     facet_table = cursor.fetchone()[0]
-    cursor.execute(
-        "INSERT INTO quebec_search_posting_build (state, facet_table) VALUES ('building', %s)"
-        " RETURNING id", (facet_table,))
-    build_id = cursor.fetchone()[0]
+    cursor.execute("UPDATE quebec_search_posting_build SET facet_table = %s WHERE id = %s",
+                   (facet_table, build_id))
     # The numbering, in a temporary table the lists' reads join.
     cursor.execute(
         "CREATE TEMPORARY TABLE quebec_search_numbering ON COMMIT DROP AS"
@@ -146,7 +248,6 @@ def _write(cursor: Any) -> int:
                    " WHERE id = %s", (documents, build_id))
     # Searches that began on the previous build may still read its lists.
     cursor.execute("DELETE FROM quebec_search_posting_build WHERE state = 'invalid'")
-    return build_id
 
 
 def _numbering(cursor: Any, build_id: int) -> int:

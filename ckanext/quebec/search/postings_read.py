@@ -91,7 +91,8 @@ def eligible(plan: QueryPlan, facets: FacetRequest) -> bool:
 def read(connection: sa.engine.Connection, plan: QueryPlan, facets: FacetRequest
          ) -> Optional[tuple[int, dict[str, list[Any]], Page]]:
     """(count, facets, page) of an eligible ``plan``; None to read it by the statement."""
-    if postings_build.current(connection) is None:
+    header = _header(connection, plan)
+    if header[0] is None:
         return None
     matched = segments.matching(connection, plan)
     if matched.keys is None:
@@ -114,23 +115,32 @@ def read(connection: sa.engine.Connection, plan: QueryPlan, facets: FacetRequest
     table = next((row[1] for row in changes if row[0] == -1), None)
     if facets.counted and table != forward.facet_table:
         return None  # the facet numbering was made again since the build
-    base = _build_half(connection, plan, forward, matched.keys, changed, table or 0)
+    base = _build_half(connection, plan, forward, matched.keys, changed, table or 0,
+                       header[1:])
     if base is None:
         return None
-    postings_build.enqueue_if_stale(forward.build_id, forward.documents, len(changed))
     return merged(connection, [changes, base], plan, facets)
 
 
 # -- the build's half ---------------------------------------------------------------
-def _build_half(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
-                keys: list[int], changed: list[str], table: int) -> Optional[list[Any]]:
-    """The rows of a partial read (single_pass.read_statement's shape) of the
-    build's documents not changed since; None when the lists cannot answer."""
+def _header(connection: sa.engine.Connection, plan: QueryPlan) -> tuple[Any, ...]:
+    """(the current build's id, each word's tsquery as text, the query's title key),
+    in one round trip."""
     words = list(plan.rank_terms)
     binds = {f"w{number}": word for number, word in enumerate(words)}
-    texts = connection.execute(sa.text("SELECT " + ", ".join(
-        f"CAST(quebec_search_words(:w{number}) AS text)" for number in range(len(words)))
-        + ", lower(unaccent(CAST(:q AS text)))"), {**binds, "q": plan.plain_query}).one()
+    return tuple(connection.execute(sa.text(
+        f"SELECT {_CURRENT}, " + ", ".join(
+            f"CAST(quebec_search_words(:w{number}) AS text)" for number in range(len(words)))
+        + ", lower(unaccent(CAST(:q AS text)))"), {**binds, "q": plan.plain_query}).one())
+
+
+def _build_half(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
+                keys: list[int], changed: list[str], table: int, texts: tuple[Any, ...]
+                ) -> Optional[list[Any]]:
+    """The rows of a partial read (single_pass.read_statement's shape) of the
+    build's documents not changed since; None when the lists cannot answer.
+    ``texts``: the words' tsqueries and the title key (:func:`_header`)."""
+    words = list(plan.rank_terms)
     try:
         trees = [postings_query.parse(text) for text in texts[:len(words)]]
     except postings_query.Unsupported:
@@ -198,16 +208,22 @@ def _lists(connection: sa.engine.Connection, build_id: int, presence: list[str],
                 "SELECT field, lexeme, df, data FROM quebec_search_posting_list"
                 " WHERE build_id = %s AND field = %s AND lexeme = ANY(%s)",
                 (build_id, language_field, items)).decode())
+        # The build's row in the same snapshot: the lists read are whole.
+        selects.append(cursor.mogrify(
+            "SELECT CAST(-1 AS smallint), '', 0, CAST('' AS bytea)"
+            " FROM quebec_search_posting_build WHERE id = %s", (build_id,)).decode())
         buffer = io.BytesIO()
         cursor.copy_expert(f"COPY ({' UNION ALL '.join(selects)}) TO STDOUT (FORMAT binary)",
                            buffer)
-        cursor.execute("SELECT 1 FROM quebec_search_posting_build WHERE id = %s", (build_id,))
-        if cursor.fetchone() is None:
-            return None
     finally:
         cursor.close()
+    rows = _copy_rows(buffer.getbuffer())
+    if not any(row[0] == -1 for row in rows):
+        return None
     lists = {}
-    for field, lexeme, df, data in _copy_rows(buffer.getbuffer()):
+    for field, lexeme, df, data in rows:
+        if field == -1:
+            continue
         numbers = np.frombuffer(data, "<i4", df, 0)
         ranks = np.frombuffer(data, "<f4", df, 4 * df)
         equal = np.frombuffer(data, "<f4", df, 8 * df) if len(data) >= 12 * df else None

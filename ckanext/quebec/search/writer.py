@@ -20,6 +20,9 @@ CKAN then refuses the whole write, as when Solr is down. CKAN 2.11 indexes
 while it commits and commits anyway after any other exception: the
 dataset was saved without its document, or, its transaction aborted by the
 failed statement, not saved at all while the action answered success.
+
+After each write, in its transaction, the posting lists' upkeep
+(``postings_build.after_write``): a search never writes.
 """
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ from ckan.model import ensure_engine
 from ckanext.quebec import held
 
 from . import fields as solr_fields
+from . import postings_build
 
 # Documents carry these as JSON strings; they are returned, never searched.
 _OPAQUE_FIELDS = ("data_dict", "validated_data_dict")
@@ -66,6 +70,7 @@ def guarded(engine: sa.engine.Engine, write: Callable[[sa.engine.Connection], An
         try:
             with _transaction(engine) as connection:
                 write(connection)
+                postings_build.after_write(connection)
             return
         except sa.exc.SQLAlchemyError as error:
             code = getattr(getattr(error, "orig", None), "pgcode", None)

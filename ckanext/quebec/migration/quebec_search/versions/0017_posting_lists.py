@@ -10,8 +10,9 @@ match in SQL (postings_read.py).
 
 The documents written since the build are listed by statement triggers
 (transition tables, as quebec_search_count_rows) in
-``quebec_search_changed``: a search leaves them out of the lists and reads
-them with the statement. The next build deletes the rows its snapshot saw.
+``quebec_search_changed``, while a build is current or under way: a search
+leaves them out of the lists and reads them with the statement. The next
+build deletes the rows its snapshot saw.
 A TRUNCATE of the index empties that list and leaves no build valid.
 
 Re-runnable, as 0001: CKAN's test fixtures drop tables but keep functions.
@@ -31,9 +32,10 @@ depends_on = None
 TABLE = "quebec_search_document"
 
 UPGRADE = [
-    # state: building (never seen: a build commits at once), current (the
+    # state: building (announced, committed before its snapshot), current (the
     # one searches read), previous (kept while searches may still read it),
-    # invalid (the index was truncated after it).
+    # invalid (the index was truncated after it, the build failed, or the lists
+    # were turned off), deleted by the next build or the job after_write queues.
     "CREATE TABLE IF NOT EXISTS quebec_search_posting_build ("
     " id serial PRIMARY KEY,"
     " built_at timestamptz NOT NULL DEFAULT now(),"
@@ -81,8 +83,12 @@ UPGRADE = [
     CREATE OR REPLACE FUNCTION quebec_search_note_changes() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-      -- Always, even before a first build: a write committed while a build
-      -- reads, after its snapshot, must be listed once the build is current.
+      -- Listed only while a build is current or under way (announced before
+      -- its snapshot, postings_build.build): otherwise nothing reads the list.
+      IF NOT EXISTS (SELECT 1 FROM quebec_search_posting_build
+                     WHERE state IN ('building', 'current')) THEN
+        RETURN NULL;
+      END IF;
       IF TG_OP = 'INSERT' THEN
         INSERT INTO quebec_search_changed (index_id) SELECT DISTINCT index_id FROM new_rows;
       ELSIF TG_OP = 'DELETE' THEN
