@@ -49,7 +49,7 @@ def counts_by_field(connection: sa.engine.Connection, packed: Iterable[tuple[int
     ``packed`` holds (numbering table's oid, packed numbers) of each read.
     """
     named: dict[str, dict[str, int]] = {field: {} for field in fields}
-    reads = [(table, text) for table, text in packed if text]
+    reads = [(table, text) for table, text in packed if text is not None and len(text)]
     if not reads or not named:
         return named
     counts = _count([text for _, text in reads])
@@ -62,9 +62,11 @@ def counts_by_field(connection: sa.engine.Connection, packed: Iterable[tuple[int
     return named
 
 
-def _count(packed: list[str]) -> dict[int, int]:
-    """{value number: matches holding it} from each read's packed numbers (hex)."""
+def _count(packed: list[Any]) -> dict[int, int]:
+    """{value number: matches holding it} from each read's packed numbers (hex from
+    SQL, or an array from the posting lists)."""
     numbers = np.concatenate([np.frombuffer(bytes.fromhex(text), dtype=">i4")
+                              if isinstance(text, str) else text
                               for text in packed]).astype(np.int64)
     if int(numbers.min()) >= 0 and (
             int(numbers.max()) <= _SLOTS_PER_NUMBER * numbers.size + 65_536):

@@ -13,10 +13,10 @@ Two halves, merged as the partitions' reads are (single_pass.merged):
   names them all and the current build;
 - the *build*: the words' lists of that build, without those documents.
   mm, visibility (signature keys) and facet numbers are applied in numpy.
-  A match's score lies between bounds read from the lists (ts_rank of
-  each word alone, added up as ts_rank adds them), the phrase part between
-  0 and 1: only the matches whose upper bound reaches the page's end-th
-  score are scored (in rounds, highest bounds first), by the statement's
+  A match's score has an upper bound read from the lists (ts_rank of
+  each word alone, added up as ts_rank adds them, the phrase part at most
+  1): only the matches whose bound reaches the page's end-th score are
+  scored (in rounds, highest bounds first), by the statement's
   own rank expression on those rows, so scores and sort keys are
   PostgreSQL's. Words in most documents (more than MAX_SCORED such
   matches) are left to the statement.
@@ -179,15 +179,14 @@ def _build_half(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Fo
     rows: list[Any] = []
     end = plan.start + plan.rows
     if len(matches) and end:
-        lower, upper = _bounds(plan, forward, lists, either, items, language_field, matches,
-                               title_key)
-        page = _page_rows(connection, plan, forward, matches, lower, upper, end)
+        upper = _upper_bounds(plan, forward, lists, either, items, language_field, matches,
+                              title_key)
+        page = _page_rows(connection, plan, forward, matches, upper, end)
         if page is None:
             return None
         rows = page
     numbers = _facet_numbers(forward, matches)
-    rows.append((-1, table, numbers.astype(">i4").tobytes().hex() if len(numbers) else None,
-                 len(matches), None))
+    rows.append((-1, table, numbers if len(numbers) else None, len(matches), None))
     return rows
 
 
@@ -251,84 +250,79 @@ def _copy_rows(raw: memoryview) -> list[tuple[int, str, int, memoryview]]:
 
 
 def _or_rank(lists: dict, field: int, tree: Optional[postings_query.Tree], items: list[str],
-             matches: np.ndarray, documents: int, equal: bool = False
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """(lower, upper) bounds of ts_rank(vector, the OR of the words) for each match.
+             matches: np.ndarray, documents: int, equal: bool = False) -> np.ndarray:
+    """An upper bound of ts_rank(vector, the OR of the words) for each match.
 
     calc_rank_or adds up, whatever the operators below the top, the rank of
     each item alone, over the number of items: the lists hold those ranks
-    (float4), added up here in float8 (the slack of :func:`_bounds` covers
-    the difference). An AND at the top is calc_rank_and's: between 0 and 1.
+    (float4), added up here in float8 (the slack of :func:`_upper_bounds`
+    covers the difference). An AND at the top is calc_rank_and's: at most 1.
     """
     if tree is None or not items:
-        return np.zeros(len(matches)), np.zeros(len(matches))
+        return np.zeros(len(matches))
     if tree[0] == "&":
-        return np.zeros(len(matches)), np.ones(len(matches))
+        return np.ones(len(matches))
     total = np.zeros(documents)
     for item in items:
         found = lists.get((field, item))
         if found is not None:
             total[found[0]] += (found[2] if equal else found[1]).astype(np.float64)
-    rank = total[matches] / len(items)
-    return rank, rank
+    return total[matches] / len(items)
 
 
-def _bounds(plan: QueryPlan, forward: "_Forward", lists: dict,
-            either: Optional[postings_query.Tree], items: list[str],
-            language_field: Optional[int], matches: np.ndarray,
-            title_key: str) -> tuple[np.ndarray, np.ndarray]:
-    """(lower, upper) bounds of each match's score (plan._text_rank): the phrase
-    part between 0 and 1, the others read from the lists."""
+def _upper_bounds(plan: QueryPlan, forward: "_Forward", lists: dict,
+                  either: Optional[postings_query.Tree], items: list[str],
+                  language_field: Optional[int], matches: np.ndarray,
+                  title_key: str) -> np.ndarray:
+    """An upper bound of each match's score (plan._text_rank): the phrase part at
+    most 1, the others read from the lists."""
     documents = forward.documents
     text = _or_rank(lists, 0, either, items, matches, documents)
     equal = _or_rank(lists, 0, either, items, matches, documents, equal=True)
     language = (_or_rank(lists, language_field, either, items, matches, documents)
-                if language_field is not None else (np.zeros(len(matches)),) * 2)
-    phrase = (0.0, 1.0 if phrase_ranked(plan.rank_terms) else 0.0)
+                if language_field is not None else 0.0)
+    phrase = 1.0 if phrase_ranked(plan.rank_terms) else 0.0
     boost = np.zeros(len(matches))
     exact = forward.exact_names(slug(plan.plain_query), title_key)
     if exact:
         boost[np.isin(matches, np.array(exact, dtype=np.int64))] = _EXACT_NAME_BOOST
-    lower, upper = [
-        ((text[side] + _PHRASE_BOOST * phrase[side] + _LANGUAGE_BOOST * language[side])
-         * forward.title_norm[matches] + _OCCURRENCES_BOOST * equal[side] + boost)
-        for side in (0, 1)]
-    return (lower * (1 - _RELATIVE_SLACK) - _ABSOLUTE_SLACK,
-            upper * (1 + _RELATIVE_SLACK) + _ABSOLUTE_SLACK)
+    upper = ((text + _PHRASE_BOOST * phrase + _LANGUAGE_BOOST * language)
+             * forward.title_norm[matches] + _OCCURRENCES_BOOST * equal + boost)
+    return upper * (1 + _RELATIVE_SLACK) + _ABSOLUTE_SLACK
 
 
 def _page_rows(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
-               matches: np.ndarray, lower: np.ndarray, upper: np.ndarray, end: int
-               ) -> Optional[list[Any]]:
+               matches: np.ndarray, upper: np.ndarray, end: int) -> Optional[list[Any]]:
     """The page rows (-2) of the matches that may be among the first ``end``, scored
     by the statement's rank in rounds; None past :data:`MAX_SCORED` to score.
 
     The first round scores the ``end`` (and a few more) highest upper bounds;
     each next one, the matches not scored yet whose upper bound reaches the
-    ``end``-th score found (or the ``end``-th lower bound, if higher): any
-    other has ``end`` matches before it. The phrase part leaves the bounds
-    about 1 apart, so the scores found, not the lower bounds, narrow the
-    rounds: 26–47 matches scored of about 10,000 in the prototype's runs.
+    ``end``-th score found: any other has ``end`` matches before it. A lower
+    bound would leave the phrase part's 1 between the bounds; the scores
+    found narrow the rounds (26–47 matches scored of about 10,000 in the
+    prototype's runs).
     """
     count = len(matches)
-    floor = np.partition(lower, count - end)[count - end] if count > end else -np.inf
-    scored = np.full(count, -np.inf)
     done = np.zeros(count, dtype=bool)
     first = min(count, end + _FIRST_EXTRA)
     batch = np.argpartition(-upper, first - 1)[:first] if first < count else np.arange(count)
+    scores: list[float] = []
     rows: list[Any] = []
     while len(batch):
-        if done.sum() + len(batch) > MAX_SCORED:
+        if len(scores) + len(batch) > MAX_SCORED:
             return None
         done[batch] = True
         position = {forward.index_ids[number]: at
                     for at, number in zip(batch.tolist(), matches[batch].tolist())}
         for index_id, score, keys in _scored(connection, plan, list(position)):
-            scored[position[index_id]] = score
+            scores.append(score)
             rows.append((-2, 0, index_id, score, keys))
-        kth = floor
-        if np.count_nonzero(done) >= end:
-            kth = max(kth, np.partition(scored, count - end)[count - end])
+        if len(scores) < end:
+            break  # every match is scored (the first round takes them all)
+        # The end-th score found: a match whose upper bound is below it has
+        # end matches before it.
+        kth = np.partition(np.array(scores), len(scores) - end)[len(scores) - end]
         batch = np.flatnonzero(~done & (upper >= kth))
     return rows
 
