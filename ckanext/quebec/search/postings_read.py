@@ -10,7 +10,8 @@ Two halves, merged as the partitions' reads are (single_pass.merged):
 
 - the *changes*: the single-pass statement restricted to the documents
   written since the build, which in the same statement (one snapshot)
-  names them all and the current build;
+  names them all, the current build, the segments' keys the filters keep
+  and the words' tsqueries;
 - the *build*: the words' lists of that build, without those documents.
   mm, visibility (signature keys) and facet numbers are applied in numpy.
   A match's score has an upper bound read from the lists (ts_rank of
@@ -91,55 +92,68 @@ def eligible(plan: QueryPlan, facets: FacetRequest) -> bool:
 def read(connection: sa.engine.Connection, plan: QueryPlan, facets: FacetRequest
          ) -> Optional[tuple[int, dict[str, list[Any]], Page]]:
     """(count, facets, page) of an eligible ``plan``; None to read it by the statement."""
-    header = _header(connection, plan)
-    if header[0] is None:
+    # The changed documents are few: their signature conditions are tested on each.
+    where = " AND ".join(plan.other_conditions() + plan.signature_conditions() + [_CHANGED])
+    sql, params = read_statement(plan, facets, parallel.TABLE, where, {}, True)
+    context, context_params = _context_sql(plan)
+    rows = connection.execute(sa.text(sql + context), {**params, **context_params}).all()
+    by_kind: dict[int, list[Any]] = {}
+    for row in rows:
+        if row[0] <= _CHANGED_ROW:
+            by_kind.setdefault(row[0], []).append(row)
+    build_id = by_kind[_BUILD_ROW][0][1]
+    keys = segments.segment_keys((row[1], bool(int(row[3]) & 1), bool(int(row[3]) & 2))
+                                 for row in by_kind.get(_SEGMENT_ROW, []))
+    if build_id is None or keys is None:
         return None
-    matched = segments.matching(connection, plan)
-    if matched.keys is None:
-        return None
-    keyed, keyed_params = segments.by_signature(matched)
-    where = " AND ".join(plan.other_conditions() + [keyed, _CHANGED])
-    sql, params = read_statement(plan, facets, parallel.TABLE, where, keyed_params, True)
-    sql += (f" UNION ALL (SELECT -3, NULL, c.index_id, 0, NULL FROM"
-            f" (SELECT DISTINCT index_id FROM quebec_search_changed) AS c)"
-            f" UNION ALL (SELECT -4, CAST({_CURRENT} AS bigint), NULL, 0, NULL)")
-    rows = connection.execute(sa.text(sql), params).all()
-    build_id = next(row[1] for row in rows if row[0] == -4)
-    if build_id is None:
-        return None
-    changed = [row[2] for row in rows if row[0] == -3]
-    changes = [row for row in rows if row[0] > -3]
+    changed = [row[2] for row in by_kind.get(_CHANGED_ROW, [])]
+    texts = [row[2] for row in sorted(by_kind.get(_WORD_ROW, []), key=lambda row: row[1])]
+    texts.append(by_kind[_TITLE_KEY_ROW][0][2])
+    changes = [row for row in rows if row[0] > _CHANGED_ROW]
     forward = _forward(connection, int(build_id))
     if forward is None:
         return None
     table = next((row[1] for row in changes if row[0] == -1), None)
     if facets.counted and table != forward.facet_table:
         return None  # the facet numbering was made again since the build
-    base = _build_half(connection, plan, forward, matched.keys, changed, table or 0,
-                       header[1:])
+    base = _build_half(connection, plan, forward, keys, changed, table or 0, tuple(texts))
     if base is None:
         return None
     return merged(connection, [changes, base], plan, facets)
 
 
-# -- the build's half ---------------------------------------------------------------
-def _header(connection: sa.engine.Connection, plan: QueryPlan) -> tuple[Any, ...]:
-    """(the current build's id, each word's tsquery as text, the query's title key),
-    in one round trip."""
+# Rows the read's statement adds to single_pass.read_statement's (-2 page, -1 counts).
+_CHANGED_ROW, _BUILD_ROW, _SEGMENT_ROW, _WORD_ROW, _TITLE_KEY_ROW = -3, -4, -5, -6, -7
+
+
+def _context_sql(plan: QueryPlan) -> tuple[str, dict[str, Any]]:
+    """The rows, in the changes' snapshot, that the build's half reads: the changed
+    documents, the current build, each segment key's (all kept + 2 × some kept),
+    each word's tsquery as text by position, the query's title key."""
     words = list(plan.rank_terms)
-    binds = {f"w{number}": word for number, word in enumerate(words)}
-    return tuple(connection.execute(sa.text(
-        f"SELECT {_CURRENT}, " + ", ".join(
-            f"CAST(quebec_search_words(:w{number}) AS text)" for number in range(len(words)))
-        + ", lower(unaccent(CAST(:q AS text)))"), {**binds, "q": plan.plain_query}).one())
+    binds = {f"_postings_w{number}": word for number, word in enumerate(words)}
+    tsqueries = ", ".join(f"CAST(quebec_search_words(:_postings_w{number}) AS text)"
+                          for number in range(len(words)))
+    return (
+        f" UNION ALL (SELECT {_CHANGED_ROW}, NULL, c.index_id, 0, NULL FROM"
+        " (SELECT DISTINCT index_id FROM quebec_search_changed) AS c)"
+        f" UNION ALL (SELECT {_BUILD_ROW}, CAST({_CURRENT} AS bigint), NULL, 0, NULL)"
+        f" UNION ALL (SELECT {_SEGMENT_ROW}, k.key, NULL,"
+        " CAST(k.all_kept AS integer) + 2 * CAST(k.some_kept AS integer), NULL"
+        f" FROM ({segments.key_rows_sql(plan)}) AS k)"
+        f" UNION ALL (SELECT {_WORD_ROW}, w.n, w.q, 0, NULL FROM"
+        f" unnest(ARRAY[{tsqueries}]) WITH ORDINALITY AS w(q, n))"
+        f" UNION ALL (SELECT {_TITLE_KEY_ROW}, NULL, lower(unaccent(CAST(:_postings_q AS text))),"
+        " 0, NULL)", {**binds, "_postings_q": plan.plain_query})
 
 
+# -- the build's half ---------------------------------------------------------------
 def _build_half(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
                 keys: list[int], changed: list[str], table: int, texts: tuple[Any, ...]
                 ) -> Optional[list[Any]]:
     """The rows of a partial read (single_pass.read_statement's shape) of the
     build's documents not changed since; None when the lists cannot answer.
-    ``texts``: the words' tsqueries and the title key (:func:`_header`)."""
+    ``texts``: the words' tsqueries and the title key (:func:`_context_sql`)."""
     words = list(plan.rank_terms)
     try:
         trees = [postings_query.parse(text) for text in texts[:len(words)]]

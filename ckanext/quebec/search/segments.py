@@ -28,12 +28,23 @@ class Segments(NamedTuple):
     keys: list[int] | None
 
 
+def _kept(plan: QueryPlan) -> str:
+    """Whether ``plan``'s signature conditions keep the segment ``d`` (SQL)."""
+    return f"coalesce({' AND '.join(plan.signature_conditions()) or 'TRUE'}, false)"
+
+
+def key_rows_sql(plan: QueryPlan) -> str:
+    """SQL of (key, all kept, some kept) per key of the segments: what
+    :func:`segment_keys` reads, for a statement that reads more besides."""
+    return (f"SELECT {_SEGMENT_KEY} AS key, bool_and({_kept(plan)}) AS all_kept,"
+            f" bool_or({_kept(plan)}) AS some_kept FROM quebec_search_segment d GROUP BY 1")
+
+
 def matching(connection: sa.engine.Connection, plan: QueryPlan) -> Segments:
     """The segments the signature conditions of ``plan`` keep (all of them without any)."""
-    test = " AND ".join(plan.signature_conditions()) or "TRUE"
     rows = connection.execute(sa.text(
         f"SELECT d.id, d.signature::text, {_SEGMENT_KEY},"
-        f" coalesce({test}, false) FROM quebec_search_segment d"), dict(plan.params)).all()
+        f" {_kept(plan)} FROM quebec_search_segment d"), dict(plan.params)).all()
     by_key: dict[int, tuple[bool, bool]] = {}
     for _, _, key, kept in rows:
         all_kept, some_kept = by_key.get(key, (True, False))
