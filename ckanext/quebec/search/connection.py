@@ -160,7 +160,7 @@ def _answer(connection: sa.engine.Connection, plan: QueryPlan) -> Results:
         listed = (postings_read.read(connection, plan, facets)
                   if postings_read.eligible(plan, facets) else None)
         if listed is not None:
-            count, facet_fields, page = listed
+            count, facet_fields, page, docs = listed
         else:
             count, facet_fields, page, docs = single_pass(connection, plan, facets)
     else:

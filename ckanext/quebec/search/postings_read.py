@@ -41,7 +41,7 @@ from ckanext.quebec import config as suite_config
 
 from . import fields as solr_fields
 from . import merge, parallel, postings_build, postings_query, segments
-from .documents import Page
+from .documents import STORED_ONCE, Page, field_list, page_documents, stored_columns
 from .facets import FacetRequest
 from .lucene import min_should_match
 from .plan import (_EXACT_NAME_BOOST, _LANGUAGE_BOOST, _OCCURRENCES_BOOST, _PHRASE_BOOST,
@@ -90,8 +90,9 @@ def eligible(plan: QueryPlan, facets: FacetRequest) -> bool:
 
 
 def read(connection: sa.engine.Connection, plan: QueryPlan, facets: FacetRequest
-         ) -> Optional[tuple[int, dict[str, list[Any]], Page]]:
-    """(count, facets, page) of an eligible ``plan``; None to read it by the statement."""
+         ) -> Optional[tuple[int, dict[str, list[Any]], Page, Optional[list[dict[str, Any]]]]]:
+    """(count, facets, page, the page's documents when read with it) of an eligible
+    ``plan``; None to read it by the statement."""
     # The changed documents are few: their signature conditions are tested on each.
     where = " AND ".join(plan.other_conditions() + plan.signature_conditions() + [_CHANGED])
     sql, params = read_statement(plan, facets, parallel.TABLE, where, {}, True)
@@ -116,10 +117,16 @@ def read(connection: sa.engine.Connection, plan: QueryPlan, facets: FacetRequest
     table = next((row[1] for row in changes if row[0] == -1), None)
     if facets.counted and table != forward.facet_table:
         return None  # the facet numbering was made again since the build
-    base = _build_half(connection, plan, forward, keys, changed, table or 0, tuple(texts))
+    stored: dict[str, Any] = {}
+    base = _build_half(connection, plan, forward, keys, changed, table or 0, tuple(texts),
+                       stored)
     if base is None:
         return None
-    return merged(connection, [changes, base], plan, facets)
+    count, counts, page = merged(connection, [changes, base], plan, facets)
+    docs = (page_documents(plan.options.get("fl"), [(key, score, stored[key])
+                                                     for key, score in page])
+            if all(key in stored for key, _ in page) else None)
+    return count, counts, page, docs
 
 
 # Rows the read's statement adds to single_pass.read_statement's (-2 page, -1 counts).
@@ -149,11 +156,12 @@ def _context_sql(plan: QueryPlan) -> tuple[str, dict[str, Any]]:
 
 # -- the build's half ---------------------------------------------------------------
 def _build_half(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
-                keys: list[int], changed: list[str], table: int, texts: tuple[Any, ...]
-                ) -> Optional[list[Any]]:
+                keys: list[int], changed: list[str], table: int, texts: tuple[Any, ...],
+                stored: dict[str, Any]) -> Optional[list[Any]]:
     """The rows of a partial read (single_pass.read_statement's shape) of the
     build's documents not changed since; None when the lists cannot answer.
-    ``texts``: the words' tsqueries and the title key (:func:`_context_sql`)."""
+    ``texts``: the words' tsqueries and the title key (:func:`_context_sql`);
+    ``stored`` gets the stored fields of the matches scored."""
     words = list(plan.rank_terms)
     try:
         trees = [postings_query.parse(text) for text in texts[:len(words)]]
@@ -195,7 +203,7 @@ def _build_half(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Fo
     if len(matches) and end:
         upper = _upper_bounds(plan, forward, lists, either, items, language_field, matches,
                               title_key)
-        page = _page_rows(connection, plan, forward, matches, upper, end)
+        page = _page_rows(connection, plan, forward, matches, upper, end, stored)
         if page is None:
             return None
         rows = page
@@ -306,9 +314,11 @@ def _upper_bounds(plan: QueryPlan, forward: "_Forward", lists: dict,
 
 
 def _page_rows(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
-               matches: np.ndarray, upper: np.ndarray, end: int) -> Optional[list[Any]]:
+               matches: np.ndarray, upper: np.ndarray, end: int, stored: dict[str, Any]
+               ) -> Optional[list[Any]]:
     """The page rows (-2) of the matches that may be among the first ``end``, scored
-    by the statement's rank in rounds; None past :data:`MAX_SCORED` to score.
+    by the statement's rank in rounds (their stored fields into ``stored``); None
+    past :data:`MAX_SCORED` to score.
 
     The first round scores the ``end`` (and a few more) highest upper bounds;
     each next one, the matches not scored yet whose upper bound reaches the
@@ -329,9 +339,10 @@ def _page_rows(connection: sa.engine.Connection, plan: QueryPlan, forward: "_For
         done[batch] = True
         position = {forward.index_ids[number]: at
                     for at, number in zip(batch.tolist(), matches[batch].tolist())}
-        for index_id, score, keys in _scored(connection, plan, list(position)):
+        for index_id, score, keys, columns in _scored(connection, plan, list(position)):
             scores.append(score)
             rows.append((-2, 0, index_id, score, keys))
+            stored[index_id] = columns
         if len(scores) < end:
             break  # every match is scored (the first round takes them all)
         # The end-th score found: a match whose upper bound is below it has
@@ -341,9 +352,11 @@ def _page_rows(connection: sa.engine.Connection, plan: QueryPlan, forward: "_For
     return rows
 
 
-def _scored(connection: sa.engine.Connection, plan: QueryPlan,
-            index_ids: list[str]) -> list[tuple[str, float, list[Optional[str]]]]:
-    """(index_id, score, sort keys as text) of these documents, by the statement's expressions."""
+def _scored(connection: sa.engine.Connection, plan: QueryPlan, index_ids: list[str]
+            ) -> list[tuple[str, float, list[Optional[str]], tuple[Any, ...]]]:
+    """(index_id, score, sort keys as text, stored fields as documents.stored_columns
+    reads them) of these documents, by the statement's expressions: a page of
+    them needs no other read."""
     aliases = ["score" if key.expression == plan.rank else f"s{number}"
                for number, key in enumerate(plan.sort_keys)]
     columns = ["d.index_id", f"{plan.rank} AS score"] + [
@@ -352,11 +365,13 @@ def _scored(connection: sa.engine.Connection, plan: QueryPlan,
     keys = "ARRAY[" + ", ".join(
         [merge.comparable_text(alias, key.kind) for key, alias in zip(plan.sort_keys, aliases)]
         + ["index_id"]) + "]"
+    params = plan.statement_params(_postings_ids=index_ids)
+    stored = stored_columns(field_list(plan.options.get("fl")), params)
     rows = connection.execute(sa.text(
-        f"SELECT index_id, score, {keys} FROM (SELECT {', '.join(columns)}"
-        " FROM quebec_search_document d WHERE d.index_id = ANY(:_postings_ids)) AS m"),
-        plan.statement_params(_postings_ids=index_ids)).all()
-    return [(index_id, float(score), list(keys)) for index_id, score, keys in rows]
+        f"SELECT index_id, score, {keys}, {', '.join(stored)} FROM (SELECT {', '.join(columns)},"
+        f" o.s FROM quebec_search_document d, {STORED_ONCE}"
+        " WHERE d.index_id = ANY(:_postings_ids)) AS m"), params).all()
+    return [(row[0], float(row[1]), list(row[2]), tuple(row[3:])) for row in rows]
 
 
 def _facet_numbers(forward: "_Forward", matches: np.ndarray) -> np.ndarray:
