@@ -337,6 +337,20 @@ def test_a_build_waits_for_a_writer_it_could_miss():
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_a_writer_left_open_fails_the_build(monkeypatch):
+    factories.Dataset(name="velo-laval", title="Pistes cyclables de Laval")
+    monkeypatch.setattr(postings_build, "_WRITERS_TIMEOUT", 0.3)
+    with model.ensure_engine().connect() as writer:
+        transaction = writer.begin()
+        writer.execute(sa.text("UPDATE quebec_search_document SET name = name"))
+        with pytest.raises(RuntimeError, match="stayed open"):
+            postings_build.build()
+        transaction.rollback()
+    assert _states() == ["invalid"]
+    assert _current() is None
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_a_failed_build_leaves_nothing_listed():
     factories.Dataset(name="velo-laval", title="Pistes cyclables de Laval")
     with installed(["CREATE FUNCTION quebec_test_refuse() RETURNS trigger LANGUAGE plpgsql AS"

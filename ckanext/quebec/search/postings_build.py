@@ -46,6 +46,7 @@ FORWARD = {"signature_key": np.int64, "title_norm": np.float64,
 _LOCK_KEY = 7_304_117_017  # pg_advisory_lock: one build at a time
 _JOB_TIMEOUT = 3600
 _WRITERS_POLL = 0.01  # seconds between looks at the writers a build waits for
+_WRITERS_TIMEOUT = 600  # seconds a build waits for them before it gives up
 # A lexeme as a one-item tsquery (its quotes and backslashes escaped).
 _LEXEME_QUERY = ("format('''%s''', replace(replace(u.lexeme, '\\', '\\\\'), '''', ''''''))"
                  "::tsquery")
@@ -129,7 +130,12 @@ def _wait_for_writers(cursor: Any) -> None:
     """
     cursor.execute(_WRITERS)
     waiting = cursor.fetchone()[0]
+    deadline = time.monotonic() + _WRITERS_TIMEOUT
     while waiting:
+        if time.monotonic() > deadline:
+            # Left open (idle in transaction?): this build could miss their writes.
+            raise RuntimeError(f"Posting lists not built: {len(waiting)} transaction(s)"
+                               f" writing the search index stayed open {_WRITERS_TIMEOUT} s")
         time.sleep(_WRITERS_POLL)
         cursor.execute(_RUNNING, (waiting,))
         waiting = cursor.fetchone()[0]
