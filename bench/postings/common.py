@@ -4,6 +4,9 @@ import os
 
 import numpy as np
 
+# The tsquery reader is the plugin's own (quebec_search's posting-list read).
+from ckanext.quebec.search.postings_query import either_of, parse as parse_tsquery, rank_items
+
 # The database of a `bench/search.py --sizes 100000` run (its stack's port).
 DSN = os.environ.get("QUEBEC_POSTINGS_DSN", "postgresql://ckan:ckan@127.0.0.1:5499/ckan_bench")
 # The key of the segment an anonymous visitor sees (public, active, site test.ckan.net):
@@ -52,96 +55,6 @@ def rank_or_numerators(npos, vals, weights):
         jm[bi] = j
     den = ((jm + 1) * (jm + 1)).astype(np.float32)
     return (wjm + resj) - wjm / den
-
-
-def parse_tsquery(text):
-    """tsquery text output -> tree: ('v', lexeme) | ('&', a, b) | ('|', a, b) | ('!', a)."""
-    toks = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-        elif c == "'":
-            i += 1
-            buf = []
-            while True:
-                c = text[i]
-                if c == "\\":
-                    buf.append(text[i + 1]); i += 2
-                elif c == "'":
-                    if i + 1 < n and text[i + 1] == "'":
-                        buf.append("'"); i += 2
-                    else:
-                        i += 1
-                        break
-                else:
-                    buf.append(c); i += 1
-            toks.append(("v", "".join(buf)))
-            # weights / prefix markers (":*", ":AB") are not produced by plainto_tsquery
-            if i < n and text[i] == ":":
-                raise ValueError("weighted/prefix tsquery not handled: " + text)
-        elif c in "&|!()":
-            toks.append((c,)); i += 1
-        elif text.startswith("<->", i) or c == "<":
-            raise ValueError("phrase tsquery not handled: " + text)
-        else:
-            raise ValueError("bad tsquery: " + text)
-    pos = 0
-
-    def p_or():
-        nonlocal pos
-        a = p_and()
-        while pos < len(toks) and toks[pos][0] == "|":
-            pos += 1
-            a = ("|", a, p_and())
-        return a
-
-    def p_and():
-        nonlocal pos
-        a = p_not()
-        while pos < len(toks) and toks[pos][0] == "&":
-            pos += 1
-            a = ("&", a, p_not())
-        return a
-
-    def p_not():
-        nonlocal pos
-        t = toks[pos]
-        if t[0] == "!":
-            pos += 1
-            return ("!", p_not())
-        if t[0] == "(":
-            pos += 1
-            a = p_or()
-            assert toks[pos][0] == ")"
-            pos += 1
-            return a
-        pos += 1
-        return t
-
-    if not toks:
-        return None
-    tree = p_or()
-    assert pos == len(toks)
-    return tree
-
-
-def tree_lexemes(tree, out=None):
-    out = [] if out is None else out
-    if tree is None:
-        return out
-    if tree[0] == "v":
-        out.append(tree[1])
-    else:
-        for t in tree[1:]:
-            tree_lexemes(t, out)
-    return out
-
-
-def unique_items(lexemes):
-    """SortAndUniqItems: unique, sorted by tsCompareString (bytewise, shorter first on ties)."""
-    return sorted(set(lexemes), key=lambda s: s.encode())
 
 
 def slug(text):

@@ -3,8 +3,8 @@ import io, struct, time
 from array import array
 import numpy as np
 import psycopg2
-from common import (DSN, W_DEFAULT, W_EQUAL, PI2_6, word_distance_table, parse_tsquery, tree_lexemes,
-                    unique_items, slug, required_of)
+from common import (DSN, W_DEFAULT, W_EQUAL, PI2_6, word_distance_table, parse_tsquery, either_of,
+                    rank_items, slug, required_of)
 
 WD = word_distance_table()
 BIG = np.float32(2.0 ** -19)    # an event this large lifts res to >= 2^-20 for good (res never decreases)
@@ -103,11 +103,9 @@ class Reader:
         and_tree = parse_tsquery(row[len(words)])
         key = row[len(words) + 1]
         nonempty = [tr for tr in trees if tr is not None]
-        or_tree = None
-        for tr in nonempty:  # tsquery ||: empty operands drop out
-            or_tree = tr if or_tree is None else ("|", or_tree, tr)
-        or_items = unique_items(tree_lexemes(or_tree))
-        and_items = unique_items(tree_lexemes(and_tree))
+        or_tree = either_of(trees)  # tsquery ||: empty operands drop out
+        or_items = rank_items(or_tree)
+        and_items = rank_items(and_tree)
         T["parse"] = time.perf_counter() - t
 
         t = time.perf_counter()

@@ -5,7 +5,7 @@ import contextlib
 import os
 import subprocess
 import sys
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 
@@ -51,6 +51,25 @@ def in_another_process(request, lines: list[str], *args: str) -> None:
     subprocess.run([sys.executable, "-c", script, request.config.getoption("ckan_ini"), *args],
                    check=True, env=os.environ, cwd=os.getcwd(), capture_output=True,
                    timeout=600)
+
+
+@contextlib.contextmanager
+def sent_statements(keep: Callable[[str], bool] = lambda statement: True
+                    ) -> Iterator[list[str]]:
+    """The SQL texts (parameters aside) CKAN's engine sends in the block, on any of
+    its connections, that ``keep`` keeps."""
+    seen: list[str] = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        if keep(statement):
+            seen.append(statement)
+
+    engine = model.ensure_engine()
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 @contextlib.contextmanager

@@ -5,7 +5,6 @@ import json
 
 import pysolr
 import pytest
-import sqlalchemy as sa
 
 from ckan import model
 from ckan.common import config
@@ -14,7 +13,7 @@ from ckan.tests import factories
 
 from ckanext.quebec.search.connection import PostgresSolr
 
-from .helpers import index_documents, index_table_exists
+from .helpers import index_documents, index_table_exists, sent_statements
 
 # Read-only classes share one catalogue, built with these plugins (shared_db).
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search")]
@@ -42,15 +41,8 @@ def catalogue(shared_db):
 @pytest.fixture
 def statements():
     """Every SQL text sent to PostgreSQL during the test, parameters aside."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    engine = model.ensure_engine()
-    sa.event.listen(engine, "before_cursor_execute", record)
-    yield sent
-    sa.event.remove(engine, "before_cursor_execute", record)
+    with sent_statements() as sent:
+        yield sent
 
 
 def api_search(app, status=None, **params):

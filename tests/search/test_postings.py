@@ -9,7 +9,6 @@ statement.
 """
 from __future__ import annotations
 
-import contextlib
 import random
 import re
 import threading
@@ -25,7 +24,7 @@ from ckan.tests import factories, helpers
 from ckanext.quebec import config as suite_config
 from ckanext.quebec.search import postings_build, postings_query, postings_read
 
-from .helpers import installed
+from .helpers import installed, sent_statements
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search")]
 
@@ -145,22 +144,6 @@ _WRITING = re.compile(r"^\s*(INSERT|UPDATE|DELETE|TRUNCATE|LOCK|CREATE|ALTER|DRO
                       r"|FOR UPDATE|pg_advisory|pg_try_advisory", re.IGNORECASE)
 
 
-@contextlib.contextmanager
-def _statements():
-    """The SQL statements CKAN's engine sends in the block."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    engine = model.ensure_engine()
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-
-
 def _current():
     with model.ensure_engine().connect() as connection:
         return postings_build.current(connection)
@@ -247,7 +230,7 @@ class TestPostingLists:
     def test_a_search_writes_nothing(self, catalogue, listed, monkeypatch):
         monkeypatch.setitem(config, suite_config.SEARCH_POSTINGS_REBUILD_PERCENT, 0)
         assert _changed() > 0
-        with _statements() as seen:
+        with sent_statements() as seen:
             _same(None, q="bibliothèques")
             _same(catalogue["member"]["name"], q="libraries", include_private=True)
         assert listed == [True, True]

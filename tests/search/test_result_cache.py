@@ -10,7 +10,6 @@ run, whatever else the cluster does.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 
 import pytest
@@ -23,7 +22,7 @@ from ckan.tests import factories, helpers
 from ckanext.quebec import config as suite_config
 from ckanext.quebec.search import result_cache
 
-from .helpers import in_another_process
+from .helpers import in_another_process, sent_statements
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", "quebec_search"),
               pytest.mark.usefixtures("clean_db")]
@@ -56,21 +55,9 @@ def snapshot() -> str:
                                   ).scalar_one()
 
 
-@contextlib.contextmanager
 def index_reads():
     """The statements that read quebec_search's tables, on any connection."""
-    seen: list[str] = []
-
-    def record(connection, cursor, statement, parameters, context, executemany):
-        if "quebec_search" in statement:
-            seen.append(statement)
-
-    engine = model.ensure_engine()
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+    return sent_statements(lambda statement: "quebec_search" in statement)
 
 
 def asked_again_unchanged(**params) -> tuple[dict, dict, list[str]]:

@@ -55,10 +55,13 @@ _LEXEME_QUERY = ("format('''%s''', replace(replace(u.lexeme, '\\', '\\\\'), ''''
                  "::tsquery")
 
 
+# The current build's id (NULL without one), as a scalar subquery.
+CURRENT_SQL = "(SELECT id FROM quebec_search_posting_build WHERE state = 'current')"
+
+
 def current(connection: sa.engine.Connection) -> Optional[int]:
     """The current build's id, if any."""
-    return connection.execute(sa.text(
-        "SELECT id FROM quebec_search_posting_build WHERE state = 'current'")).scalar()
+    return connection.execute(sa.text(f"SELECT {CURRENT_SQL}")).scalar()
 
 
 def build(engine: Optional[sa.engine.Engine] = None) -> int:

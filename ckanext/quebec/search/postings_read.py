@@ -61,7 +61,6 @@ MAX_SCORED = 1000
 # Matches scored in the first round beyond the page's end.
 _FIRST_EXTRA = 5
 _CHANGED = "d.index_id IN (SELECT index_id FROM quebec_search_changed)"
-_CURRENT = "(SELECT id FROM quebec_search_posting_build WHERE state = 'current')"
 
 
 def eligible(plan: QueryPlan, facets: FacetRequest) -> bool:
@@ -144,7 +143,7 @@ def _context_sql(plan: QueryPlan) -> tuple[str, dict[str, Any]]:
     return (
         f" UNION ALL (SELECT {_CHANGED_ROW}, NULL, c.index_id, 0, NULL FROM"
         " (SELECT DISTINCT index_id FROM quebec_search_changed) AS c)"
-        f" UNION ALL (SELECT {_BUILD_ROW}, CAST({_CURRENT} AS bigint), NULL, 0, NULL)"
+        f" UNION ALL (SELECT {_BUILD_ROW}, CAST({postings_build.CURRENT_SQL} AS bigint), NULL, 0, NULL)"
         f" UNION ALL (SELECT {_SEGMENT_ROW}, k.key, NULL,"
         " CAST(k.all_kept AS integer) + 2 * CAST(k.some_kept AS integer), NULL"
         f" FROM ({segments.key_rows_sql(plan)}) AS k)"

@@ -36,8 +36,9 @@ def _kept(plan: QueryPlan) -> str:
 def key_rows_sql(plan: QueryPlan) -> str:
     """SQL of (key, all kept, some kept) per key of the segments: what
     :func:`segment_keys` reads, for a statement that reads more besides."""
-    return (f"SELECT {_SEGMENT_KEY} AS key, bool_and({_kept(plan)}) AS all_kept,"
-            f" bool_or({_kept(plan)}) AS some_kept FROM quebec_search_segment d GROUP BY 1")
+    return ("SELECT key, bool_and(kept) AS all_kept, bool_or(kept) AS some_kept FROM"
+            f" (SELECT {_SEGMENT_KEY} AS key, {_kept(plan)} AS kept"
+            " FROM quebec_search_segment d) AS s GROUP BY key")
 
 
 def matching(connection: sa.engine.Connection, plan: QueryPlan) -> Segments:
