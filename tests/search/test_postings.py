@@ -192,7 +192,7 @@ class TestPostingLists:
         admin = {"user": catalogue["sysadmin"]["name"], "ignore_auth": True}
         helpers.call_action("package_create", context=dict(admin), name="listes-nouveau",
                             title="Pistes cyclables nouvelles à Laval", owner_org=orgs[0]["id"],
-                            notes="Bike paths, new ones")
+                            notes="Bike paths, new ones, and trottinettes")
         helpers.call_action("package_patch", context=dict(admin), id=names[1],
                             title="Zones inondables de Gatineau, révisées")
         helpers.call_action("package_delete", context=dict(admin), id=names[2])
@@ -202,6 +202,10 @@ class TestPostingLists:
         assert _changed() >= 5
         _every_query(catalogue)
         _same(None, q="pistes cyclables nouvelles")
+        # Words only a changed document holds, and words no document holds.
+        assert _search(None, True, q="trottinettes")["count"] == 1
+        _same(None, q="trottinettes")
+        _same(None, q="hydravions")
         assert all(listed)
 
     def test_a_build_after_writes(self, catalogue, listed):

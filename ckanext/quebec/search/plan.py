@@ -237,38 +237,19 @@ class QueryPlan:
     # -- end of spatial hook -----------------------------------------------------
 
     def _text_rank(self) -> str:
-        """How well a document matches the words of q.
-
-        Field weights (title A > tags B > notes C > resources and extras D),
-        a bonus when the words appear as a phrase, a bonus for matches in the
-        reader's language, all scaled by the title's length as Solr's BM25
-        scales them; then how often the words occur; and the dataset whose
-        name or title is q first.
-        """
+        """How well a document matches the words of q (:func:`text_rank`), their
+        tsqueries made by the statement."""
         bind = self._compiler.params.bind
-        words = "(" + " || ".join(
-            f"quebec_search_words({bind(term)})" for term in self.rank_terms) + ")"
-        # ts_rank, not ts_rank_cd: the same field weights for a third of the
-        # cost, which is paid for every match (10,000 of them at 100,000
-        # datasets). The phrase boost is ts_rank of all the words as an AND
-        # query, which grows as they come nearer: highest as a phrase.
-        parts = [f"ts_rank(d.search_text, {words})"]
-        phrase = " ".join(self.rank_terms)
-        if phrase_ranked(self.rank_terms):
-            parts.append(f"{_PHRASE_BOOST} * ts_rank(d.search_text, "
-                         f"quebec_search_all_words({bind(phrase)}))")
-        language = interface_language()
-        if language in solr_fields.LANGUAGES:
-            parts.append(f"{_LANGUAGE_BOOST} * ts_rank(d.search_text_{language}, {words})")
-        parts = [f"(({' + '.join(parts)}) * {title_norm()})",
-                 f"{_OCCURRENCES_BOOST} * ts_rank('{{1,1,1,1}}', d.search_text, {words})"]
+        words = [f"quebec_search_words({bind(term)})" for term in self.rank_terms]
+        all_words = (f"quebec_search_all_words({bind(' '.join(self.rank_terms))})"
+                     if phrase_ranked(self.rank_terms) else None)
+        exact = None
         if self.plain_query:
             # title_keys holds the titles as lower(unaccent()) gives them;
             # q goes through the same once (a sub-select, not per row).
             key = f"(SELECT ARRAY[lower(unaccent(CAST({bind(self.plain_query)} AS text)))])"
-            parts.append(f"(CASE WHEN d.name = {bind(slug(self.plain_query))}"
-                         f" OR d.title_keys && {key} THEN {_EXACT_NAME_BOOST} ELSE 0 END)")
-        return "(" + " + ".join(parts) + ")"
+            exact = (bind(slug(self.plain_query)), key)
+        return text_rank(words, all_words, exact)
 
     # -- sort ------------------------------------------------------------------
     def _sort_keys(self) -> list[SortKey]:
@@ -310,6 +291,39 @@ class QueryPlan:
         if kind == solr_fields.NUMBER:
             return f"quebec_search_try_number{value}", merge.NUMBER
         return f'{value} COLLATE "C"', merge.TEXT
+
+
+def text_rank(words: list[str], all_words: str | None,
+              exact: tuple[str, str] | None) -> str:
+    """How well a document matches the words of q, as SQL over ``d``, from the
+    SQL of each word's tsquery, of all the words' (the phrase part, None for
+    one word) and of (q as a name, q as a title key array) for the exact name
+    or title (None without a plain q).
+
+    Field weights (title A > tags B > notes C > resources and extras D), a
+    bonus when the words appear as a phrase, a bonus for matches in the
+    reader's language, all scaled by the title's length as Solr's BM25 scales
+    them; then how often the words occur; and the dataset whose name or title
+    is q first.
+    """
+    either = "(" + " || ".join(words) + ")"
+    # ts_rank, not ts_rank_cd: the same field weights for a third of the
+    # cost, which is paid for every match (10,000 of them at 100,000
+    # datasets). The phrase boost is ts_rank of all the words as an AND
+    # query, which grows as they come nearer: highest as a phrase.
+    parts = [f"ts_rank(d.search_text, {either})"]
+    if all_words is not None:
+        parts.append(f"{_PHRASE_BOOST} * ts_rank(d.search_text, {all_words})")
+    language = interface_language()
+    if language in solr_fields.LANGUAGES:
+        parts.append(f"{_LANGUAGE_BOOST} * ts_rank(d.search_text_{language}, {either})")
+    parts = [f"(({' + '.join(parts)}) * {title_norm()})",
+             f"{_OCCURRENCES_BOOST} * ts_rank('{{1,1,1,1}}', d.search_text, {either})"]
+    if exact is not None:
+        name, key = exact
+        parts.append(f"(CASE WHEN d.name = {name} OR d.title_keys && {key}"
+                     f" THEN {_EXACT_NAME_BOOST} ELSE 0 END)")
+    return "(" + " + ".join(parts) + ")"
 
 
 def phrase_ranked(terms: tuple[str, ...]) -> bool:

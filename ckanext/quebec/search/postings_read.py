@@ -6,25 +6,29 @@ fields only that segments with keys answer, every facet field counted, a
 page within :data:`MAX_PAGE_END`. Any other plan, or a build missing or
 changed under the read, is left to the statement (the caller's fallback).
 
-Two halves, merged as the partitions' reads are (single_pass.merged):
+A first statement (one snapshot) reads the current build, the documents
+written since, the segments' keys the filters keep, each word's tsquery
+and the query's title key; then two halves, merged as the partitions'
+reads are (single_pass.merged):
 
-- the *changes*: the single-pass statement restricted to the documents
-  written since the build, which in the same statement (one snapshot)
-  names them all, the current build, the segments' keys the filters keep
-  and the words' tsqueries;
 - the *build*: the words' lists of that build, without those documents.
   mm, visibility (signature keys) and facet numbers are applied in numpy.
   A match's score has an upper bound read from the lists (ts_rank of
   each word alone, added up as ts_rank adds them, the phrase part at most
   1): only the matches whose bound reaches the page's end-th score are
-  scored (in rounds, highest bounds first), by the statement's
-  own rank expression on those rows, so scores and sort keys are
-  PostgreSQL's. Words in most documents (more than MAX_SCORED such
-  matches) are left to the statement.
+  scored (in rounds, highest bounds first), by the statement's own rank
+  expression on those rows (plan.text_rank, the tsqueries bound as the
+  first statement read them: the same values, not made again), so scores
+  and sort keys are PostgreSQL's. Words in most documents (more than
+  MAX_SCORED such matches) are left to the statement.
+- the *changes*: the single-pass statement restricted to the documents
+  written since the build, sent with the first round of scores (no
+  round trip of its own) and planned with the same bound tsqueries.
 
-A document written while a search reads is seen by the changes' statement
-in its snapshot; the few rows scored afterwards are read in theirs, as the
-partitions' reads each have their own (parallel.py).
+The statements after the first each read in their own snapshot, as the
+partitions' reads each have theirs (parallel.py): a document written while
+a search reads may be counted as the build holds it and scored as it is
+now.
 """
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ import io
 import re
 import struct
 import threading
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 import numpy as np
 import sqlalchemy as sa
@@ -40,13 +44,13 @@ import sqlalchemy as sa
 from ckanext.quebec import config as suite_config
 
 from . import fields as solr_fields
-from . import merge, parallel, postings_build, postings_query, segments
+from . import numbered, parallel, postings_build, postings_query, segments
 from .documents import STORED_ONCE, Page, field_list, page_documents, stored_columns
 from .facets import FacetRequest
 from .lucene import min_should_match
 from .plan import (_EXACT_NAME_BOOST, _LANGUAGE_BOOST, _OCCURRENCES_BOOST, _PHRASE_BOOST,
-                   QueryPlan, interface_language, phrase_ranked, slug)
-from .single_pass import merged, read_statement
+                   QueryPlan, interface_language, phrase_ranked, slug, text_rank)
+from .single_pass import key_texts, match_columns, merged, read_statement
 
 # start + rows beyond this: the statement (the bound would let most matches through).
 MAX_PAGE_END = 1000
@@ -60,7 +64,6 @@ _ABSOLUTE_SLACK = 1e-6
 MAX_SCORED = 1000
 # Matches scored in the first round beyond the page's end.
 _FIRST_EXTRA = 5
-_CHANGED = "d.index_id IN (SELECT index_id FROM quebec_search_changed)"
 
 
 def eligible(plan: QueryPlan, facets: FacetRequest) -> bool:
@@ -92,81 +95,95 @@ def read(connection: sa.engine.Connection, plan: QueryPlan, facets: FacetRequest
          ) -> Optional[tuple[int, dict[str, list[Any]], Page, Optional[list[dict[str, Any]]]]]:
     """(count, facets, page, the page's documents when read with it) of an eligible
     ``plan``; None to read it by the statement."""
-    # The changed documents are few: their signature conditions are tested on each.
-    where = " AND ".join(plan.other_conditions() + plan.signature_conditions() + [_CHANGED])
-    sql, params = read_statement(plan, facets, parallel.TABLE, where, {}, True)
-    context, context_params = _context_sql(plan)
-    rows = connection.execute(sa.text(sql + context), {**params, **context_params}).all()
-    by_kind: dict[int, list[Any]] = {}
-    for row in rows:
-        if row[0] <= _CHANGED_ROW:
-            by_kind.setdefault(row[0], []).append(row)
-    build_id = by_kind[_BUILD_ROW][0][1]
-    keys = segments.segment_keys((row[1], bool(int(row[3]) & 1), bool(int(row[3]) & 2))
-                                 for row in by_kind.get(_SEGMENT_ROW, []))
-    if build_id is None or keys is None:
+    context = _read_context(connection, plan)
+    if context is None:
         return None
-    changed = [row[2] for row in by_kind.get(_CHANGED_ROW, [])]
-    texts = [row[2] for row in sorted(by_kind.get(_WORD_ROW, []), key=lambda row: row[1])]
-    texts.append(by_kind[_TITLE_KEY_ROW][0][2])
-    changes = [row for row in rows if row[0] > _CHANGED_ROW]
-    forward = _forward(connection, int(build_id))
+    forward = _forward(connection, context.build_id)
     if forward is None:
         return None
-    table = next((row[1] for row in changes if row[0] == -1), None)
-    if facets.counted and table != forward.facet_table:
+    if facets.counted and context.facet_table != forward.facet_table:
         return None  # the facet numbering was made again since the build
-    stored: dict[str, Any] = {}
-    base = _build_half(connection, plan, forward, keys, changed, table or 0, tuple(texts),
-                       stored)
+    scorer = _Scorer(connection, plan, facets, context)
+    base = _build_half(connection, plan, forward, context, scorer)
     if base is None:
         return None
-    count, counts, page = merged(connection, [changes, base], plan, facets)
+    if scorer.changes is None:
+        scorer.score([])  # nothing of the build to score: the changed documents, if any
+    count, counts, page = merged(connection, [scorer.changes, base], plan, facets)
+    stored = scorer.stored
     docs = (page_documents(plan.options.get("fl"), [(key, score, stored[key])
                                                      for key, score in page])
             if all(key in stored for key, _ in page) else None)
     return count, counts, page, docs
 
 
-# Rows the read's statement adds to single_pass.read_statement's (-2 page, -1 counts).
-_CHANGED_ROW, _BUILD_ROW, _SEGMENT_ROW, _WORD_ROW, _TITLE_KEY_ROW = -3, -4, -5, -6, -7
+class _Context(NamedTuple):
+    """What the build's half reads, in one snapshot (:func:`_read_context`)."""
+    build_id: int
+    facet_table: Optional[int]
+    keys: list[int]  # the signature keys of the segments the filters keep
+    changed: list[str]  # the documents written since the build
+    words: list[str]  # each word's tsquery, as text
+    all_words: Optional[str]  # the phrase part's tsquery (all the words), as text
+    title_key: str  # q as title_keys holds titles
 
 
-def _context_sql(plan: QueryPlan) -> tuple[str, dict[str, Any]]:
-    """The rows, in the changes' snapshot, that the build's half reads: the changed
-    documents, the current build, each segment key's (all kept + 2 × some kept),
-    each word's tsquery as text by position, the query's title key."""
+# Rows of the context's statement: (kind, number, text).
+_TABLE_ROW, _CHANGED_ROW, _BUILD_ROW, _SEGMENT_ROW, _WORD_ROW, _ALL_WORDS_ROW, _TITLE_KEY_ROW = (
+    range(7))
+
+
+def _read_context(connection: sa.engine.Connection, plan: QueryPlan) -> Optional[_Context]:
+    """The current build, the facet numbering table, the changed documents, the
+    segment keys the filters keep (all kept + 2 × some kept), the words'
+    tsqueries and the query's title key, read by one statement (one
+    snapshot); None when no build is current or a key does not tell apart
+    segments the filters do."""
     words = list(plan.rank_terms)
-    binds = {f"_postings_w{number}": word for number, word in enumerate(words)}
+    params = {f"_postings_w{number}": word for number, word in enumerate(words)}
+    params.update(_postings_q=plan.plain_query, _postings_all=" ".join(words))
+    params.update(plan.params)
     tsqueries = ", ".join(f"CAST(quebec_search_words(:_postings_w{number}) AS text)"
                           for number in range(len(words)))
-    return (
-        f" UNION ALL (SELECT {_CHANGED_ROW}, NULL, c.index_id, 0, NULL FROM"
-        " (SELECT DISTINCT index_id FROM quebec_search_changed) AS c)"
-        f" UNION ALL (SELECT {_BUILD_ROW}, CAST({postings_build.CURRENT_SQL} AS bigint), NULL, 0, NULL)"
-        f" UNION ALL (SELECT {_SEGMENT_ROW}, k.key, NULL,"
-        " CAST(k.all_kept AS integer) + 2 * CAST(k.some_kept AS integer), NULL"
-        f" FROM ({segments.key_rows_sql(plan)}) AS k)"
-        f" UNION ALL (SELECT {_WORD_ROW}, w.n, w.q, 0, NULL FROM"
-        f" unnest(ARRAY[{tsqueries}]) WITH ORDINALITY AS w(q, n))"
-        f" UNION ALL (SELECT {_TITLE_KEY_ROW}, NULL, lower(unaccent(CAST(:_postings_q AS text))),"
-        " 0, NULL)", {**binds, "_postings_q": plan.plain_query})
+    branches = [
+        f"SELECT {_TABLE_ROW}, {numbered.TABLE_SQL}, NULL",
+        f"SELECT {_CHANGED_ROW}, 0, c.index_id FROM"
+        " (SELECT DISTINCT index_id FROM quebec_search_changed) AS c",
+        f"SELECT {_BUILD_ROW}, CAST({postings_build.CURRENT_SQL} AS bigint), NULL",
+        f"SELECT {_SEGMENT_ROW}, k.key, CAST(CAST(k.all_kept AS integer)"
+        f" + 2 * CAST(k.some_kept AS integer) AS text) FROM ({segments.key_rows_sql(plan)}) AS k",
+        f"SELECT {_WORD_ROW}, w.n, w.q FROM unnest(ARRAY[{tsqueries}]) WITH ORDINALITY AS w(q, n)",
+        f"SELECT {_TITLE_KEY_ROW}, 0, lower(unaccent(CAST(:_postings_q AS text)))"]
+    if phrase_ranked(plan.rank_terms):
+        branches.append(f"SELECT {_ALL_WORDS_ROW}, 0,"
+                        " CAST(quebec_search_all_words(:_postings_all) AS text)")
+    by_kind: dict[int, list[Any]] = {}
+    for kind, number, text in connection.execute(
+            sa.text(" UNION ALL ".join(f"({branch})" for branch in branches)), params):
+        by_kind.setdefault(kind, []).append((number, text))
+    build_id = by_kind[_BUILD_ROW][0][0]
+    keys = segments.segment_keys((key, bool(int(flags) & 1), bool(int(flags) & 2))
+                                 for key, flags in by_kind.get(_SEGMENT_ROW, []))
+    if build_id is None or keys is None:
+        return None
+    return _Context(
+        int(build_id), by_kind[_TABLE_ROW][0][0], keys,
+        [text for _, text in by_kind.get(_CHANGED_ROW, [])],
+        [text for _, text in sorted(by_kind.get(_WORD_ROW, []))],
+        by_kind[_ALL_WORDS_ROW][0][1] if _ALL_WORDS_ROW in by_kind else None,
+        by_kind[_TITLE_KEY_ROW][0][1])
 
 
 # -- the build's half ---------------------------------------------------------------
 def _build_half(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
-                keys: list[int], changed: list[str], table: int, texts: tuple[Any, ...],
-                stored: dict[str, Any]) -> Optional[list[Any]]:
+                context: _Context, scorer: "_Scorer") -> Optional[list[Any]]:
     """The rows of a partial read (single_pass.read_statement's shape) of the
-    build's documents not changed since; None when the lists cannot answer.
-    ``texts``: the words' tsqueries and the title key (:func:`_context_sql`);
-    ``stored`` gets the stored fields of the matches scored."""
+    build's documents not changed since; None when the lists cannot answer."""
     words = list(plan.rank_terms)
     try:
-        trees = [postings_query.parse(text) for text in texts[:len(words)]]
+        trees = [postings_query.parse(text) for text in context.words]
     except postings_query.Unsupported:
         return None
-    title_key = texts[len(words)]
     either = postings_query.either_of(trees)
     items = postings_query.rank_items(either)
     language = interface_language()
@@ -193,21 +210,24 @@ def _build_half(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Fo
     for tree in trees:
         if tree is not None:
             tally += postings_query.evaluate(tree, present)
-    keep = (tally >= required) & np.isin(forward.signature_key, np.array(keys, dtype=np.int64))
-    gone = [forward.number_of[index_id] for index_id in changed if index_id in forward.number_of]
+    keep = (tally >= required) & np.isin(forward.signature_key,
+                                         np.array(context.keys, dtype=np.int64))
+    gone = [forward.number_of[index_id] for index_id in context.changed
+            if index_id in forward.number_of]
     keep[np.array(gone, dtype=np.int64)] = False
     matches = np.flatnonzero(keep)
     rows: list[Any] = []
     end = plan.start + plan.rows
     if len(matches) and end:
         upper = _upper_bounds(plan, forward, lists, either, items, language_field, matches,
-                              title_key)
-        page = _page_rows(connection, plan, forward, matches, upper, end, stored)
+                              context.title_key)
+        page = _page_rows(plan, forward, matches, upper, end, scorer)
         if page is None:
             return None
         rows = page
     numbers = _facet_numbers(forward, matches)
-    rows.append((-1, table, numbers if len(numbers) else None, len(matches), None))
+    rows.append((-1, context.facet_table or 0, numbers if len(numbers) else None,
+                 len(matches), None))
     return rows
 
 
@@ -312,12 +332,10 @@ def _upper_bounds(plan: QueryPlan, forward: "_Forward", lists: dict,
     return upper * (1 + _RELATIVE_SLACK) + _ABSOLUTE_SLACK
 
 
-def _page_rows(connection: sa.engine.Connection, plan: QueryPlan, forward: "_Forward",
-               matches: np.ndarray, upper: np.ndarray, end: int, stored: dict[str, Any]
-               ) -> Optional[list[Any]]:
+def _page_rows(plan: QueryPlan, forward: "_Forward", matches: np.ndarray, upper: np.ndarray,
+               end: int, scorer: "_Scorer") -> Optional[list[Any]]:
     """The page rows (-2) of the matches that may be among the first ``end``, scored
-    by the statement's rank in rounds (their stored fields into ``stored``); None
-    past :data:`MAX_SCORED` to score.
+    by the statement's rank in rounds; None past :data:`MAX_SCORED` to score.
 
     The first round scores the ``end`` (and a few more) highest upper bounds;
     each next one, the matches not scored yet whose upper bound reaches the
@@ -336,12 +354,10 @@ def _page_rows(connection: sa.engine.Connection, plan: QueryPlan, forward: "_For
         if len(scores) + len(batch) > MAX_SCORED:
             return None
         done[batch] = True
-        position = {forward.index_ids[number]: at
-                    for at, number in zip(batch.tolist(), matches[batch].tolist())}
-        for index_id, score, keys, columns in _scored(connection, plan, list(position)):
+        for index_id, score, keys in scorer.score(
+                [forward.index_ids[number] for number in matches[batch].tolist()]):
             scores.append(score)
             rows.append((-2, 0, index_id, score, keys))
-            stored[index_id] = columns
         if len(scores) < end:
             break  # every match is scored (the first round takes them all)
         # The end-th score found: a match whose upper bound is below it has
@@ -351,26 +367,63 @@ def _page_rows(connection: sa.engine.Connection, plan: QueryPlan, forward: "_For
     return rows
 
 
-def _scored(connection: sa.engine.Connection, plan: QueryPlan, index_ids: list[str]
-            ) -> list[tuple[str, float, list[Optional[str]], tuple[Any, ...]]]:
-    """(index_id, score, sort keys as text, stored fields as documents.stored_columns
-    reads them) of these documents, by the statement's expressions: a page of
-    them needs no other read."""
-    aliases = ["score" if key.expression == plan.rank else f"s{number}"
-               for number, key in enumerate(plan.sort_keys)]
-    columns = ["d.index_id", f"{plan.rank} AS score"] + [
-        f"{key.expression} AS {alias}" for key, alias in zip(plan.sort_keys, aliases)
-        if alias != "score"]
-    keys = "ARRAY[" + ", ".join(
-        [merge.comparable_text(alias, key.kind) for key, alias in zip(plan.sort_keys, aliases)]
-        + ["index_id"]) + "]"
-    params = plan.statement_params(_postings_ids=index_ids)
-    stored = stored_columns(field_list(plan.options.get("fl")), params)
-    rows = connection.execute(sa.text(
-        f"SELECT index_id, score, {keys}, {', '.join(stored)} FROM (SELECT {', '.join(columns)},"
-        f" o.s FROM quebec_search_document d, {STORED_ONCE}"
-        " WHERE d.index_id = ANY(:_postings_ids)) AS m"), params).all()
-    return [(row[0], float(row[1]), list(row[2]), tuple(row[3:])) for row in rows]
+class _Scorer:
+    """Scores documents of the build by the statement's rank, the words'
+    tsqueries bound as read (:class:`_Context`: the same tsqueries, planned
+    without making them again); the first call also reads the documents
+    changed since the build as the statement would (their rows in
+    ``changes``)."""
+
+    def __init__(self, connection: sa.engine.Connection, plan: QueryPlan,
+                 facets: FacetRequest, context: _Context):
+        self.connection, self.plan, self.facets = connection, plan, facets
+        self.changed = context.changed
+        self.params = plan.statement_params(
+            _postings_name=slug(plan.plain_query),
+            _postings_key=context.title_key, _postings_all=context.all_words,
+            **{f"_postings_t{number}": text for number, text in enumerate(context.words)})
+        self.rank = text_rank(
+            [f"CAST(:_postings_t{number} AS tsquery)" for number in range(len(context.words))],
+            "CAST(:_postings_all AS tsquery)" if context.all_words is not None else None,
+            ("CAST(:_postings_name AS text)", "ARRAY[CAST(:_postings_key AS text)]"))
+        self.stored_sql = stored_columns(field_list(plan.options.get("fl")), self.params)
+        self.changes: Optional[list[Any]] = None
+        self.stored: dict[str, Any] = {}
+
+    def score(self, index_ids: list[str]) -> list[tuple[str, float, list[Optional[str]]]]:
+        """(index_id, score, sort keys as text) of these documents; their stored
+        fields (documents.stored_columns) into ``stored``."""
+        first = self.changes is None
+        if not index_ids and not (first and self.changed):
+            self.changes = self.changes or []
+            return []
+        columns, aliases = match_columns(self.plan, self.rank)
+        keys = key_texts(self.plan.sort_keys, aliases)
+        # OFFSET 0: the rank is computed once per row, not for each use of score.
+        sql = (f"SELECT {_SCORED_ROW}, 0, index_id, score, ARRAY[{', '.join(keys + self.stored_sql)}]"
+               f" FROM (SELECT {', '.join(columns)}, o.s FROM quebec_search_document d,"
+               f" {STORED_ONCE} WHERE d.index_id = ANY(:_postings_ids) OFFSET 0) AS m")
+        params = dict(self.params, _postings_ids=index_ids)
+        if first and self.changed:
+            where = " AND ".join(self.plan.other_conditions() + self.plan.signature_conditions()
+                                 + ["d.index_id = ANY(:_postings_changed)"])
+            changes_sql, changes_params = read_statement(
+                self.plan, self.facets, parallel.TABLE, where, {}, True, rank=self.rank)
+            sql = f"{changes_sql} UNION ALL ({sql})"
+            params.update(changes_params, _postings_changed=self.changed)
+        rows = self.connection.execute(sa.text(sql), params).all()
+        if first:
+            self.changes = [row for row in rows if row[0] != _SCORED_ROW]
+        scored = []
+        width = len(keys)
+        for _, _, index_id, score, values in (row for row in rows if row[0] == _SCORED_ROW):
+            scored.append((index_id, float(score), list(values[:width])))
+            self.stored[index_id] = tuple(values[width:])
+        return scored
+
+
+# The rows of the documents scored (the changes' rows are read_statement's).
+_SCORED_ROW = -9
 
 
 def _facet_numbers(forward: "_Forward", matches: np.ndarray) -> np.ndarray:

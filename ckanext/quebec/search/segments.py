@@ -34,11 +34,12 @@ def _kept(plan: QueryPlan) -> str:
 
 
 def key_rows_sql(plan: QueryPlan) -> str:
-    """SQL of (key, all kept, some kept) per key of the segments: what
-    :func:`segment_keys` reads, for a statement that reads more besides."""
+    """SQL of (key, all kept, some kept) per key of the segments some of which the
+    filters keep (:func:`segment_keys` skips the others): what it reads, for a
+    statement that reads more besides."""
     return ("SELECT key, bool_and(kept) AS all_kept, bool_or(kept) AS some_kept FROM"
             f" (SELECT {_SEGMENT_KEY} AS key, {_kept(plan)} AS kept"
-            " FROM quebec_search_segment d) AS s GROUP BY key")
+            " FROM quebec_search_segment d) AS s GROUP BY key HAVING bool_or(kept)")
 
 
 def matching(connection: sa.engine.Connection, plan: QueryPlan) -> Segments:

@@ -84,24 +84,22 @@ def _name_counted(connection: sa.engine.Connection, counts: dict[str, list[Any]]
 
 
 def read_statement(plan: QueryPlan, facets: FacetRequest, source: str, where: str,
-               where_params: dict[str, Any], partial: bool) -> tuple[str, dict[str, Any]]:
+                   where_params: dict[str, Any], partial: bool, rank: str | None = None
+                   ) -> tuple[str, dict[str, Any]]:
     """SQL and parameters of one single-pass read of ``source``.
 
     A partial read (one of several groups of partitions) returns its
     first start + rows matches with their sort keys, and every facet
     value it counts: limits, minimum counts and the page's offset apply
-    to the merged figures (merge.py).
+    to the merged figures (merge.py). ``rank``: SQL that computes
+    ``plan.rank`` otherwise (the posting lists' read binds the tsqueries it
+    has read).
     """
     params = plan.statement_params(**where_params, _rows=plan.rows, _start=plan.start)
     if partial:
         params.update(_rows=plan.rows + plan.start, _start=0)
     sort_keys = plan.sort_keys
-    # The score is computed once, whether it is returned or sorted on.
-    aliases = ["score" if key.expression == plan.rank else f"s{number}"
-               for number, key in enumerate(sort_keys)]
-    columns = ["d.index_id", f"{plan.rank} AS score"] + [
-        f"{key.expression} AS {alias}" for key, alias in zip(sort_keys, aliases)
-        if alias != "score"]
+    columns, aliases = match_columns(plan, rank)
     stored = None if partial else documents.stored_columns(
         documents.field_list(plan.options.get("fl")), params)
     branches = [_page_branch(sort_keys, aliases, stored, source),
@@ -121,6 +119,24 @@ def read_statement(plan: QueryPlan, facets: FacetRequest, source: str, where: st
             f"FROM {source} d WHERE {where}) " + " UNION ALL ".join(branches), params)
 
 
+def match_columns(plan: QueryPlan, rank: str | None = None) -> tuple[list[str], list[str]]:
+    """(SQL of the columns index_id, score and the sort keys over ``d``, the sort
+    keys' aliases): the score is computed once, whether it is returned or
+    sorted on."""
+    aliases = ["score" if key.expression == plan.rank else f"s{number}"
+               for number, key in enumerate(plan.sort_keys)]
+    columns = ["d.index_id", f"{rank or plan.rank} AS score"] + [
+        f"{key.expression} AS {alias}" for key, alias in zip(plan.sort_keys, aliases)
+        if alias != "score"]
+    return columns, aliases
+
+
+def key_texts(sort_keys: tuple[SortKey, ...], aliases: list[str]) -> list[str]:
+    """SQL of a match's sort keys as text (merge.py compares them), then its index_id."""
+    return [merge.comparable_text(alias, key.kind)
+            for key, alias in zip(sort_keys, aliases)] + ["index_id"]
+
+
 def _page_branch(sort_keys: tuple[SortKey, ...], aliases: list[str], stored: list[str] | None,
                  source: str) -> str:
     """The page's rows (facet -2): position, index_id, score and either, read in
@@ -135,11 +151,9 @@ def _page_branch(sort_keys: tuple[SortKey, ...], aliases: list[str], stored: lis
                 f" ORDER BY {order_by} LIMIT :_rows OFFSET :_start) AS q) AS p"
                 f" JOIN {source} d ON d.index_id = p.index_id"
                 f" CROSS JOIN {documents.STORED_ONCE})")
-    page_keys = "ARRAY[" + ", ".join(
-        [f"{merge.comparable_text(alias, key.kind)}"
-         for key, alias in zip(sort_keys, aliases)] + ["index_id"]) + "]"
     return ("(SELECT -2 AS facet, row_number() OVER () AS position, p.index_id AS value,"
-            f" p.score AS n, p.keys FROM (SELECT index_id, score, {page_keys} AS keys"
+            f" p.score AS n, p.keys FROM (SELECT index_id, score,"
+            f" ARRAY[{', '.join(key_texts(sort_keys, aliases))}] AS keys"
             f" FROM matched ORDER BY {order_by} LIMIT :_rows OFFSET :_start) AS p)")
 
 
