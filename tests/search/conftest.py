@@ -35,7 +35,9 @@ def shared_db(request, reset_db, migrate_db_for, request_app):
         reset_db()
         migrate_db_for(PLUGIN)
         with model.ensure_engine().begin() as connection:
-            connection.execute(sa.text("DELETE FROM quebec_search_document"))
+            # TRUNCATE, not DELETE: a posting-list build an earlier class left is
+            # no longer current (migration 0017's trigger), nothing is listed.
+            connection.execute(sa.text("TRUNCATE quebec_search_document"))
         with request_app.test_request_context():
             counted.apply_configuration()
         yield

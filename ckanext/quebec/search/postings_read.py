@@ -131,11 +131,13 @@ class _Context(NamedTuple):
 # Rows of the context's statement: (kind, number, text).
 _TABLE_ROW, _CHANGED_ROW, _BUILD_ROW, _SEGMENT_ROW, _WORD_ROW, _ALL_WORDS_ROW, _TITLE_KEY_ROW = (
     range(7))
+# The rows of the documents scored (the changes' rows are read_statement's).
+_SCORED_ROW = -9
 
 
 def _read_context(connection: sa.engine.Connection, plan: QueryPlan) -> Optional[_Context]:
     """The current build, the facet numbering table, the changed documents, the
-    segment keys the filters keep (all kept + 2 × some kept), the words'
+    segment keys the filters keep (segments.kept_keys_sql), the words'
     tsqueries and the query's title key, read by one statement (one
     snapshot); None when no build is current or a key does not tell apart
     segments the filters do."""
@@ -150,8 +152,7 @@ def _read_context(connection: sa.engine.Connection, plan: QueryPlan) -> Optional
         f"SELECT {_CHANGED_ROW}, 0, c.index_id FROM"
         " (SELECT DISTINCT index_id FROM quebec_search_changed) AS c",
         f"SELECT {_BUILD_ROW}, CAST({postings_build.CURRENT_SQL} AS bigint), NULL",
-        f"SELECT {_SEGMENT_ROW}, k.key, CAST(CAST(k.all_kept AS integer)"
-        f" + 2 * CAST(k.some_kept AS integer) AS text) FROM ({segments.key_rows_sql(plan)}) AS k",
+        f"SELECT {_SEGMENT_ROW}, 0, CAST({segments.kept_keys_sql(plan)} AS text)",
         f"SELECT {_WORD_ROW}, w.n, w.q FROM unnest(ARRAY[{tsqueries}]) WITH ORDINALITY AS w(q, n)",
         f"SELECT {_TITLE_KEY_ROW}, 0, lower(unaccent(CAST(:_postings_q AS text)))"]
     if phrase_ranked(plan.rank_terms):
@@ -161,13 +162,12 @@ def _read_context(connection: sa.engine.Connection, plan: QueryPlan) -> Optional
     for kind, number, text in connection.execute(
             sa.text(" UNION ALL ".join(f"({branch})" for branch in branches)), params):
         by_kind.setdefault(kind, []).append((number, text))
-    build_id = by_kind[_BUILD_ROW][0][0]
-    keys = segments.segment_keys((key, bool(int(flags) & 1), bool(int(flags) & 2))
-                                 for key, flags in by_kind.get(_SEGMENT_ROW, []))
+    build_id, keys = by_kind[_BUILD_ROW][0][0], by_kind[_SEGMENT_ROW][0][1]
     if build_id is None or keys is None:
         return None
     return _Context(
-        int(build_id), by_kind[_TABLE_ROW][0][0], keys,
+        int(build_id), by_kind[_TABLE_ROW][0][0],
+        [int(key) for key in keys.strip("{}").split(",") if key],
         [text for _, text in by_kind.get(_CHANGED_ROW, [])],
         [text for _, text in sorted(by_kind.get(_WORD_ROW, []))],
         by_kind[_ALL_WORDS_ROW][0][1] if _ALL_WORDS_ROW in by_kind else None,
@@ -382,11 +382,18 @@ class _Scorer:
             _postings_name=slug(plan.plain_query),
             _postings_key=context.title_key, _postings_all=context.all_words,
             **{f"_postings_t{number}": text for number, text in enumerate(context.words)})
-        self.rank = text_rank(
+        self.rank = rank = text_rank(
             [f"CAST(:_postings_t{number} AS tsquery)" for number in range(len(context.words))],
             "CAST(:_postings_all AS tsquery)" if context.all_words is not None else None,
             ("CAST(:_postings_name AS text)", "ARRAY[CAST(:_postings_key AS text)]"))
-        self.stored_sql = stored_columns(field_list(plan.options.get("fl")), self.params)
+        columns, aliases = match_columns(plan, rank)
+        keys = key_texts(plan.sort_keys, aliases)
+        stored = stored_columns(field_list(plan.options.get("fl")), self.params)
+        self.width = len(keys)
+        # OFFSET 0: the rank is computed once per row, not for each use of score.
+        self.sql = (f"SELECT {_SCORED_ROW}, 0, index_id, score, ARRAY[{', '.join(keys + stored)}]"
+                    f" FROM (SELECT {', '.join(columns)}, o.s FROM quebec_search_document d,"
+                    f" {STORED_ONCE} WHERE d.index_id = ANY(:_postings_ids) OFFSET 0) AS m")
         self.changes: Optional[list[Any]] = None
         self.stored: dict[str, Any] = {}
 
@@ -397,12 +404,7 @@ class _Scorer:
         if not index_ids and not (first and self.changed):
             self.changes = self.changes or []
             return []
-        columns, aliases = match_columns(self.plan, self.rank)
-        keys = key_texts(self.plan.sort_keys, aliases)
-        # OFFSET 0: the rank is computed once per row, not for each use of score.
-        sql = (f"SELECT {_SCORED_ROW}, 0, index_id, score, ARRAY[{', '.join(keys + self.stored_sql)}]"
-               f" FROM (SELECT {', '.join(columns)}, o.s FROM quebec_search_document d,"
-               f" {STORED_ONCE} WHERE d.index_id = ANY(:_postings_ids) OFFSET 0) AS m")
+        sql = self.sql
         params = dict(self.params, _postings_ids=index_ids)
         if first and self.changed:
             where = " AND ".join(self.plan.other_conditions() + self.plan.signature_conditions()
@@ -415,15 +417,10 @@ class _Scorer:
         if first:
             self.changes = [row for row in rows if row[0] != _SCORED_ROW]
         scored = []
-        width = len(keys)
         for _, _, index_id, score, values in (row for row in rows if row[0] == _SCORED_ROW):
-            scored.append((index_id, float(score), list(values[:width])))
-            self.stored[index_id] = tuple(values[width:])
+            scored.append((index_id, float(score), list(values[:self.width])))
+            self.stored[index_id] = tuple(values[self.width:])
         return scored
-
-
-# The rows of the documents scored (the changes' rows are read_statement's).
-_SCORED_ROW = -9
 
 
 def _facet_numbers(forward: "_Forward", matches: np.ndarray) -> np.ndarray:

@@ -33,13 +33,16 @@ def _kept(plan: QueryPlan) -> str:
     return f"coalesce({' AND '.join(plan.signature_conditions()) or 'TRUE'}, false)"
 
 
-def key_rows_sql(plan: QueryPlan) -> str:
-    """SQL of (key, all kept, some kept) per key of the segments some of which the
-    filters keep (:func:`segment_keys` skips the others): what it reads, for a
-    statement that reads more besides."""
-    return ("SELECT key, bool_and(kept) AS all_kept, bool_or(kept) AS some_kept FROM"
-            f" (SELECT {_SEGMENT_KEY} AS key, {_kept(plan)} AS kept"
-            " FROM quebec_search_segment d) AS s GROUP BY key HAVING bool_or(kept)")
+def kept_keys_sql(plan: QueryPlan) -> str:
+    """SQL (a scalar sub-select, bigint[]) of the keys of the segments ``plan``'s
+    signature conditions keep, as :func:`segment_keys` gives them: NULL when
+    segments the conditions tell apart share a key. The segments are read as
+    ``d``, as :func:`matching` reads them."""
+    return ("(SELECT CASE WHEN bool_and(all_kept = some_kept)"
+            " THEN coalesce(array_agg(key) FILTER (WHERE some_kept), '{}') END"
+            " FROM (SELECT s.key, bool_and(s.kept) AS all_kept, bool_or(s.kept) AS some_kept"
+            f" FROM (SELECT {_SEGMENT_KEY} AS key, {_kept(plan)} AS kept"
+            " FROM quebec_search_segment d) AS s GROUP BY 1) AS k)")
 
 
 def matching(connection: sa.engine.Connection, plan: QueryPlan) -> Segments:
@@ -119,11 +122,5 @@ def keyed_in_statement(plan: QueryPlan) -> str:
     if not signature or not others:
         return plan.where
     test = " AND ".join(signature)
-    # The segments are read as ``d``, as matching() reads them.
-    keys = ("(SELECT CASE WHEN bool_and(all_kept = some_kept)"
-            " THEN coalesce(array_agg(key) FILTER (WHERE some_kept), '{}') END"
-            " FROM (SELECT s.key, bool_and(s.kept) AS all_kept, bool_or(s.kept) AS some_kept"
-            f" FROM (SELECT {_SEGMENT_KEY} AS key, coalesce({test}, false) AS kept"
-            " FROM quebec_search_segment d) AS s GROUP BY 1) AS k)")
-    return " AND ".join(
-        others + [f"coalesce(d.signature_key = ANY(CAST({keys} AS bigint[])), {test})"])
+    return " AND ".join(others + [
+        f"coalesce(d.signature_key = ANY(CAST({kept_keys_sql(plan)} AS bigint[])), {test})"])
